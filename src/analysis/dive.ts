@@ -1,0 +1,83 @@
+import type {LayerContents} from '../model/entry.js'
+import {type UnionFs, subtree} from '../model/union-fs.js'
+
+/** dive 0.13's image figures, so that thresholds written for `dive --ci` carry over. */
+export interface DiveFigures {
+  efficiency: number
+  inefficientBytes: number
+  userWastedPercent: number
+  /** Paths seen in two or more layers, largest cumulative size first. */
+  inefficientPaths: Array<{path: string; cumulativeBytes: number; count: number}>
+}
+
+interface PathData {
+  cumulative: number
+  minimum: number
+  count: number
+}
+
+function dirOf(path: string): string {
+  const slash = path.lastIndexOf('/')
+  return slash === -1 ? '' : path.slice(0, slash)
+}
+
+/**
+ * Computes dive's efficiency the way dive does: over the leaves of each layer's own tree, a leaf's size is
+ * its header size, a whiteout of a directory weighs the subtree it hid, a whiteout of a file weighs 0,
+ * opaque markers are not paths. Feed each layer before the model applies it.
+ */
+export class DiveEfficiency {
+  private readonly paths = new Map<string, PathData>()
+  private readonly layerBytes: number[] = []
+
+  /** Records a layer's leaves; `below` is the model with the layers under this one applied. */
+  observe(contents: LayerContents, below: UnionFs): void {
+    this.layerBytes.push(contents.bytes)
+    const sizes = new Map<string, number>()
+    for (const entry of contents.entries) sizes.set(entry.path, entry.size)
+    for (const path of contents.whiteouts) {
+      const hidden = below.lookup(path)
+      let bytes = 0
+      if (hidden?.children) for (const [, node] of subtree(hidden, path)) bytes += node.entry?.size ?? 0
+      sizes.set(path, bytes)
+    }
+    const parents = new Set<string>()
+    for (const path of sizes.keys()) {
+      for (let dir = dirOf(path); dir !== '' && !parents.has(dir); dir = dirOf(dir)) parents.add(dir)
+    }
+    for (const [path, size] of sizes) {
+      if (parents.has(path)) continue
+      const data = this.paths.get(path)
+      if (data) {
+        data.cumulative += size
+        data.minimum = Math.min(data.minimum, size)
+        data.count++
+      } else {
+        this.paths.set(path, {cumulative: size, minimum: size, count: 1})
+      }
+    }
+  }
+
+  result(): DiveFigures {
+    let minimum = 0
+    let cumulative = 0
+    let inefficientBytes = 0
+    const inefficientPaths: DiveFigures['inefficientPaths'] = []
+    for (const [path, data] of this.paths) {
+      minimum += data.minimum
+      cumulative += data.cumulative
+      if (data.count > 1) {
+        inefficientBytes += data.cumulative
+        inefficientPaths.push({path, cumulativeBytes: data.cumulative, count: data.count})
+      }
+    }
+    inefficientPaths.sort((a, b) => b.cumulativeBytes - a.cumulativeBytes || (a.path < b.path ? -1 : 1))
+    const userBytes = this.layerBytes.slice(1).reduce((sum, bytes) => sum + bytes, 0)
+    return {
+      efficiency: cumulative === 0 ? 1 : minimum / cumulative,
+      inefficientBytes,
+      userWastedPercent: userBytes === 0 ? 0 : inefficientBytes / userBytes,
+      inefficientPaths,
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import {Command, Errors, Flags} from '@oclif/core'
+
+import type {EngineOptions} from './engine/context.js'
+
+/** Flags every command that may talk to the engine shares (docker's global flags, for standalone use). */
+export const engineFlags = {
+  context: Flags.string({char: 'c', description: 'docker context to use (overrides DOCKER_HOST and the current context)', helpGroup: 'ENGINE'}),
+  host: Flags.string({char: 'H', description: 'engine address, e.g. unix:///var/run/docker.sock', helpGroup: 'ENGINE'}),
+}
+
+export function engineOptions(flags: {context?: string; host?: string}): EngineOptions {
+  return {context: flags.context, host: flags.host}
+}
+
+/**
+ * The only place that turns errors into output and exit codes: one line on stderr, exit 2 for usage and
+ * input errors, the stack only when DEBUG is set.
+ */
+export abstract class BaseCommand extends Command {
+  protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
+    if (error instanceof Errors.ExitError) throw error
+    const message = (error.message || String(error)).split('\n').find((line) => line.trim() !== '') ?? 'failed'
+    process.stderr.write(`docker-layers: ${message.replace(/^Error: /, '')}\n`)
+    if (process.env.DEBUG) process.stderr.write(`${error.stack}\n`)
+    this.exit(error.exitCode === 1 ? 1 : 2)
+  }
+
+  /** Writes a report to stdout, waiting for the pipe to take it. */
+  protected async emit(text: string): Promise<void> {
+    if (text === '') return
+    await new Promise<void>((resolve, reject) => {
+      process.stdout.write(text, (error) => (error ? reject(error) : resolve()))
+    })
+  }
+
+  protected note(text: string): void {
+    process.stderr.write(`note: ${text}\n`)
+  }
+}

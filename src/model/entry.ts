@@ -1,0 +1,111 @@
+import {InputError} from '../errors.js'
+import type {TarEntryType, TarHeader} from '../tar/walk.js'
+
+export type EntryKind = TarEntryType
+
+/** One filesystem entry of a layer (whiteouts are kept apart, see LayerContents). */
+export interface LayerEntry {
+  /** Normalized: no leading `/` or `./`, no trailing `/`, never empty. */
+  path: string
+  kind: EntryKind
+  /** Content bytes: the header size of a regular file, 0 for every other kind. */
+  size: number
+  mode: number
+  uid: number
+  gid: number
+  uname: string
+  gname: string
+  mtime: number
+  /** Symlink target as written, or the normalized path a hardlink names. */
+  linkname: string
+  devmajor: number
+  devminor: number
+  xattrs?: Record<string, string>
+  /** Where the content starts in the layer's uncompressed tar stream. */
+  offset: number
+}
+
+/** The parsed form of one layer tar: entries in tar order, whiteouts and opaque markers apart. */
+export interface LayerContents {
+  entries: LayerEntry[]
+  /** Paths deleted from the layers below (`dir/.wh.name` → `dir/name`). */
+  whiteouts: string[]
+  /** Directories whose lower children are hidden (`dir/.wh..wh..opq` → `dir`; '' is the root). */
+  opaques: string[]
+  /** Σ sizes of regular-file entries. */
+  bytes: number
+}
+
+export const WHITEOUT_PREFIX = '.wh.'
+export const OPAQUE_MARKER = '.wh..wh..opq'
+
+/**
+ * Normalizes a tar path as the OCI layer rules read it: `./` and `/` prefixes and trailing `/` dropped,
+ * `.` components and doubled slashes folded. A `..` component is an input error. Returns '' for the root.
+ */
+export function normalizePath(raw: string, where: string): string {
+  if (!raw.includes('./') && !raw.startsWith('/') && !raw.endsWith('/') && !raw.includes('//') && raw !== '.' && raw !== '..' && !raw.endsWith('/..')) return raw
+  const parts: string[] = []
+  for (const part of raw.split('/')) {
+    if (part === '' || part === '.') continue
+    if (part === '..') throw new InputError(`${where}: path ${JSON.stringify(raw)} has a '..' component`)
+    parts.push(part)
+  }
+  return parts.join('/')
+}
+
+function dirname(path: string): string {
+  const slash = path.lastIndexOf('/')
+  return slash === -1 ? '' : path.slice(0, slash)
+}
+
+function basename(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1)
+}
+
+export function joinPath(dir: string, name: string): string {
+  return dir === '' ? name : `${dir}/${name}`
+}
+
+/** Collects a layer's tar headers into LayerContents, applying the whiteout naming rules. */
+export class LayerContentsBuilder {
+  readonly contents: LayerContents = {entries: [], whiteouts: [], opaques: [], bytes: 0}
+
+  constructor(private readonly where: string) {}
+
+  add(header: TarHeader): void {
+    const path = normalizePath(header.path, this.where)
+    if (path === '') return // the root directory's own entry carries nothing the model uses
+    const name = basename(path)
+    if (name.startsWith(WHITEOUT_PREFIX)) {
+      if (name === OPAQUE_MARKER) {
+        this.contents.opaques.push(dirname(path))
+        return
+      }
+      const target = name.slice(WHITEOUT_PREFIX.length)
+      if (target === '' || target === '.' || target === '..') throw new InputError(`${this.where}: bad whiteout ${JSON.stringify(header.path)}`)
+      this.contents.whiteouts.push(joinPath(dirname(path), target))
+      return
+    }
+    const linkname = header.type === 'hardlink' ? normalizePath(header.linkpath, this.where) : header.linkpath
+    if (header.type === 'hardlink' && linkname === '') throw new InputError(`${this.where}: hardlink ${JSON.stringify(header.path)} has no target`)
+    const entry: LayerEntry = {
+      path,
+      kind: header.type,
+      size: header.type === 'file' ? header.size : 0,
+      mode: header.mode,
+      uid: header.uid,
+      gid: header.gid,
+      uname: header.uname,
+      gname: header.gname,
+      mtime: header.mtime,
+      linkname,
+      devmajor: header.devmajor,
+      devminor: header.devminor,
+      offset: header.dataOffset,
+    }
+    if (header.xattrs) entry.xattrs = header.xattrs
+    this.contents.entries.push(entry)
+    this.contents.bytes += entry.size
+  }
+}

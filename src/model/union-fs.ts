@@ -1,0 +1,218 @@
+import type {EntryKind, LayerContents, LayerEntry} from './entry.js'
+import {joinPath} from './entry.js'
+
+/** Why a layer's file content stopped being visible. */
+export type HideReason = 'deleted' | 'overwritten' | 'opaque' | 'replaced' | 'metadata-only'
+
+/** The bytes of one regular-file entry. Hardlinks share the Content of the file they name. */
+export class Content {
+  /** Visible paths that show this content. */
+  refs = 0
+  /** The layer that made it invisible, or -1 while it is visible. */
+  hiddenBy = -1
+  how: HideReason | undefined
+
+  constructor(
+    readonly layer: number,
+    readonly entry: LayerEntry,
+  ) {}
+}
+
+/** A path of the union filesystem. A directory with no `entry` was implied by a deeper path. */
+export class FsNode {
+  children: Map<string, FsNode> | undefined
+
+  constructor(
+    public name: string,
+    public parent: FsNode | undefined,
+    public kind: EntryKind,
+    /** The layer whose entry last wrote this path. */
+    public layer: number,
+    /** The first layer since which this path has existed without interruption. */
+    public since: number,
+    public entry: LayerEntry | undefined,
+    public content: Content | undefined,
+  ) {
+    if (kind === 'dir') this.children = new Map()
+  }
+
+  get path(): string {
+    const names: string[] = []
+    for (let node: FsNode | undefined = this; node?.parent; node = node.parent) names.push(node.name)
+    return names.reverse().join('/')
+  }
+}
+
+/** A path of the filesystem below that a layer hid. */
+export interface Removal {
+  path: string
+  node: FsNode
+  how: HideReason
+}
+
+/** What one layer did to the filesystem below it. Observers see it as the model applies the layer. */
+export interface LayerObserver {
+  /** An entry of the layer, with whether its path existed in the filesystem below. */
+  entry?(layer: number, entry: LayerEntry, existedBelow: boolean, replaced: FsNode | undefined): void
+  /** A whiteout; `hidden` is the node it deleted (undefined when the path did not exist below). */
+  whiteout?(layer: number, path: string, hidden: FsNode | undefined): void
+  /** Every path of the filesystem below that the layer made disappear (the path is gone after the layer). */
+  removed?(layer: number, removal: Removal): void
+}
+
+function dirOf(path: string): string {
+  const slash = path.lastIndexOf('/')
+  return slash === -1 ? '' : path.slice(0, slash)
+}
+
+/** Visits a node and everything below it, parents first. */
+export function* subtree(node: FsNode, path: string): Generator<[string, FsNode]> {
+  yield [path, node]
+  if (node.children) for (const [name, child] of node.children) yield* subtree(child, joinPath(path, name))
+}
+
+/**
+ * The union filesystem of an image's layers, applied in order with the OCI layer rules: whiteouts and
+ * opaque markers hide only what lies below their layer; a non-directory over a directory hides its
+ * subtree; a directory deleted and re-created starts empty; a hardlink shares the content its target had
+ * when the link was written. Every command reads layers through this one model.
+ */
+export class UnionFs {
+  readonly root = new FsNode('', undefined, 'dir', -1, -1, undefined, undefined)
+  /** Every regular-file content, per layer, in entry order. */
+  readonly contents: Content[][] = []
+  private cacheDir = ''
+  private cacheNode: FsNode = this.root
+
+  lookup(path: string): FsNode | undefined {
+    if (path === '') return this.root
+    let node: FsNode | undefined = this.root
+    for (const name of path.split('/')) {
+      node = node.children?.get(name)
+      if (!node) return undefined
+    }
+    return node
+  }
+
+  /** Applies the next layer. */
+  apply(contents: LayerContents, observer: LayerObserver = {}): void {
+    const layer = this.contents.length
+    const layerContents: Content[] = []
+    this.contents.push(layerContents)
+    this.cacheDir = ''
+    this.cacheNode = this.root
+    // Deletions first: they act on the filesystem below only, never on this layer's own entries.
+    const removed = new Map<string, Removal>()
+    const hide = (path: string, node: FsNode, how: HideReason): void => {
+      for (const [p, n] of subtree(node, path)) {
+        if (n.content) this.unref(n.content, layer, how)
+        removed.set(p, {path: p, node: n, how})
+      }
+    }
+    for (const path of contents.whiteouts) {
+      const node = this.lookup(path)
+      observer.whiteout?.(layer, path, node)
+      if (!node || node === this.root) continue
+      hide(path, node, 'deleted')
+      node.parent?.children?.delete(node.name)
+    }
+    for (const dir of contents.opaques) {
+      const node = this.lookup(dir)
+      if (!node?.children) continue
+      for (const [name, child] of node.children) hide(joinPath(dir, name), child, 'opaque')
+      node.children.clear()
+    }
+    for (const entry of contents.entries) this.write(layer, entry, removed, layerContents, hide, observer)
+    if (observer.removed) {
+      for (const removal of removed.values()) if (!this.lookup(removal.path)) observer.removed(layer, removal)
+    }
+  }
+
+  private write(
+    layer: number,
+    entry: LayerEntry,
+    removed: Map<string, Removal>,
+    layerContents: Content[],
+    hide: (path: string, node: FsNode, how: HideReason) => void,
+    observer: LayerObserver,
+  ): void {
+    const parent = this.directory(dirOf(entry.path), layer, removed, hide)
+    const name = entry.path.slice(entry.path.lastIndexOf('/') + 1)
+    const existing = parent.children!.get(name)
+    const earlier = existing ? undefined : removed.get(entry.path)
+    const existedBelow = existing ? existing.since < layer : earlier !== undefined
+    const since = existing ? existing.since : earlier ? earlier.node.since : layer
+    let content: Content | undefined
+    if (entry.kind === 'file') {
+      content = new Content(layer, entry)
+      layerContents.push(content)
+    } else if (entry.kind === 'hardlink') {
+      content = this.lookup(entry.linkname)?.content
+    }
+    observer.entry?.(layer, entry, existedBelow, existing)
+    if (existing && existing.kind === 'dir' && entry.kind === 'dir') {
+      existing.entry = entry
+      existing.layer = layer
+      return
+    }
+    if (existing) {
+      this.cacheDir = '' // the cached directory may be the node being replaced
+      this.cacheNode = this.root
+      if (existing.children) {
+        for (const [childName, child] of existing.children) hide(joinPath(entry.path, childName), child, 'replaced')
+      }
+      if (existing.content && existing.content !== content) this.unref(existing.content, layer, sameBytes(existing.content.entry, entry) ? 'metadata-only' : 'overwritten')
+      else if (existing.content) existing.content.refs--
+    }
+    const node = new FsNode(name, parent, entry.kind, layer, since, entry, content)
+    if (content) content.refs++
+    parent.children!.set(name, node)
+  }
+
+  /** The directory at `path`, creating implied directories and replacing non-directories in the way. */
+  private directory(path: string, layer: number, removed: Map<string, Removal>, hide: (path: string, node: FsNode, how: HideReason) => void): FsNode {
+    if (path === this.cacheDir && this.cacheNode.children) return this.cacheNode
+    let node = this.root
+    let at = ''
+    for (const name of path === '' ? [] : path.split('/')) {
+      at = joinPath(at, name)
+      let child = node.children!.get(name)
+      if (!child || !child.children) {
+        const earlier = child ? undefined : removed.get(at)
+        const since = child ? child.since : earlier ? earlier.node.since : layer
+        if (child) hide(at, child, 'overwritten')
+        child = new FsNode(name, node, 'dir', layer, since, undefined, undefined)
+        node.children!.set(name, child)
+      }
+      node = child
+    }
+    this.cacheDir = path
+    this.cacheNode = node
+    return node
+  }
+
+  private unref(content: Content, layer: number, how: HideReason): void {
+    content.refs--
+    if (content.refs === 0) {
+      content.hiddenBy = layer
+      content.how = how
+    }
+  }
+
+  /** Every visible path of the final filesystem, parents first (the root excluded). */
+  *walk(): Generator<[string, FsNode]> {
+    for (const [name, child] of this.root.children!) yield* subtree(child, name)
+  }
+}
+
+/** A rewrite that kept the bytes: same size and mtime, as `chmod`/`chown` copy-ups leave them. */
+function sameBytes(before: LayerEntry, after: LayerEntry): boolean {
+  return after.kind === 'file' && before.size === after.size && before.mtime === after.mtime
+}
+
+/** Builds the model of a whole image. */
+export function buildUnionFs(layers: Iterable<LayerContents>, observer?: LayerObserver): UnionFs {
+  const fs = new UnionFs()
+  for (const layer of layers) fs.apply(layer, observer)
+  return fs
+}

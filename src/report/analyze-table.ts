@@ -1,0 +1,68 @@
+import Table from 'cli-table3'
+
+import type {AnalyzeReport} from '../analysis/analyze.js'
+import {humanSize} from './human-size.js'
+
+const PLAIN = {
+  chars: {top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '   '},
+  style: {head: [], border: [], 'padding-left': 0, 'padding-right': 0},
+}
+
+/** A borderless table in the docker CLI's style (upper-case headings, three-space gutters). */
+export function plainTable(head: string[], rows: Array<Array<string | number>>, rightAligned: number[] = []): string {
+  const table = new Table({head, ...PLAIN, colAligns: head.map((_, i) => (rightAligned.includes(i) ? 'right' : 'left'))})
+  for (const row of rows) table.push(row.map(String))
+  return table.toString().split('\n').map((line) => line.trimEnd()).join('\n')
+}
+
+function truncate(text: string, width: number, noTrunc: boolean): string {
+  const flat = text.replace(/\s+/g, ' ').trim()
+  if (noTrunc || flat.length <= width) return flat
+  return `${flat.slice(0, width - 1)}…`
+}
+
+function shortId(id: string | null): string {
+  return id ? id.replace(/^sha256:/, '').slice(0, 12) : '<none>'
+}
+
+/** `analyze` as a table: docker history's columns, then where the bytes went. */
+export function renderAnalyzeTable(report: AnalyzeReport, options: {noTrunc?: boolean} = {}): string {
+  const {summary, image} = report
+  const lines: string[] = []
+  const tags = image.repoTags.length > 0 ? image.repoTags.join(', ') : '<none>'
+  const platform = [image.os, image.architecture].filter(Boolean).join('/')
+  lines.push(`Image: ${shortId(image.id)} ${tags}${platform ? ` (${platform})` : ''} from ${report.source.kind} ${report.source.name}`, '')
+  lines.push(
+    plainTable(
+      ['LAYER', 'CREATED BY', 'SIZE', 'ADDED', 'MODIFIED', 'REMOVED', 'WASTED'],
+      report.layers.map((layer) => [
+        layer.index,
+        truncate(layer.createdBy ?? '', 45, options.noTrunc ?? false),
+        humanSize(layer.bytes),
+        layer.added,
+        layer.modified,
+        layer.removed,
+        humanSize(layer.wastedBytes),
+      ]),
+      [0, 2, 3, 4, 5, 6],
+    ),
+    '',
+  )
+  lines.push(
+    `Total:  ${humanSize(summary.totalBytes)} in ${summary.layers} layers`,
+    `Final:  ${humanSize(summary.finalBytes)} in ${summary.finalFiles} files`,
+    `Wasted: ${humanSize(summary.wastedBytes)} (${summary.wastedPercent.toFixed(2)}%)`,
+    `dive:   efficiency ${(summary.dive.efficiency * 100).toFixed(4)}%, inefficient ${humanSize(summary.dive.inefficientBytes)}, user wasted ${(summary.dive.userWastedPercent * 100).toFixed(2)}%`,
+  )
+  if (report.topWasted.length > 0) {
+    lines.push(
+      '',
+      plainTable(
+        ['WASTED', 'PATH', 'LAYER', 'HIDDEN BY', 'HOW'],
+        report.topWasted.map((w) => [humanSize(w.bytes), `/${w.path}`, w.layer, w.removedBy, w.how]),
+        [0, 2, 3],
+      ),
+    )
+  }
+  return `${lines.join('\n')}\n`
+}

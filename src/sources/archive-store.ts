@@ -1,0 +1,34 @@
+import type {LayerContents} from '../model/entry.js'
+import type {TarHeader} from '../tar/walk.js'
+
+/**
+ * The files of an image archive or layout, whatever holds them: a tar read with random access, a tar
+ * read once as a stream, or a directory. Paths are relative to the archive root.
+ */
+export interface ArchiveStore {
+  /** What the user named, for messages. */
+  readonly name: string
+  has(path: string): boolean
+  /** All member paths (files only). */
+  paths(): Iterable<string>
+  readText(path: string): Promise<string>
+  /** The parsed layer stored at `path`; `where` names it in errors. */
+  layer(path: string, where: string): Promise<LayerContents>
+  /** The archive's own members as filesystem entries, for a `docker export` tarball. */
+  exportHeaders(): TarHeader[] | undefined
+}
+
+/** Resolves a member's symlink target inside the archive; undefined when it points outside. */
+export function resolveLink(member: string, target: string): string | undefined {
+  const base = target.startsWith('/') ? [] : member.split('/').slice(0, -1)
+  for (const part of target.split('/')) {
+    if (part === '' || part === '.') continue
+    if (part === '..') {
+      if (base.length === 0) return undefined
+      base.pop()
+    } else {
+      base.push(part)
+    }
+  }
+  return base.join('/')
+}

@@ -1,0 +1,208 @@
+import type {FileHandle} from 'node:fs/promises'
+
+import {InputError} from '../errors.js'
+import {type LayerContents, LayerContentsBuilder} from '../model/entry.js'
+import {type ByteReader, FileRangeReader, openFile, StreamReader} from '../tar/byte-reader.js'
+import {detectCompression} from '../tar/compression.js'
+import {type TarHeader, walkTar} from '../tar/walk.js'
+import {type ArchiveStore, resolveLink} from './archive-store.js'
+import type {Image, SourceInfo} from './image.js'
+import {resolveImage, type Selection} from './manifest.js'
+import {readLayer} from './read-layer.js'
+
+/** Metadata members (manifests, configs, indexes) larger than this are refused. */
+const MAX_METADATA = 64 << 20
+
+interface Member {
+  header: TarHeader
+}
+
+function linkTarget(store: {name: string}, members: Map<string, Member>, path: string): Member {
+  let member = members.get(path)
+  for (let hops = 0; member && (member.header.type === 'symlink' || member.header.type === 'hardlink'); hops++) {
+    const target = member.header.type === 'symlink' ? resolveLink(path, member.header.linkpath) : member.header.linkpath.replace(/^\.?\//, '')
+    if (target === undefined || hops > 16) throw new InputError(`${store.name}: ${path} links outside the archive (${member.header.linkpath})`)
+    path = target
+    member = members.get(path)
+  }
+  if (!member) throw new InputError(`${store.name}: ${path} is missing from the archive`)
+  return member
+}
+
+function normalizeMember(path: string): string {
+  return path.replace(/^(\.\/|\/)+/, '').replace(/\/+$/, '')
+}
+
+/** A tar file read with random access: one pass over the headers, then only the members needed. */
+class IndexedTar implements ArchiveStore {
+  private readonly members = new Map<string, Member>()
+  private headers: TarHeader[] = []
+
+  constructor(
+    readonly name: string,
+    private readonly file: FileHandle,
+    private readonly size: number,
+  ) {}
+
+  async index(): Promise<void> {
+    for await (const {header} of walkTar(new FileRangeReader(this.file, 0, this.size), this.name)) {
+      this.headers.push(header)
+      if (header.type !== 'dir') this.members.set(normalizeMember(header.path), {header})
+    }
+  }
+
+  has(path: string): boolean {
+    return this.members.has(path)
+  }
+
+  paths(): Iterable<string> {
+    return this.members.keys()
+  }
+
+  private range(path: string): ByteReader {
+    const {header} = linkTarget(this, this.members, path)
+    return new FileRangeReader(this.file, header.dataOffset, header.dataOffset + header.size)
+  }
+
+  async readText(path: string): Promise<string> {
+    const {header} = linkTarget(this, this.members, path)
+    if (header.size > MAX_METADATA) throw new InputError(`${this.name}: ${path} is too large for a metadata file (${header.size} bytes)`)
+    return (await this.range(path).read(header.size)).toString('utf8')
+  }
+
+  async layer(path: string, where: string): Promise<LayerContents> {
+    return readLayer(this.range(path), where)
+  }
+
+  exportHeaders(): TarHeader[] {
+    return this.headers
+  }
+}
+
+/** Where a docker-save or OCI archive keeps its layer blobs. */
+function mayBeLayer(path: string): boolean {
+  return /^[^/]+\/layer\.tar$/.test(path) || /^blobs\/[^/]+\/[^/]+$/.test(path) || /^[^/]+\.(tar|tar\.gz|tgz|tar\.zst)$/.test(path)
+}
+
+function looksLikeTar(block: Buffer): boolean {
+  if (block.length < 512) return false
+  if (block.every((b) => b === 0)) return true
+  let sum = 0
+  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : block[i]
+  return sum === Number.parseInt(block.subarray(148, 156).toString('latin1').replace(/\0.*$/s, '').trim(), 8)
+}
+
+/** A tar read once, front to back (stdin, the engine's save stream): layers are parsed as they pass. */
+class StreamedTar implements ArchiveStore {
+  private readonly members = new Map<string, Member>()
+  private readonly texts = new Map<string, Buffer>()
+  private readonly layers = new Map<string, LayerContents>()
+  private readonly headers: TarHeader[] = []
+
+  constructor(readonly name: string) {}
+
+  async consume(reader: ByteReader): Promise<void> {
+    for await (const {header, body} of walkTar(reader, this.name)) {
+      this.headers.push(header)
+      if (header.type === 'dir') continue
+      const path = normalizeMember(header.path)
+      this.members.set(path, {header})
+      if (header.type !== 'file') continue
+      const head = await body.peek(512)
+      const layerLike = mayBeLayer(path) && (detectCompression(head) !== 'none' || looksLikeTar(head))
+      if (layerLike) {
+        this.layers.set(path, await readLayer(body, `${this.name}: ${path}`))
+      } else if (header.size <= MAX_METADATA) {
+        this.texts.set(path, await body.read(header.size))
+      }
+    }
+  }
+
+  has(path: string): boolean {
+    return this.members.has(path)
+  }
+
+  paths(): Iterable<string> {
+    return this.members.keys()
+  }
+
+  private resolve(path: string): string {
+    const {header} = linkTarget(this, this.members, path)
+    return normalizeMember(header.path)
+  }
+
+  async readText(path: string): Promise<string> {
+    const text = this.texts.get(this.resolve(path))
+    if (!text) throw new InputError(`${this.name}: ${path} is not a metadata file`)
+    return text.toString('utf8')
+  }
+
+  async layer(path: string, where: string): Promise<LayerContents> {
+    const layer = this.layers.get(this.resolve(path))
+    if (!layer) throw new InputError(`${where}: not a layer tar`)
+    return layer
+  }
+
+  exportHeaders(): TarHeader[] {
+    return this.headers
+  }
+}
+
+/** Turns an archive's files into the Image shape: a docker save, an OCI layout, or a flat export. */
+export async function imageFromStore(store: ArchiveStore, kind: 'archive' | 'layout', selection: Selection): Promise<Image> {
+  const resolved = await resolveImage(store, selection)
+  if (!resolved) {
+    const headers = store.exportHeaders()
+    if (!headers || kind === 'layout') throw new InputError(`${store.name}: no index.json: not an OCI image layout`)
+    const builder = new LayerContentsBuilder(`${store.name}`)
+    for (const header of headers) builder.add(header)
+    return {
+      source: {kind: 'docker-export', name: store.name, format: 'export'},
+      repoTags: [],
+      config: {},
+      layers: [{location: store.name}],
+      contents: [builder.contents],
+      notes: [],
+    }
+  }
+  const contents: LayerContents[] = []
+  for (const [index, layer] of resolved.layers.entries()) {
+    const where = `${store.name}: layer ${index} (${layer.diffId ?? layer.location})`
+    if (!store.has(layer.location)) throw new InputError(`${where} is missing from the archive`)
+    // eslint-disable-next-line no-await-in-loop
+    contents.push(await store.layer(layer.location, where))
+  }
+  const diffIds = resolved.config.rootfs?.diff_ids
+  if (diffIds && diffIds.length !== resolved.layers.length) {
+    throw new InputError(`${store.name}: the config lists ${diffIds.length} layers but the manifest ${resolved.layers.length}`)
+  }
+  const sourceKind: SourceInfo['kind'] = resolved.format === 'oci' ? (kind === 'layout' ? 'oci-layout' : 'oci-archive') : 'docker-archive'
+  return {
+    source: {kind: sourceKind, name: store.name, format: resolved.format},
+    id: resolved.id,
+    repoTags: resolved.repoTags,
+    config: resolved.config,
+    layers: resolved.layers,
+    contents,
+    notes: resolved.notes,
+  }
+}
+
+/** An image archive file (docker save, OCI layout tar, docker export), read with random access. */
+export async function readArchiveFile(path: string, selection: Selection): Promise<Image> {
+  const {file, size} = await openFile(path)
+  try {
+    const store = new IndexedTar(path, file, size)
+    await store.index()
+    return await imageFromStore(store, 'archive', selection)
+  } finally {
+    await file.close()
+  }
+}
+
+/** An image archive read once from a stream; `name` is how messages call it ("-" for stdin). */
+export async function readArchiveStream(stream: AsyncIterable<Buffer | Uint8Array | string>, name: string, selection: Selection): Promise<Image> {
+  const store = new StreamedTar(name)
+  await store.consume(new StreamReader(stream))
+  return imageFromStore(store, 'archive', selection)
+}

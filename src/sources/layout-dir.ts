@@ -1,0 +1,73 @@
+import {readdir, readFile, realpath, stat} from 'node:fs/promises'
+import {join, relative, sep} from 'node:path'
+
+import {InputError} from '../errors.js'
+import type {LayerContents} from '../model/entry.js'
+import {FileRangeReader, openFile} from '../tar/byte-reader.js'
+import type {ArchiveStore} from './archive-store.js'
+import {imageFromStore} from './archive.js'
+import type {Image} from './image.js'
+import type {Selection} from './manifest.js'
+import {readLayer} from './read-layer.js'
+
+/** An OCI image layout directory (or an unpacked docker save). Blobs are read in place. */
+class LayoutDir implements ArchiveStore {
+  private files = new Set<string>()
+
+  constructor(
+    readonly name: string,
+    private readonly root: string,
+  ) {}
+
+  async scan(dir = this.root): Promise<void> {
+    for (const entry of await readdir(dir, {withFileTypes: true})) {
+      const full = join(dir, entry.name)
+      // eslint-disable-next-line no-await-in-loop
+      if (entry.isDirectory()) await this.scan(full)
+      else this.files.add(relative(this.root, full).split(sep).join('/'))
+    }
+  }
+
+  has(path: string): boolean {
+    return this.files.has(path)
+  }
+
+  paths(): Iterable<string> {
+    return this.files
+  }
+
+  /** The file's real path, refused when a symlink leads outside the layout. */
+  private async inside(path: string): Promise<string> {
+    const real = await realpath(join(this.root, path)).catch(() => {
+      throw new InputError(`${this.name}: ${path} is missing or a dangling link`)
+    })
+    const root = await realpath(this.root)
+    if (real !== root && !real.startsWith(root + sep)) throw new InputError(`${this.name}: ${path} links outside the layout`)
+    return real
+  }
+
+  async readText(path: string): Promise<string> {
+    const full = await this.inside(path)
+    if ((await stat(full)).size > 64 << 20) throw new InputError(`${this.name}: ${path} is too large for a metadata file`)
+    return readFile(full, 'utf8')
+  }
+
+  async layer(path: string, where: string): Promise<LayerContents> {
+    const {file, size} = await openFile(await this.inside(path))
+    try {
+      return await readLayer(new FileRangeReader(file, 0, size), where)
+    } finally {
+      await file.close()
+    }
+  }
+
+  exportHeaders(): undefined {
+    return undefined
+  }
+}
+
+export async function readLayoutDir(path: string, selection: Selection): Promise<Image> {
+  const store = new LayoutDir(path, path)
+  await store.scan()
+  return imageFromStore(store, 'layout', selection)
+}

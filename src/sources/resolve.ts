@@ -1,0 +1,59 @@
+import {existsSync, statSync} from 'node:fs'
+
+import type {EngineOptions} from '../engine/context.js'
+import {InputError} from '../errors.js'
+import {readArchiveFile, readArchiveStream} from './archive.js'
+import {readDaemonImage} from './daemon.js'
+import type {Image} from './image.js'
+import {readLayoutDir} from './layout-dir.js'
+import type {Selection} from './manifest.js'
+
+export interface SourceOptions extends Selection {
+  engine?: EngineOptions
+  stdin?: AsyncIterable<Buffer>
+}
+
+const UNSUPPORTED = ['dir', 'containers-storage', 'ostree', 'sif', 'tarball']
+
+function splitRef(rest: string): [string, string | undefined] {
+  if (existsSync(rest)) return [rest, undefined]
+  const colon = rest.indexOf(':')
+  return colon === -1 ? [rest, undefined] : [rest.slice(0, colon), rest.slice(colon + 1)]
+}
+
+async function readPath(path: string, options: SourceOptions): Promise<Image> {
+  if (!existsSync(path)) throw new InputError(`cannot read ${path}: no such file or directory`)
+  return statSync(path).isDirectory() ? readLayoutDir(path, options) : readArchiveFile(path, options)
+}
+
+/**
+ * Picks the source in one place: `-` is an archive on stdin, an existing path is an archive or a layout,
+ * a skopeo transport name says what follows, anything else is an image in the engine.
+ */
+export async function openSource(argument: string, options: SourceOptions = {}): Promise<Image> {
+  if (argument === '-') return readArchiveStream(options.stdin ?? process.stdin, '-', options)
+  if (existsSync(argument)) return readPath(argument, options)
+  const transport = /^([a-z][a-z-]*):(?!\/\/)(.*)$/s.exec(argument)
+  if (argument.startsWith('docker://')) throw new InputError(`${argument}: registry images are not read (nothing is pulled); pull it, then analyze the local image`)
+  if (transport) {
+    const [, name, rest] = transport
+    switch (name) {
+      case 'docker-daemon': {
+        return readDaemonImage(rest, options.engine ?? {})
+      }
+      case 'docker-archive': {
+        const [path, image] = splitRef(rest)
+        return readPath(path, {...options, image: options.image ?? image})
+      }
+      case 'oci':
+      case 'oci-archive': {
+        const [path, image] = splitRef(rest)
+        return readPath(path, {...options, image: options.image ?? image})
+      }
+      default: {
+        if (UNSUPPORTED.includes(name)) throw new InputError(`unsupported transport ${name}: (use docker-daemon:, docker-archive:, oci: or oci-archive:)`)
+      }
+    }
+  }
+  return readDaemonImage(argument, options.engine ?? {})
+}

@@ -1,0 +1,239 @@
+import {open, type FileHandle} from 'node:fs/promises'
+
+import {InputError} from '../errors.js'
+
+/**
+ * A forward-only byte source. A file reader seeks past what `skip` passes over; a stream reader has to
+ * consume it. Tar walking, layer detection and decompression all work on this one shape.
+ */
+export interface ByteReader {
+  /** Bytes consumed so far, counted from where this reader started. */
+  readonly position: number
+  /** Exactly `n` bytes, or fewer only at the end of the data. */
+  read(n: number): Promise<Buffer>
+  /** Up to `n` bytes without consuming them. */
+  peek(n: number): Promise<Buffer>
+  /** Passes over `n` bytes; fewer only at the end of the data. Returns how many were passed. */
+  skip(n: number): Promise<number>
+  /** The remaining bytes, as chunks, consumed as they are yielded. */
+  chunks(): AsyncGenerator<Buffer>
+}
+
+const CHUNK = 1 << 20
+
+/** Random-access reads of the byte range [start, end) of an open file. */
+export class FileRangeReader implements ByteReader {
+  private buffer = Buffer.alloc(0)
+  private bufferStart: number
+  private offset: number
+
+  constructor(
+    private readonly file: FileHandle,
+    private readonly start: number,
+    private readonly end: number,
+  ) {
+    this.offset = start
+    this.bufferStart = start
+  }
+
+  get position(): number {
+    return this.offset - this.start
+  }
+
+  private async fill(n: number): Promise<void> {
+    const have = this.bufferStart + this.buffer.length - this.offset
+    if (have >= n) return
+    const want = Math.min(Math.max(n, CHUNK), this.end - this.offset)
+    if (want <= 0) return
+    const next = Buffer.allocUnsafe(want)
+    const kept = Math.max(0, have)
+    if (kept > 0) this.buffer.copy(next, 0, this.offset - this.bufferStart)
+    let filled = kept
+    while (filled < want) {
+      // eslint-disable-next-line no-await-in-loop
+      const {bytesRead} = await this.file.read(next, filled, want - filled, this.offset + filled)
+      if (bytesRead === 0) break
+      filled += bytesRead
+    }
+    this.buffer = next.subarray(0, filled)
+    this.bufferStart = this.offset
+  }
+
+  async peek(n: number): Promise<Buffer> {
+    await this.fill(n)
+    const from = this.offset - this.bufferStart
+    return this.buffer.subarray(from, from + Math.min(n, this.end - this.offset))
+  }
+
+  async read(n: number): Promise<Buffer> {
+    const bytes = await this.peek(n)
+    this.offset += bytes.length
+    return bytes
+  }
+
+  async skip(n: number): Promise<number> {
+    const passed = Math.min(n, this.end - this.offset)
+    this.offset += passed
+    return passed
+  }
+
+  async *chunks(): AsyncGenerator<Buffer> {
+    while (this.offset < this.end) {
+      // eslint-disable-next-line no-await-in-loop
+      const chunk = await this.read(Math.min(CHUNK, this.end - this.offset))
+      if (chunk.length === 0) return
+      yield chunk
+    }
+  }
+}
+
+/** Opens a file for range readers, with a clear error for an unreadable path. */
+export async function openFile(path: string): Promise<{file: FileHandle; size: number}> {
+  let file: FileHandle
+  try {
+    file = await open(path, 'r')
+  } catch (error) {
+    throw new InputError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
+  }
+  const stat = await file.stat()
+  if (stat.isDirectory()) {
+    await file.close()
+    throw new InputError(`${path} is a directory`)
+  }
+  return {file, size: stat.size}
+}
+
+/** Reads from an async iterable of chunks (stdin, the engine's save stream, a decompressor). */
+export class StreamReader implements ByteReader {
+  private pending: Buffer[] = []
+  private pendingBytes = 0
+  private done = false
+  private consumed = 0
+  private readonly iterator: AsyncIterator<Buffer | Uint8Array | string>
+
+  constructor(source: AsyncIterable<Buffer | Uint8Array | string>) {
+    this.iterator = source[Symbol.asyncIterator]()
+  }
+
+  get position(): number {
+    return this.consumed
+  }
+
+  private async fill(n: number): Promise<void> {
+    while (this.pendingBytes < n && !this.done) {
+      // eslint-disable-next-line no-await-in-loop
+      const next = await this.iterator.next()
+      if (next.done) {
+        this.done = true
+        break
+      }
+      const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength)
+      if (chunk.length === 0) continue
+      this.pending.push(chunk)
+      this.pendingBytes += chunk.length
+    }
+  }
+
+  async peek(n: number): Promise<Buffer> {
+    await this.fill(n)
+    if (this.pending.length === 0) return Buffer.alloc(0)
+    if (this.pending[0].length >= n) return this.pending[0].subarray(0, n)
+    const joined = Buffer.concat(this.pending)
+    this.pending = [joined]
+    return joined.subarray(0, n)
+  }
+
+  async read(n: number): Promise<Buffer> {
+    const bytes = await this.peek(n)
+    this.drop(bytes.length)
+    return bytes
+  }
+
+  private drop(n: number): void {
+    let left = n
+    while (left > 0 && this.pending.length > 0) {
+      const head = this.pending[0]
+      if (head.length <= left) {
+        this.pending.shift()
+        left -= head.length
+      } else {
+        this.pending[0] = head.subarray(left)
+        left = 0
+      }
+    }
+    this.pendingBytes -= n - left
+    this.consumed += n - left
+  }
+
+  async skip(n: number): Promise<number> {
+    let passed = 0
+    while (passed < n) {
+      if (this.pendingBytes === 0) {
+        // eslint-disable-next-line no-await-in-loop
+        await this.fill(1)
+        if (this.pendingBytes === 0) break
+      }
+      const step = Math.min(n - passed, this.pendingBytes)
+      this.drop(step)
+      passed += step
+    }
+    return passed
+  }
+
+  async *chunks(): AsyncGenerator<Buffer> {
+    for (;;) {
+      if (this.pendingBytes === 0) {
+        // eslint-disable-next-line no-await-in-loop
+        await this.fill(1)
+        if (this.pendingBytes === 0) return
+      }
+      const chunk = this.pending.shift() as Buffer
+      this.pendingBytes -= chunk.length
+      this.consumed += chunk.length
+      yield chunk
+    }
+  }
+}
+
+/** A view of the next `limit` bytes of another reader (one tar member's content). */
+export class LimitedReader implements ByteReader {
+  private consumed = 0
+
+  constructor(
+    private readonly inner: ByteReader,
+    readonly limit: number,
+  ) {}
+
+  get position(): number {
+    return this.consumed
+  }
+
+  get remaining(): number {
+    return this.limit - this.consumed
+  }
+
+  async peek(n: number): Promise<Buffer> {
+    return this.inner.peek(Math.min(n, this.remaining))
+  }
+
+  async read(n: number): Promise<Buffer> {
+    const bytes = await this.inner.read(Math.min(n, this.remaining))
+    this.consumed += bytes.length
+    return bytes
+  }
+
+  async skip(n: number): Promise<number> {
+    const passed = await this.inner.skip(Math.min(n, this.remaining))
+    this.consumed += passed
+    return passed
+  }
+
+  async *chunks(): AsyncGenerator<Buffer> {
+    while (this.remaining > 0) {
+      // eslint-disable-next-line no-await-in-loop
+      const chunk = await this.read(Math.min(CHUNK, this.remaining))
+      if (chunk.length === 0) return
+      yield chunk
+    }
+  }
+}

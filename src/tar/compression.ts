@@ -1,0 +1,41 @@
+import {Readable, pipeline} from 'node:stream'
+import {createGunzip} from 'node:zlib'
+import zstd from 'zstd-napi'
+
+import {InputError} from '../errors.js'
+import {type ByteReader, StreamReader} from './byte-reader.js'
+
+export type Compression = 'none' | 'gzip' | 'zstd'
+
+/** Detects a blob's compression from its first bytes (estargz is gzip). */
+export function detectCompression(magic: Buffer): Compression | 'xz' | 'bzip2' {
+  if (magic.length >= 2 && magic[0] === 0x1f && magic[1] === 0x8b) return 'gzip'
+  if (magic.length >= 4 && magic.readUInt32LE(0) === 0xfd2fb528) return 'zstd'
+  if (magic.length >= 6 && magic.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz'
+  if (magic.length >= 3 && magic.subarray(0, 3).toString('latin1') === 'BZh') return 'bzip2'
+  return 'none'
+}
+
+/**
+ * The decompressed bytes of `reader`, chosen by magic bytes. Errors of the codec become InputErrors
+ * naming `name`. The returned compression says what was found.
+ */
+export async function decompressing(reader: ByteReader, name: string): Promise<{reader: ByteReader; compression: Compression}> {
+  const kind = detectCompression(await reader.peek(6))
+  if (kind === 'xz' || kind === 'bzip2') throw new InputError(`${name}: ${kind} layers are not supported (only plain, gzip and zstd)`)
+  if (kind === 'none') return {reader, compression: 'none'}
+  const codec = kind === 'gzip' ? createGunzip() : new zstd.DecompressStream()
+  // pipeline (not pipe) so that a failure of the compressed input reaches whoever reads the output
+  const out = pipeline(Readable.from(reader.chunks(), {objectMode: false}), codec, () => {})
+  return {reader: new StreamReader(codecErrors(out, kind, name)), compression: kind}
+}
+
+async function* codecErrors(stream: AsyncIterable<Buffer>, kind: Compression, name: string): AsyncGenerator<Buffer> {
+  try {
+    yield* stream
+  } catch (error) {
+    if (error instanceof InputError) throw error
+    const reason = (error as Error).message.replace(/^(zlib|zstd): /i, '')
+    throw new InputError(`${name}: corrupt ${kind} data (${reason})`)
+  }
+}
