@@ -109,10 +109,10 @@ export class StreamReader implements ByteReader {
   private pendingBytes = 0
   private done = false
   private consumed = 0
-  private readonly iterator: AsyncIterator<Buffer | Uint8Array | string>
+  private readonly iterator: AsyncIterator<Buffer | Uint8Array | string> | Iterator<Buffer | Uint8Array | string>
 
-  constructor(source: AsyncIterable<Buffer | Uint8Array | string>) {
-    this.iterator = source[Symbol.asyncIterator]()
+  constructor(source: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer | Uint8Array | string>) {
+    this.iterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]()
   }
 
   get position(): number {

@@ -1,6 +1,6 @@
 import {Readable, pipeline} from 'node:stream'
 import {createGunzip} from 'node:zlib'
-import zstd from 'zstd-napi'
+import {DecompressStream} from 'zstd-napi'
 
 import {InputError} from '../errors.js'
 import {type ByteReader, StreamReader} from './byte-reader.js'
@@ -24,7 +24,7 @@ export async function decompressing(reader: ByteReader, name: string): Promise<{
   const kind = detectCompression(await reader.peek(6))
   if (kind === 'xz' || kind === 'bzip2') throw new InputError(`${name}: ${kind} layers are not supported (only plain, gzip and zstd)`)
   if (kind === 'none') return {reader, compression: 'none'}
-  const codec = kind === 'gzip' ? createGunzip() : new zstd.DecompressStream()
+  const codec = kind === 'gzip' ? createGunzip() : new DecompressStream()
   // pipeline (not pipe) so that a failure of the compressed input reaches whoever reads the output
   const out = pipeline(Readable.from(reader.chunks(), {objectMode: false}), codec, () => {})
   return {reader: new StreamReader(codecErrors(out, kind, name)), compression: kind}

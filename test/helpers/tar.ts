@@ -1,0 +1,51 @@
+import {Header, Pax} from 'tar'
+
+/** One member of a generated tar. */
+export interface Member {
+  path: string
+  type?: 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'fifo'
+  content?: string | Buffer
+  /** Size of a file without giving its bytes (zero-filled). */
+  size?: number
+  mode?: number
+  uid?: number
+  gid?: number
+  mtime?: number
+  linkpath?: string
+}
+
+const TYPE = {file: 'File', dir: 'Directory', symlink: 'SymbolicLink', hardlink: 'Link', char: 'CharacterDevice', fifo: 'FIFO'} as const
+
+function pad(length: number): Buffer {
+  return Buffer.alloc((512 - (length % 512)) % 512)
+}
+
+/** A tar archive in memory, written with node-tar's Header and Pax (pax headers for long names). */
+export function tarOf(members: Member[], options: {end?: boolean} = {}): Buffer {
+  const parts: Buffer[] = []
+  for (const m of members) {
+    const type = m.type ?? (m.path.endsWith('/') ? 'dir' : 'file')
+    const body = type === 'file' ? (m.content === undefined ? Buffer.alloc(m.size ?? 0) : Buffer.from(m.content)) : Buffer.alloc(0)
+    const data = {
+      path: m.path,
+      type: TYPE[type],
+      size: body.length,
+      mode: m.mode ?? (type === 'dir' ? 0o755 : 0o644),
+      uid: m.uid ?? 0,
+      gid: m.gid ?? 0,
+      mtime: new Date((m.mtime ?? 1_700_000_000) * 1000),
+      linkpath: m.linkpath ?? '',
+    }
+    const header = new Header(data)
+    const block = Buffer.alloc(512)
+    if (header.encode(block, 0)) {
+      const pax = new Pax({path: m.path, linkpath: m.linkpath ?? ''}).encode()
+      parts.push(pax)
+      const short = new Header({...data, path: m.path.slice(-99)})
+      short.encode(block, 0)
+    }
+    parts.push(block, body, pad(body.length))
+  }
+  if (options.end !== false) parts.push(Buffer.alloc(1024))
+  return Buffer.concat(parts)
+}

@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict'
+import {symlinkSync} from 'node:fs'
+
+import {analyzeJson, runCli} from '../helpers/cli.js'
+import {type ImageSpec, legacySave, ociArchive, scratch, writeOciLayout} from '../helpers/images.js'
+import {type Member, tarOf} from '../helpers/tar.js'
+
+/** One image with real waste, written by every source kind; each must report the same figures. */
+const APP: ImageSpec = {
+  tag: 'app:1.0',
+  layers: [
+    {createdBy: 'ADD rootfs.tar /', members: [{path: 'bin/', type: 'dir'}, {path: 'bin/sh', size: 1000}, {path: 'etc/passwd', content: 'root:x:0:0\n'}]},
+    {createdBy: 'RUN apt-get install', members: [{path: 'var/cache/apt/pkg.deb', size: 5000}, {path: 'usr/bin/tool', size: 300}]},
+    {createdBy: 'RUN rm -rf /var/cache/apt', members: [{path: 'var/cache/.wh.apt'}]},
+    {createdBy: 'RUN chmod 755 /usr/bin/tool', members: [{path: 'usr/bin/tool', size: 300, mode: 0o755}]},
+  ],
+  emptyAfter: {0: ['ENV A=1'], 3: ['CMD ["tool"]']},
+}
+
+const EXPECTED = {layers: 4, totalBytes: 6611, finalBytes: 1311, finalFiles: 3, wastedBytes: 5300}
+
+function summaryOf(report: any) {
+  const {layers, totalBytes, finalBytes, finalFiles, wastedBytes} = report.summary
+  return {layers, totalBytes, finalBytes, finalFiles, wastedBytes}
+}
+
+describe('sources', () => {
+  const tmp = scratch()
+  after(() => tmp.remove())
+
+  it('legacy docker save: figures, createdBy mapped past empty_layer history', async () => {
+    const report = await analyzeJson([tmp.file('legacy.tar', legacySave([APP]))])
+    assert.deepEqual(summaryOf(report), EXPECTED)
+    assert.deepEqual(report.source, {kind: 'docker-archive', name: tmp.file('legacy.tar'), format: 'docker-legacy'})
+    assert.deepEqual(report.image.repoTags, ['app:1.0'])
+    assert.deepEqual(
+      report.layers.map((l: any) => [l.createdBy, l.bytes, l.added, l.modified, l.removed, l.removedBytes, l.wastedBytes]),
+      [
+        ['ADD rootfs.tar /', 1011, 3, 0, 0, 0, 0],
+        ['RUN apt-get install', 5300, 2, 0, 0, 0, 5300],
+        ['RUN rm -rf /var/cache/apt', 0, 0, 0, 2, 5000, 0],
+        ['RUN chmod 755 /usr/bin/tool', 300, 0, 1, 0, 0, 0],
+      ],
+    )
+    assert.deepEqual(report.topWasted.map((w: any) => [w.path, w.bytes, w.layer, w.removedBy, w.how]), [
+      ['var/cache/apt/pkg.deb', 5000, 1, 2, 'deleted'],
+      ['usr/bin/tool', 300, 1, 3, 'metadata-only'],
+    ])
+  })
+
+  it('gzip layers named .tar.gz and a config named sha256:…', async () => {
+    const report = await analyzeJson([tmp.file('kaniko.tar', legacySave([APP], {compression: 'gzip', configName: 'sha256'}))])
+    assert.deepEqual(summaryOf(report), EXPECTED)
+    assert.match(report.image.id, /^sha256:[0-9a-f]{64}$/)
+  })
+
+  for (const compression of ['none', 'gzip', 'zstd'] as const) {
+    it(`Docker 25+ save (OCI blobs + manifest.json), ${compression} layers`, async () => {
+      const report = await analyzeJson([tmp.file(`d25-${compression}.tar`, ociArchive([APP], {compression, dockerManifest: true}))])
+      assert.deepEqual(summaryOf(report), EXPECTED)
+      assert.equal(report.source.format, 'docker-oci')
+    })
+  }
+
+  it('containerd-store save: nested index, zstd blobs, no manifest.json', async () => {
+    const report = await analyzeJson([tmp.file('containerd.tar', ociArchive([APP], {compression: 'zstd', nestedIndex: true}))])
+    assert.deepEqual(summaryOf(report), EXPECTED)
+    assert.deepEqual([report.source.kind, report.source.format], ['oci-archive', 'oci'])
+  })
+
+  it('OCI layout directory, also through the oci: transport', async () => {
+    const dir = `${tmp.dir}/layout`
+    writeOciLayout(dir, [APP], {compression: 'gzip'})
+    assert.deepEqual(summaryOf(await analyzeJson([dir])), EXPECTED)
+    assert.deepEqual(summaryOf(await analyzeJson([`oci:${dir}:1.0`])), EXPECTED)
+    const report = await runCli(['analyze', `oci:${dir}:nope`])
+    assert.equal(report.code, 2)
+    assert.match(report.stderr, /no image nope in the layout/)
+  })
+
+  it('stdin: legacy with manifest.json last, and OCI archives', async () => {
+    assert.deepEqual(summaryOf(await analyzeJson(['-'], {stdin: legacySave([APP], {compression: 'gzip'})})), EXPECTED)
+    const oci = await analyzeJson(['-'], {stdin: ociArchive([APP], {compression: 'zstd', nestedIndex: true})})
+    assert.deepEqual(summaryOf(oci), EXPECTED)
+    assert.equal(oci.source.name, '-')
+  })
+
+  it('archives holding several images: the first by default with a note, --image to choose', async () => {
+    const other: ImageSpec = {tag: 'other:2', layers: [{members: [{path: 'only', size: 7}]}]}
+    const path = tmp.file('bundle.tar', legacySave([APP, other]))
+    const first = await runCli(['analyze', path, '--format', 'json'])
+    assert.equal(first.code, 0)
+    assert.match(first.stderr, /holds 2 images; reading app:1\.0, pick another with --image \(other:2\)/)
+    assert.deepEqual(summaryOf(JSON.parse(first.stdout)), EXPECTED)
+    const second = await analyzeJson([path, '--image', 'other:2'])
+    assert.deepEqual(summaryOf(second), {layers: 1, totalBytes: 7, finalBytes: 7, finalFiles: 1, wastedBytes: 0})
+    assert.deepEqual(summaryOf(await analyzeJson([`docker-archive:${path}:other:2`])), summaryOf(second))
+  })
+
+  it('multi-platform index: this host by default, --platform to choose, ambiguity is an error', async () => {
+    const arm: ImageSpec = {...APP, architecture: 'arm64', variant: 'v8', layers: [{members: [{path: 'arm', size: 9}]}]}
+    const dir = `${tmp.dir}/multi`
+    writeOciLayout(dir, [APP, arm])
+    assert.deepEqual(summaryOf(await analyzeJson([dir])), EXPECTED)
+    const chosen = await analyzeJson([dir, '--platform', 'linux/arm64'])
+    assert.deepEqual([chosen.image.architecture, chosen.summary.totalBytes], ['arm64', 9])
+    const riscv: ImageSpec = {...arm, architecture: 'riscv64', variant: undefined}
+    const ambiguous = `${tmp.dir}/ambiguous`
+    writeOciLayout(ambiguous, [arm, riscv])
+    const result = await runCli(['analyze', ambiguous])
+    assert.equal(result.code, 2)
+    assert.match(result.stderr, /several platforms and none is this host's \(linux\/amd64\); choose one with --platform: linux\/arm64\/v8, linux\/riscv64\n$/)
+  })
+
+  it('a layer.tar that is a symlink to another layer', async () => {
+    const layer = tarOf([{path: 'x', size: 4}])
+    const config = JSON.stringify({rootfs: {diff_ids: ['sha256:a', 'sha256:b']}, history: [{created_by: 'one'}, {created_by: 'two'}]})
+    const members: Member[] = [
+      {path: 'one/layer.tar', content: layer},
+      {path: 'two/layer.tar', type: 'symlink', linkpath: '../one/layer.tar'},
+      {path: 'c.json', content: config},
+      {path: 'manifest.json', content: JSON.stringify([{Config: 'c.json', RepoTags: ['l:1'], Layers: ['one/layer.tar', 'two/layer.tar']}])},
+    ]
+    const report = await analyzeJson([tmp.file('link.tar', tarOf(members))])
+    assert.deepEqual(report.layers.map((l: any) => [l.bytes, l.added, l.modified, l.wastedBytes]), [[4, 1, 0, 4], [4, 0, 1, 0]])
+  })
+
+  it('a docker export tarball is one flat layer', async () => {
+    const exported = tarOf([{path: '.dockerenv', size: 0}, {path: 'bin/', type: 'dir'}, {path: 'bin/sh', size: 1000}, {path: 'etc/hostname', size: 13}])
+    const report = await analyzeJson([tmp.file('export.tar', exported)])
+    assert.deepEqual(report.source, {kind: 'docker-export', name: tmp.file('export.tar'), format: 'export'})
+    assert.deepEqual(summaryOf(report), {layers: 1, totalBytes: 1013, finalBytes: 1013, finalFiles: 3, wastedBytes: 0})
+    assert.deepEqual(summaryOf(await analyzeJson(['-'], {stdin: exported})), summaryOf(report))
+  })
+
+  it('table and CSV read the same result as JSON', async () => {
+    const path = tmp.file('legacy.tar')
+    const table = await runCli(['analyze', path])
+    assert.equal(table.code, 0)
+    assert.match(table.stdout, /^Total: {2}6\.61kB in 4 layers$/m)
+    assert.match(table.stdout, /^Final: {2}1\.31kB in 3 files$/m)
+    assert.match(table.stdout, /^Wasted: 5\.3kB \(80\.17%\)$/m)
+    assert.match(table.stdout, /^ {4}1 {3}RUN apt-get install +5\.3kB +2 +0 +0 +5\.3kB$/m)
+    const csv = await runCli(['analyze', path, '--format', 'csv'])
+    assert.deepEqual(csv.stdout.split('\n').slice(0, 3), [
+      '"index","digest","createdBy","created","bytes","entries","added","modified","removed","removedBytes","wastedBytes"',
+      `0,"${(await analyzeJson([path])).layers[0].digest}","ADD rootfs.tar /","2024-01-01T00:00:00Z",1011,3,3,0,0,0,0`,
+      `1,"${(await analyzeJson([path])).layers[1].digest}","RUN apt-get install","2024-01-01T00:00:00Z",5300,2,2,0,0,0,5300`,
+    ])
+  })
+
+  it('symlinked blobs may not leave an OCI layout', async () => {
+    const dir = `${tmp.dir}/escape`
+    writeOciLayout(dir, [APP])
+    const outside = tmp.file('outside.tar', tarOf([{path: 'x', size: 1}]))
+    const {readdirSync, rmSync} = await import('node:fs')
+    const layer = readdirSync(`${dir}/blobs/sha256`).find((name) => name !== undefined) as string
+    rmSync(`${dir}/blobs/sha256/${layer}`)
+    symlinkSync(outside, `${dir}/blobs/sha256/${layer}`)
+    const result = await runCli(['analyze', dir])
+    assert.equal(result.code, 2)
+    assert.match(result.stderr, /links outside the layout\n$/)
+  })
+})
