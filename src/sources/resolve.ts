@@ -21,6 +21,11 @@ function splitRef(rest: string): [string, string | undefined] {
   return colon === -1 ? [rest, undefined] : [rest.slice(0, colon), rest.slice(colon + 1)]
 }
 
+/** What can only be a path: docker references never start with / or . and never end in .tar. */
+function looksLikePath(argument: string): boolean {
+  return /^(\/|\.\.?\/|~)/.test(argument) || /\.(tar|tar\.gz|tgz|tar\.zst|oci)$/.test(argument)
+}
+
 async function readPath(path: string, options: SourceOptions): Promise<Image> {
   if (!existsSync(path)) throw new InputError(`cannot read ${path}: no such file or directory`)
   return statSync(path).isDirectory() ? readLayoutDir(path, options) : readArchiveFile(path, options)
@@ -32,7 +37,7 @@ async function readPath(path: string, options: SourceOptions): Promise<Image> {
  */
 export async function openSource(argument: string, options: SourceOptions = {}): Promise<Image> {
   if (argument === '-') return readArchiveStream(options.stdin ?? process.stdin, '-', options)
-  if (existsSync(argument)) return readPath(argument, options)
+  if (existsSync(argument) || looksLikePath(argument)) return readPath(argument, options)
   const transport = /^([a-z][a-z-]*):(?!\/\/)(.*)$/s.exec(argument)
   if (argument.startsWith('docker://')) throw new InputError(`${argument}: registry images are not read (nothing is pulled); pull it, then analyze the local image`)
   if (transport) {
