@@ -116,6 +116,8 @@ class StreamedTar implements ArchiveStore {
         this.texts.set(path, await body.read(header.size))
       }
     }
+    // Read the stream to its end (tar writers pad to a record size) so that its source can close.
+    await reader.skip(Number.MAX_SAFE_INTEGER)
   }
 
   has(path: string): boolean {

@@ -1,0 +1,106 @@
+import {execFileSync, spawn, spawnSync} from 'node:child_process'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {type CliResult, runCli} from '../helpers/cli.js'
+
+/** A private dockerd for the tests: own data-root, exec-root and socket, no networking, stopped by pid. */
+export interface PrivateEngine {
+  host: string
+  dir: string
+  env: NodeJS.ProcessEnv
+  /** The real docker CLI against this engine. */
+  docker(args: string[], options?: {stdin?: Buffer; env?: NodeJS.ProcessEnv}): Promise<CliResult>
+  stop(): Promise<void>
+}
+
+function which(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0
+}
+
+/** Why no engine can run here, or undefined when one can. */
+export function engineUnavailable(): string | undefined {
+  if (!which('dockerd')) return 'dockerd is not installed (apt-get install docker.io)'
+  if (!which('docker')) return 'the docker CLI is not installed'
+  if (process.getuid?.() !== 0) return 'dockerd needs root'
+  return undefined
+}
+
+export async function startDockerd(): Promise<PrivateEngine> {
+  const dir = mkdtempSync('/tmp/dl-engine-')
+  const host = `unix://${dir}/d.sock`
+  const config = join(dir, 'daemon.json')
+  writeFileSync(config, '{}')
+  mkdirSync(join(dir, 'cli'))
+  const log = join(dir, 'dockerd.log')
+  const child = spawn(
+    'dockerd',
+    ['--config-file', config, '--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'pid'), '-H', host, '--bridge', 'none', '--iptables=false', '--ip-masq=false', '--log-level', 'warn'],
+    {detached: true, stdio: ['ignore', 'ignore', 'ignore']},
+  )
+  child.unref()
+  const env = {DOCKER_HOST: host, DOCKER_CONFIG: join(dir, 'cli'), DOCKER_BUILDKIT: '0', DOCKER_CONTEXT: ''}
+  const docker = (args: string[], options: {stdin?: Buffer; env?: NodeJS.ProcessEnv} = {}) => runCli(args, {stdin: options.stdin, env: {...env, ...options.env}, command: ['docker']})
+  const deadline = Date.now() + 90_000
+  for (;;) {
+    // eslint-disable-next-line no-await-in-loop
+    const version = await docker(['version', '--format', '{{.Server.Version}}'])
+    if (version.code === 0) break
+    if (child.exitCode !== null || Date.now() > deadline) {
+      const text = existsSync(log) ? readFileSync(log, 'utf8') : ''
+      throw new Error(`private dockerd did not start: ${version.stderr.trim()} ${text.slice(-2000)}`)
+    }
+    // eslint-disable-next-line no-await-in-loop
+    await new Promise((resolve) => setTimeout(resolve, 300))
+  }
+  return {
+    host,
+    dir,
+    env,
+    docker,
+    async stop() {
+      const pid = child.pid
+      if (pid && child.exitCode === null) {
+        try {
+          process.kill(pid, 'SIGTERM')
+        } catch {}
+        const until = Date.now() + 30_000
+        while (Date.now() < until) {
+          try {
+            process.kill(pid, 0)
+          } catch {
+            break
+          }
+          // eslint-disable-next-line no-await-in-loop
+          await new Promise((resolve) => setTimeout(resolve, 200))
+        }
+      }
+      spawnSync('sh', ['-c', `grep -o ' ${dir}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l`])
+      rmSync(dir, {recursive: true, force: true})
+    },
+  }
+}
+
+/** A busybox root filesystem from Debian's busybox-static, imported as a base image (nothing is pulled). */
+export async function importBusybox(engine: PrivateEngine, tag: string): Promise<number> {
+  const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((path) => existsSync(path))
+  if (!busybox) throw new Error('busybox-static is not installed (apt-get install busybox-static)')
+  const root = join(engine.dir, 'rootfs')
+  mkdirSync(join(root, 'bin'), {recursive: true})
+  execFileSync('cp', [busybox, join(root, 'bin', 'busybox')])
+  for (const applet of ['sh', 'ls', 'rm', 'cp', 'mv', 'chmod', 'mkdir', 'echo', 'cat', 'dd', 'ln', 'touch', 'sleep', 'true']) {
+    execFileSync('ln', ['-sf', 'busybox', join(root, 'bin', applet)])
+  }
+  const tar = execFileSync('tar', ['-C', root, '--numeric-owner', '--owner=0', '--group=0', '-c', '.'], {maxBuffer: 1 << 28})
+  const result = await engine.docker(['import', '-', tag], {stdin: tar})
+  if (result.code !== 0) throw new Error(`docker import failed: ${result.stderr}`)
+  return Number(execFileSync('stat', ['-c', '%s', busybox]).toString().trim())
+}
+
+/** docker build --network none of a Dockerfile and its files. */
+export async function build(engine: PrivateEngine, tag: string, files: Record<string, string>): Promise<void> {
+  const context = mkdtempSync(join(engine.dir, 'ctx-'))
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(context, name), content)
+  const result = await engine.docker(['build', '--network', 'none', '-q', '-t', tag, context])
+  if (result.code !== 0) throw new Error(`docker build failed: ${result.stderr}`)
+}

@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict'
+import {execFileSync, spawnSync} from 'node:child_process'
+import {existsSync, lstatSync, readlinkSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {analyzeJson, BIN, runCli} from '../helpers/cli.js'
+import {build, engineUnavailable, importBusybox, type PrivateEngine, startDockerd} from './dockerd.js'
+
+const DOCKERFILE = `FROM dl-base:1
+RUN mkdir -p /var/cache/pkgs /root && dd if=/dev/zero of=/var/cache/pkgs/big.bin bs=1024 count=64 && echo secret > /root/id_rsa
+RUN rm -rf /var/cache/pkgs /root/id_rsa
+RUN mkdir /app && dd if=/dev/zero of=/app/data bs=1000 count=10
+RUN chmod 600 /app/data
+COPY file.txt /app/file.txt
+ENV A=1
+CMD ["sh"]
+`
+const FILE_TXT = 'hello from the build context\n'
+
+describe('engine: a private dockerd, the daemon source and the docker CLI plugin', function () {
+  let engine: PrivateEngine
+  let busyboxBytes = 0
+
+  before(async function () {
+    const why = engineUnavailable()
+    if (why) {
+      if (process.env.CI) throw new Error(`the engine suite must run in CI: ${why}`)
+      this.skip()
+    }
+    this.timeout(300_000)
+    engine = await startDockerd()
+    busyboxBytes = await importBusybox(engine, 'dl-base:1')
+    await build(engine, 'dl-app:1', {Dockerfile: DOCKERFILE, 'file.txt': FILE_TXT})
+  })
+
+  after(async () => {
+    await engine?.stop()
+  })
+
+  function expectAppFigures(report: any) {
+    const total = busyboxBytes + 65_543 + 10_000 + 10_000 + FILE_TXT.length
+    assert.deepEqual(report.summary.layers, 6)
+    assert.deepEqual(
+      [report.summary.totalBytes, report.summary.wastedBytes, report.summary.finalBytes],
+      [total, 65_543 + 10_000, total - 75_543],
+    )
+    assert.deepEqual(
+      report.topWasted.map((w: any) => [w.path, w.bytes, w.layer, w.removedBy, w.how]),
+      [
+        ['var/cache/pkgs/big.bin', 65_536, 1, 2, 'deleted'],
+        ['app/data', 10_000, 3, 4, 'metadata-only'],
+        ['root/id_rsa', 7, 1, 2, 'deleted'],
+      ],
+    )
+    assert.deepEqual(
+      report.layers.map((l: any) => [l.bytes, l.removed, l.removedBytes, l.wastedBytes]),
+      [
+        [busyboxBytes, 0, 0, 0],
+        [65_543, 0, 0, 65_543],
+        [0, 3, 65_543, 0],
+        [10_000, 0, 0, 10_000],
+        [10_000, 0, 0, 0],
+        [FILE_TXT.length, 0, 0, 0],
+      ],
+    )
+    assert.match(report.layers[2].createdBy, /rm -rf \/var\/cache\/pkgs \/root\/id_rsa/)
+    assert.match(report.layers[5].createdBy, /COPY file:[0-9a-f]+ in \/app\/file.txt/)
+  }
+
+  it('analyzes an engine image from the save stream, with the inspect identity', async () => {
+    const report = await analyzeJson(['dl-app:1'], {env: engine.env})
+    expectAppFigures(report)
+    assert.deepEqual(report.source, {kind: 'daemon', name: 'dl-app:1', format: 'docker-legacy'})
+    assert.deepEqual(report.image.repoTags, ['dl-app:1'])
+    const inspect = JSON.parse((await engine.docker(['image', 'inspect', 'dl-app:1'])).stdout)[0]
+    assert.equal(report.image.id, inspect.Id)
+    assert.deepEqual(report.layers.map((l: any) => l.digest), inspect.RootFS.Layers)
+    expectAppFigures(await analyzeJson(['docker-daemon:dl-app:1'], {env: engine.env}))
+  })
+
+  it('docker save archives, from a file and from stdin, give the same figures', async () => {
+    const archive = join(engine.dir, 'app.tar')
+    const saved = await engine.docker(['save', '-o', archive, 'dl-app:1'])
+    assert.equal(saved.code, 0, saved.stderr)
+    expectAppFigures(await analyzeJson([archive]))
+    expectAppFigures(await analyzeJson(['-'], {stdin: execFileSync('cat', [archive], {maxBuffer: 1 << 28})}))
+  })
+
+  it('skopeo OCI layouts and archives, gzip and zstd', async function () {
+    if (spawnSync('sh', ['-c', 'command -v skopeo']).status !== 0) {
+      if (process.env.CI) throw new Error('skopeo is missing')
+      this.skip()
+    }
+    const copies: Array<[string, string[]]> = [
+      [`oci:${engine.dir}/oci-gzip:app`, []],
+      [`oci-archive:${engine.dir}/oci-zstd.tar:app`, ['--dest-compress', '--dest-compress-format', 'zstd']],
+    ]
+    for (const [destination, flags] of copies) {
+      const copy = spawnSync('skopeo', ['copy', '--quiet', '--src-daemon-host', engine.host, ...flags, 'docker-daemon:dl-app:1', destination], {encoding: 'utf8'})
+      assert.equal(copy.status, 0, copy.stderr)
+      // eslint-disable-next-line no-await-in-loop
+      const report = await analyzeJson([destination])
+      expectAppFigures(report)
+      assert.equal(report.source.format, 'oci')
+    }
+  })
+
+  it('a missing image is an error, never a pull', async () => {
+    const result = await runCli(['analyze', 'nosuch:tag'], {env: engine.env})
+    assert.deepEqual([result.code, result.stdout, result.stderr], [2, '', 'docker-layers: image not found: nosuch:tag\n'])
+  })
+
+  it('runs as `docker layers` through the real docker CLI once the plugin is installed', async () => {
+    const install = await runCli(['plugin', 'install'], {env: engine.env})
+    assert.equal(install.code, 0, install.stderr)
+    const link = join(engine.env.DOCKER_CONFIG as string, 'cli-plugins', 'docker-layers')
+    assert.equal(lstatSync(link).isSymbolicLink(), true)
+    assert.equal(readlinkSync(link), BIN)
+    const info = await engine.docker(['info', '--format', '{{json .ClientInfo.Plugins}}'])
+    const plugin = JSON.parse(info.stdout).find((p: any) => p.Name === 'layers')
+    assert.deepEqual([plugin.Vendor, plugin.Version, plugin.Path], ['docker-layers', '0.1.0', link])
+    const help = await engine.docker(['layers', '--help'])
+    assert.equal(help.code, 0)
+    assert.match(help.stdout, /analyze +Show where the bytes of an image go/)
+    const viaPlugin = await engine.docker(['layers', 'analyze', 'dl-app:1', '--format', 'json'])
+    assert.equal(viaPlugin.code, 0, viaPlugin.stderr)
+    expectAppFigures(JSON.parse(viaPlugin.stdout))
+    const bad = await engine.docker(['layers', 'analyze', 'nosuch:tag'])
+    assert.deepEqual([bad.code, bad.stderr], [2, 'docker-layers: image not found: nosuch:tag\n'])
+  })
+
+  it("takes the engine from docker's global flags: -H, --context, and the current context", async () => {
+    const noHost = {DOCKER_HOST: ''}
+    const viaHost = await engine.docker(['-H', engine.host, 'layers', 'analyze', 'dl-app:1', '--format', 'json'], {env: noHost})
+    assert.equal(viaHost.code, 0, viaHost.stderr)
+    expectAppFigures(JSON.parse(viaHost.stdout))
+    const created = await engine.docker(['context', 'create', 'dl-private', '--docker', `host=${engine.host}`], {env: noHost})
+    assert.equal(created.code, 0, created.stderr)
+    const viaContext = await engine.docker(['--context', 'dl-private', 'layers', 'analyze', 'dl-app:1', '--format', 'json'], {env: noHost})
+    assert.equal(viaContext.code, 0, viaContext.stderr)
+    expectAppFigures(JSON.parse(viaContext.stdout))
+    // standalone: DOCKER_CONTEXT, then currentContext from config.json
+    expectAppFigures(await analyzeJson(['dl-app:1'], {env: {...engine.env, DOCKER_HOST: '', DOCKER_CONTEXT: 'dl-private'}}))
+    assert.equal((await engine.docker(['context', 'use', 'dl-private'], {env: noHost})).code, 0)
+    expectAppFigures(await analyzeJson(['dl-app:1'], {env: {...engine.env, DOCKER_HOST: ''}}))
+    const missing = await runCli(['analyze', 'dl-app:1'], {env: {...engine.env, DOCKER_HOST: '', DOCKER_CONTEXT: 'nope'}})
+    assert.equal(missing.code, 2)
+    assert.match(missing.stderr, /^docker-layers: context "nope" \(DOCKER_CONTEXT\) does not exist in /)
+    assert.equal((await engine.docker(['context', 'use', 'default'], {env: noHost})).code, 0)
+  })
+
+  it('plugin uninstall removes the link and docker forgets the plugin', async () => {
+    const result = await runCli(['plugin', 'uninstall'], {env: engine.env})
+    assert.equal(result.code, 0)
+    assert.equal(existsSync(join(engine.env.DOCKER_CONFIG as string, 'cli-plugins', 'docker-layers')), false)
+    const info = await engine.docker(['info', '--format', '{{json .ClientInfo.Plugins}}'])
+    assert.equal(JSON.parse(info.stdout).some((p: any) => p.Name === 'layers'), false)
+  })
+})
