@@ -1,0 +1,48 @@
+// Writes docs/commands.md from oclif.manifest.json, so the command reference never drifts from the code.
+import {readFileSync, writeFileSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
+
+interface ManifestFlag {
+  name: string
+  char?: string
+  description?: string
+  type: 'boolean' | 'option'
+  default?: unknown
+  options?: string[]
+  helpGroup?: string
+  multiple?: boolean
+}
+
+interface ManifestCommand {
+  id: string
+  summary?: string
+  description?: string
+  examples?: string[]
+  args: Record<string, {name: string; description?: string; required?: boolean}>
+  flags: Record<string, ManifestFlag>
+}
+
+const root = new URL('../', import.meta.url)
+const manifest = JSON.parse(readFileSync(new URL('oclif.manifest.json', root), 'utf8')) as {commands: Record<string, ManifestCommand>}
+const lines = ['# Commands', '', 'Generated from `oclif.manifest.json` by `npm run build`; every command also runs as `docker layers …`.', '']
+for (const command of Object.values(manifest.commands).sort((a, b) => a.id.localeCompare(b.id))) {
+  const args = Object.values(command.args).map((arg) => (arg.required ? arg.name.toUpperCase() : `[${arg.name.toUpperCase()}]`))
+  lines.push(`## \`docker-layers ${command.id.replaceAll(':', ' ')}${args.length > 0 ? ` ${args.join(' ')}` : ''}\``, '')
+  if (command.summary) lines.push(command.summary, '')
+  if (command.description) lines.push(command.description, '')
+  for (const arg of Object.values(command.args)) lines.push(`- \`${arg.name.toUpperCase()}\`: ${arg.description ?? ''}`)
+  if (Object.keys(command.args).length > 0) lines.push('')
+  const flags = Object.values(command.flags).filter((flag) => flag.name !== 'help')
+  if (flags.length > 0) {
+    lines.push('| flag | meaning | default |', '| --- | --- | --- |')
+    for (const flag of flags) {
+      const spelled = `${flag.char ? `-${flag.char}, ` : ''}--${flag.name}${flag.type === 'option' ? (flag.options ? ` ${flag.options.join('\\|')}` : ' VALUE') : ''}`
+      lines.push(`| \`${spelled}\` | ${flag.description ?? ''}${flag.multiple ? ' (repeatable)' : ''} | ${flag.default === undefined ? '' : `\`${String(flag.default)}\``} |`)
+    }
+    lines.push('')
+  }
+  if (command.examples && command.examples.length > 0) {
+    lines.push('```sh', ...command.examples.map((example) => example.replaceAll('<%= config.bin %>', 'docker-layers').replaceAll('<%= command.id %>', command.id)), '```', '')
+  }
+}
+writeFileSync(fileURLToPath(new URL('docs/commands.md', root)), lines.join('\n'))

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict'
+import {readFileSync} from 'node:fs'
+
+import Ajv2020 from 'ajv/dist/2020.js'
+
+import {SAMPLE, SAMPLE_PATH} from '../../scripts/make-sample.js'
+import {analyzeJson, runCli} from '../helpers/cli.js'
+import {legacySave} from '../helpers/images.js'
+import {PEER} from '../helpers/peer.js'
+
+describe('the shipped sample and the report schema', () => {
+  it('sample/sample-image.tar is what scripts/make-sample.ts writes', () => {
+    assert.equal(readFileSync(SAMPLE_PATH).equals(legacySave([SAMPLE])), true, 'run `npm run sample` and commit the result')
+  })
+
+  it('analyze on the sample: every figure', async () => {
+    const report = await analyzeJson([SAMPLE_PATH])
+    // wasted: the apt lists (61000, opaque) and pkgcache.bin (24000), the key (2471), and the chown copies of /app (30023)
+    assert.deepEqual(report.summary, {
+      layers: 6,
+      totalBytes: 323_599,
+      finalBytes: 206_105,
+      finalFiles: 7,
+      wastedBytes: 117_494,
+      wastedPercent: (117_494 / 323_599) * 100,
+      dive: {efficiency: 0.8254197324466392, inefficientBytes: 86_517, userWastedPercent: 86_517 / (323_599 - 96_082)},
+    })
+    assert.deepEqual(
+      report.layers.map((l: any) => [l.bytes, l.added, l.modified, l.removed, l.removedBytes, l.wastedBytes]),
+      [
+        [96_082, 8, 0, 0, 0, 0],
+        [165_000, 4, 0, 0, 0, 85_000],
+        [0, 0, 3, 2, 85_000, 0],
+        [32_494, 5, 0, 0, 0, 32_494],
+        [0, 0, 1, 1, 2471, 0],
+        [30_023, 0, 3, 0, 0, 0],
+      ],
+    )
+    const table = await runCli(['analyze', SAMPLE_PATH])
+    assert.match(table.stdout, /^2\.47kB {3}\/root\/\.ssh\/id_rsa +3 +4 {3}deleted$/m)
+  })
+
+  it('JSON reports validate against docs/report-schema.json', async () => {
+    const schema = JSON.parse(readFileSync(new URL('../../docs/report-schema.json', import.meta.url), 'utf8'))
+    const validate = new Ajv2020.default({allErrors: true}).compile(schema)
+    const reports = [await analyzeJson([SAMPLE_PATH])]
+    if (process.env.CI || (await import('node:fs')).existsSync(PEER)) {
+      reports.push(await analyzeJson([`${PEER}dive/test-docker-image.tar`]), await analyzeJson([`${PEER}go-containerregistry/whiteout_dir.tar`]))
+    }
+    for (const report of reports) assert.equal(validate(report), true, JSON.stringify(validate.errors))
+  })
+
+  it('docker-cli-plugin-metadata answers the docker CLI', async () => {
+    const result = await runCli(['docker-cli-plugin-metadata'])
+    assert.deepEqual(JSON.parse(result.stdout), {
+      SchemaVersion: '0.1.0',
+      Vendor: 'docker-layers',
+      Version: JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version,
+      ShortDescription: 'See where the bytes in an image go, layer by layer',
+      URL: 'https://github.com/docker-layers/docker-layers',
+    })
+  })
+})
