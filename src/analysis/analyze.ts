@@ -1,22 +1,26 @@
 import {type LayerEntry} from '../model/entry.js'
 import {type Content, type HideReason, UnionFs} from '../model/union-fs.js'
 import {type Image, layerHistory} from '../sources/image.js'
+import type {MetadataImage} from '../sources/metadata.js'
 import {type DiveFigures, DiveEfficiency} from './dive.js'
 
 export const SCHEMA_VERSION = 1
+
+/** A figure that a metadata-only report (`--inspect`/`--history`) cannot compute is null. */
+type Figure = number | null
 
 export interface LayerFigures {
   index: number
   digest: string | null
   createdBy: string | null
   created: string | null
-  bytes: number
-  entries: number
-  added: number
-  modified: number
-  removed: number
-  removedBytes: number
-  wastedBytes: number
+  bytes: Figure
+  entries: Figure
+  added: Figure
+  modified: Figure
+  removed: Figure
+  removedBytes: Figure
+  wastedBytes: Figure
 }
 
 export interface WastedPath {
@@ -29,28 +33,68 @@ export interface WastedPath {
 
 export interface Summary {
   layers: number
-  totalBytes: number
-  finalBytes: number
-  finalFiles: number
-  wastedBytes: number
-  wastedPercent: number
-  dive: Omit<DiveFigures, 'inefficientPaths'>
+  totalBytes: Figure
+  finalBytes: Figure
+  finalFiles: Figure
+  wastedBytes: Figure
+  wastedPercent: Figure
+  dive: Omit<DiveFigures, 'inefficientPaths'> | null
 }
 
 export interface AnalyzeReport {
   schemaVersion: typeof SCHEMA_VERSION
-  source: Image['source']
+  source: Image['source'] | MetadataImage['source']
   image: {id: string | null; repoTags: string[]; os: string | null; architecture: string | null; created: string | null}
   summary: Summary
   layers: LayerFigures[]
   topWasted: WastedPath[]
+  /** Metadata-only reports: the figures left null because the layers were not at hand. */
+  unavailable?: string[]
+  /** Metadata-only reports: sizes read from docker history's rounded human format. */
+  approximate?: boolean
+}
+
+/** Layer fields a metadata-only report cannot compute. */
+const LAYER_CONTENT_FIGURES = ['entries', 'added', 'modified', 'removed', 'removedBytes', 'wastedBytes'] as const
+
+/** What `docker image inspect` and `docker history` alone can say: sizes and commands, no files. */
+export function metadataReport(meta: MetadataImage): AnalyzeReport {
+  const sized = meta.layers.every((layer) => layer.bytes !== null)
+  const layers: LayerFigures[] = meta.layers.map((layer, index) => ({
+    index,
+    digest: layer.digest,
+    createdBy: layer.createdBy,
+    created: layer.created,
+    bytes: layer.bytes,
+    ...(Object.fromEntries(LAYER_CONTENT_FIGURES.map((name) => [name, null])) as Record<(typeof LAYER_CONTENT_FIGURES)[number], null>),
+  }))
+  const totalBytes = sized && meta.layers.length > 0 ? meta.layers.reduce((sum, layer) => sum + (layer.bytes ?? 0), 0) : meta.size
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    source: meta.source,
+    image: {id: meta.id, repoTags: meta.repoTags, os: meta.os, architecture: meta.architecture, created: meta.created},
+    summary: {layers: layers.length, totalBytes, finalBytes: null, finalFiles: null, wastedBytes: null, wastedPercent: null, dive: null},
+    layers,
+    topWasted: [],
+    unavailable: [
+      ...(sized ? [] : ['layers.bytes']),
+      ...LAYER_CONTENT_FIGURES.map((name) => `layers.${name}`),
+      'summary.finalBytes',
+      'summary.finalFiles',
+      'summary.wastedBytes',
+      'summary.wastedPercent',
+      'summary.dive',
+      'topWasted',
+    ],
+    approximate: meta.approximate,
+  }
 }
 
 /** Everything `analyze` reports, computed from the shared model: one function per figure, one result. */
 export function analyzeImage(image: Image, top = 10): AnalyzeReport {
   const history = layerHistory(image.config, image.contents.length)
   const diffIds = image.config.rootfs?.diff_ids ?? []
-  const layers: LayerFigures[] = image.contents.map((contents, index) => ({
+  const layers = image.contents.map((contents, index) => ({
     index,
     digest: image.layers[index]?.diffId ?? diffIds[index] ?? null,
     createdBy: history[index]?.created_by ?? null,

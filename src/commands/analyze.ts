@@ -1,10 +1,12 @@
-import {Args, Flags} from '@oclif/core'
+import {Args, Flags, type Interfaces} from '@oclif/core'
 
-import {analyzeImage} from '../analysis/analyze.js'
+import {type AnalyzeReport, analyzeImage, metadataReport} from '../analysis/analyze.js'
 import {BaseCommand, engineFlags, engineOptions} from '../base-command.js'
 import {renderAnalyzeTable} from '../report/analyze-table.js'
 import {toCsv} from '../report/csv.js'
 import {formatFlag, toJson} from '../report/format.js'
+import {InputError} from '../errors.js'
+import {readMetadata} from '../sources/metadata.js'
 import {openSource} from '../sources/resolve.js'
 
 export const LAYER_FIELDS = ['index', 'digest', 'createdBy', 'created', 'bytes', 'entries', 'added', 'modified', 'removed', 'removedBytes', 'wastedBytes']
@@ -20,7 +22,7 @@ export default class Analyze extends BaseCommand {
   ]
 
   static override args = {
-    source: Args.string({description: 'image, archive, layout or - for stdin', required: true}),
+    source: Args.string({description: 'image, archive, layout or - for stdin (optional with --inspect/--history)'}),
   }
 
   static override flags = {
@@ -29,16 +31,27 @@ export default class Analyze extends BaseCommand {
     image: Flags.string({description: 'REPO:TAG to read from an archive holding several images'}),
     platform: Flags.string({description: 'os/arch[/variant] to read from a multi-platform index'}),
     'no-trunc': Flags.boolean({description: "don't truncate the CREATED BY column"}),
+    inspect: Flags.string({description: 'metadata only: JSON of `docker image inspect` (layer digests, image size)', exclusive: ['image', 'platform']}),
+    history: Flags.string({description: "metadata only: JSON of the history API or `docker history --no-trunc --format '{{json .}}'` lines", exclusive: ['image', 'platform']}),
     ...engineFlags,
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Analyze)
-    const image = await openSource(args.source, {image: flags.image, platform: flags.platform, engine: engineOptions(flags)})
-    for (const note of image.notes) this.note(note)
-    const report = analyzeImage(image, flags.top)
+    const report = await this.report(args.source, flags)
     if (flags.format === 'json') await this.emit(toJson(report))
     else if (flags.format === 'csv') await this.emit(toCsv(report.layers, LAYER_FIELDS))
     else await this.emit(renderAnalyzeTable(report, {noTrunc: flags['no-trunc']}))
+  }
+
+  private async report(source: string | undefined, flags: Interfaces.InferredFlags<typeof Analyze.flags>): Promise<AnalyzeReport> {
+    if (flags.inspect || flags.history) {
+      if (source) throw new InputError('give SOURCE or --inspect/--history, not both')
+      return metadataReport(await readMetadata(flags.inspect, flags.history))
+    }
+    if (!source) throw new InputError('missing SOURCE: an image, an archive, a layout, - for stdin, or --inspect/--history files')
+    const image = await openSource(source, {image: flags.image, platform: flags.platform, engine: engineOptions(flags)})
+    for (const note of image.notes) this.note(note)
+    return analyzeImage(image, flags.top)
   }
 }

@@ -15,6 +15,15 @@ export function plainTable(head: string[], rows: Array<Array<string | number>>, 
   return table.toString().split('\n').map((line) => line.trimEnd()).join('\n')
 }
 
+/** A size, or '-' where a metadata-only report has none. */
+function size(bytes: number | null): string {
+  return bytes === null ? '-' : humanSize(bytes)
+}
+
+function count(value: number | null): string | number {
+  return value === null ? '-' : value
+}
+
 function truncate(text: string, width: number, noTrunc: boolean): string {
   const flat = text.replace(/\s+/g, ' ').trim()
   if (noTrunc || flat.length <= width) return flat
@@ -38,22 +47,25 @@ export function renderAnalyzeTable(report: AnalyzeReport, options: {noTrunc?: bo
       report.layers.map((layer) => [
         layer.index,
         truncate(layer.createdBy ?? '', 45, options.noTrunc ?? false),
-        humanSize(layer.bytes),
-        layer.added,
-        layer.modified,
-        layer.removed,
-        humanSize(layer.wastedBytes),
+        size(layer.bytes),
+        count(layer.added),
+        count(layer.modified),
+        count(layer.removed),
+        size(layer.wastedBytes),
       ]),
       [0, 2, 3, 4, 5, 6],
     ),
     '',
   )
-  lines.push(
-    `Total:  ${humanSize(summary.totalBytes)} in ${summary.layers} layers`,
-    `Final:  ${humanSize(summary.finalBytes)} in ${summary.finalFiles} files`,
-    `Wasted: ${humanSize(summary.wastedBytes)} (${summary.wastedPercent.toFixed(2)}%)`,
-    `dive:   efficiency ${(summary.dive.efficiency * 100).toFixed(4)}%, inefficient ${humanSize(summary.dive.inefficientBytes)}, user wasted ${(summary.dive.userWastedPercent * 100).toFixed(2)}%`,
-  )
+  lines.push(`Total:  ${size(summary.totalBytes)}${report.approximate ? ' (approximate)' : ''} in ${summary.layers} layers`)
+  if (summary.finalBytes !== null && summary.wastedBytes !== null && summary.wastedPercent !== null) {
+    lines.push(`Final:  ${humanSize(summary.finalBytes)} in ${summary.finalFiles} files`, `Wasted: ${humanSize(summary.wastedBytes)} (${summary.wastedPercent.toFixed(2)}%)`)
+  }
+  if (summary.dive) {
+    const {dive} = summary
+    lines.push(`dive:   efficiency ${(dive.efficiency * 100).toFixed(4)}%, inefficient ${humanSize(dive.inefficientBytes)}, user wasted ${(dive.userWastedPercent * 100).toFixed(2)}%`)
+  }
+  if (report.unavailable) lines.push(`Metadata only: file figures and waste need the layers (analyze the image or an archive of it)`)
   if (report.topWasted.length > 0) {
     lines.push(
       '',

@@ -105,6 +105,24 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
     }
   })
 
+  it('metadata only: docker image inspect and docker history output, as the CLI and the API write them', async () => {
+    const inspect = join(engine.dir, 'inspect.json')
+    const lines = join(engine.dir, 'history.jsonl')
+    const {writeFileSync} = await import('node:fs')
+    writeFileSync(inspect, (await engine.docker(['image', 'inspect', 'dl-app:1'])).stdout)
+    writeFileSync(lines, (await engine.docker(['history', '--no-trunc', '--format', '{{json .}}', 'dl-app:1'])).stdout)
+    const full = await analyzeJson(['dl-app:1'], {env: engine.env})
+    const meta = await analyzeJson(['--inspect', inspect, '--history', lines])
+    assert.equal(meta.source.kind, 'metadata')
+    assert.equal(meta.image.id, full.image.id)
+    assert.deepEqual(meta.layers.map((l: any) => l.digest), full.layers.map((l: any) => l.digest))
+    assert.deepEqual(meta.layers.map((l: any) => l.createdBy), full.layers.map((l: any) => l.createdBy))
+    assert.deepEqual([meta.approximate, meta.summary.layers, meta.summary.wastedBytes, meta.layers[1].added], [true, 6, null, null])
+    assert.equal(meta.unavailable.includes('summary.wastedBytes'), true)
+    // the engine's layer sizes: the pure-file layers equal the content bytes (docker history prints 65.5kB)
+    assert.deepEqual(meta.layers.slice(1).map((l: any) => l.bytes), [65_500, 0, 10_000, 10_000, 29])
+  })
+
   it('a missing image is an error, never a pull', async () => {
     const result = await runCli(['analyze', 'nosuch:tag'], {env: engine.env})
     assert.deepEqual([result.code, result.stdout, result.stderr], [2, '', 'docker-layers: image not found: nosuch:tag\n'])
