@@ -1,12 +1,17 @@
 import {Command, Errors, Flags} from '@oclif/core'
 
 import type {EngineOptions} from './engine/context.js'
+import {showProgress} from './report/progress-bar.js'
+import {ReadProgress} from './sources/progress.js'
 
 /** Flags every command that may talk to the engine shares (docker's global flags, for standalone use). */
 export const engineFlags = {
   context: Flags.string({char: 'c', description: 'docker context to use (overrides DOCKER_HOST and the current context)', helpGroup: 'ENGINE'}),
   host: Flags.string({char: 'H', description: 'engine address, e.g. unix:///var/run/docker.sock', helpGroup: 'ENGINE'}),
 }
+
+/** --quiet, for every command that reads images. */
+export const quietFlag = Flags.boolean({char: 'q', description: 'no progress display on stderr'})
 
 export function engineOptions(flags: {context?: string; host?: string}): EngineOptions {
   return {context: flags.context, host: flags.host}
@@ -31,6 +36,17 @@ export abstract class BaseCommand extends Command {
     await new Promise<void>((resolve, reject) => {
       process.stdout.write(text, (error) => (error ? reject(error) : resolve()))
     })
+  }
+
+  /** Runs a read with a progress line on stderr (a TTY only, and not with --quiet). */
+  protected async withProgress<T>(label: string, quiet: boolean, read: (progress: ReadProgress) => Promise<T>): Promise<T> {
+    const progress = new ReadProgress()
+    const stop = quiet ? () => {} : showProgress(progress, label)
+    try {
+      return await read(progress)
+    } finally {
+      stop()
+    }
   }
 
   protected note(text: string): void {

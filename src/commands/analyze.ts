@@ -1,7 +1,7 @@
 import {Args, Flags, type Interfaces} from '@oclif/core'
 
 import {type AnalyzeReport, analyzeImage, metadataReport} from '../analysis/analyze.js'
-import {BaseCommand, engineFlags, engineOptions} from '../base-command.js'
+import {BaseCommand, engineFlags, engineOptions, quietFlag} from '../base-command.js'
 import {renderAnalyzeTable} from '../report/analyze-table.js'
 import {toCsv} from '../report/csv.js'
 import {formatFlag, toJson} from '../report/format.js'
@@ -33,6 +33,7 @@ export default class Analyze extends BaseCommand {
     'no-trunc': Flags.boolean({description: "don't truncate the CREATED BY column"}),
     inspect: Flags.string({description: 'metadata only: JSON of `docker image inspect` (layer digests, image size)', exclusive: ['image', 'platform']}),
     history: Flags.string({description: "metadata only: JSON of the history API or `docker history --no-trunc --format '{{json .}}'` lines", exclusive: ['image', 'platform']}),
+    quiet: quietFlag,
     ...engineFlags,
   }
 
@@ -50,7 +51,9 @@ export default class Analyze extends BaseCommand {
       return metadataReport(await readMetadata(flags.inspect, flags.history))
     }
     if (!source) throw new InputError('missing SOURCE: an image, an archive, a layout, - for stdin, or --inspect/--history files')
-    const image = await openSource(source, {image: flags.image, platform: flags.platform, engine: engineOptions(flags)})
+    const image = await this.withProgress(`reading ${source}`, flags.quiet, (progress) =>
+      openSource(source, {image: flags.image, platform: flags.platform, engine: engineOptions(flags), progress}),
+    )
     for (const note of image.notes) this.note(note)
     return analyzeImage(image, flags.top)
   }

@@ -1,4 +1,5 @@
 import type {LayerContents} from '../model/entry.js'
+import type {ReadProgress} from './progress.js'
 import type {TarHeader} from '../tar/walk.js'
 
 /**
@@ -12,8 +13,10 @@ export interface ArchiveStore {
   /** All member paths (files only). */
   paths(): Iterable<string>
   readText(path: string): Promise<string>
+  /** Bytes in all, when the store knows them before reading (a file's size). */
+  readonly size?: number
   /** The parsed layer stored at `path`; `where` names it in errors. */
-  layer(path: string, where: string): Promise<LayerContents>
+  layer(path: string, where: string, progress: ReadProgress): Promise<LayerContents>
   /** The archive's own members as filesystem entries, for a `docker export` tarball. */
   exportHeaders(): TarHeader[] | undefined
 }

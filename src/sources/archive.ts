@@ -8,6 +8,7 @@ import {type TarHeader, walkTar} from '../tar/walk.js'
 import {type ArchiveStore, resolveLink} from './archive-store.js'
 import type {Image, SourceInfo} from './image.js'
 import {resolveImage, type Selection} from './manifest.js'
+import {ReadProgress} from './progress.js'
 import {readLayer} from './read-layer.js'
 
 /** Metadata members (manifests, configs, indexes) larger than this are refused. */
@@ -41,7 +42,7 @@ class IndexedTar implements ArchiveStore {
   constructor(
     readonly name: string,
     private readonly file: FileHandle,
-    private readonly size: number,
+    readonly size: number,
   ) {}
 
   async index(): Promise<void> {
@@ -70,8 +71,12 @@ class IndexedTar implements ArchiveStore {
     return (await this.range(path).read(header.size)).toString('utf8')
   }
 
-  async layer(path: string, where: string): Promise<LayerContents> {
-    return readLayer(this.range(path), where)
+  async layer(path: string, where: string, progress: ReadProgress): Promise<LayerContents> {
+    const reader = this.range(path)
+    progress.follow(reader)
+    const layer = await readLayer(reader, where)
+    progress.layerDone(linkTarget(this, this.members, path).header.size)
+    return layer
   }
 
   exportHeaders(): TarHeader[] {
@@ -101,7 +106,8 @@ class StreamedTar implements ArchiveStore {
 
   constructor(readonly name: string) {}
 
-  async consume(reader: ByteReader): Promise<void> {
+  async consume(reader: ByteReader, progress: ReadProgress): Promise<void> {
+    progress.follow(reader)
     for await (const {header, body} of walkTar(reader, this.name)) {
       this.headers.push(header)
       if (header.type === 'dir') continue
@@ -112,6 +118,7 @@ class StreamedTar implements ArchiveStore {
       const layerLike = mayBeLayer(path) && (detectCompression(head) !== 'none' || looksLikeTar(head))
       if (layerLike) {
         this.layers.set(path, await readLayer(body, `${this.name}: ${path}`))
+        progress.layerDone()
       } else if (header.size <= MAX_METADATA) {
         this.texts.set(path, await body.read(header.size))
       }
@@ -151,7 +158,7 @@ class StreamedTar implements ArchiveStore {
 }
 
 /** Turns an archive's files into the Image shape: a docker save, an OCI layout, or a flat export. */
-export async function imageFromStore(store: ArchiveStore, kind: 'archive' | 'layout', selection: Selection): Promise<Image> {
+export async function imageFromStore(store: ArchiveStore, kind: 'archive' | 'layout', selection: Selection, progress = new ReadProgress()): Promise<Image> {
   const resolved = await resolveImage(store, selection)
   if (!resolved) {
     const headers = store.exportHeaders()
@@ -168,11 +175,12 @@ export async function imageFromStore(store: ArchiveStore, kind: 'archive' | 'lay
     }
   }
   const contents: LayerContents[] = []
+  progress.expect(store.size, resolved.layers.length)
   for (const [index, layer] of resolved.layers.entries()) {
     const where = `${store.name}: layer ${index} (${layer.diffId ?? layer.location})`
     if (!store.has(layer.location)) throw new InputError(`${where} is missing from the archive`)
     // eslint-disable-next-line no-await-in-loop
-    contents.push(await store.layer(layer.location, where))
+    contents.push(await store.layer(layer.location, where, progress))
   }
   const diffIds = resolved.config.rootfs?.diff_ids
   if (diffIds && diffIds.length !== resolved.layers.length) {
@@ -191,20 +199,20 @@ export async function imageFromStore(store: ArchiveStore, kind: 'archive' | 'lay
 }
 
 /** An image archive file (docker save, OCI layout tar, docker export), read with random access. */
-export async function readArchiveFile(path: string, selection: Selection): Promise<Image> {
+export async function readArchiveFile(path: string, selection: Selection, progress?: ReadProgress): Promise<Image> {
   const {file, size} = await openFile(path)
   try {
     const store = new IndexedTar(path, file, size)
     await store.index()
-    return await imageFromStore(store, 'archive', selection)
+    return await imageFromStore(store, 'archive', selection, progress)
   } finally {
     await file.close()
   }
 }
 
 /** An image archive read once from a stream; `name` is how messages call it ("-" for stdin). */
-export async function readArchiveStream(stream: AsyncIterable<Buffer | Uint8Array | string>, name: string, selection: Selection): Promise<Image> {
+export async function readArchiveStream(stream: AsyncIterable<Buffer | Uint8Array | string>, name: string, selection: Selection, progress = new ReadProgress()): Promise<Image> {
   const store = new StreamedTar(name)
-  await store.consume(new StreamReader(stream))
-  return imageFromStore(store, 'archive', selection)
+  await store.consume(new StreamReader(stream), progress)
+  return imageFromStore(store, 'archive', selection, progress)
 }

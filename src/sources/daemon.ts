@@ -3,15 +3,16 @@ import {connect, engineError} from '../engine/client.js'
 import {InputError} from '../errors.js'
 import {readArchiveStream} from './archive.js'
 import type {Image} from './image.js'
+import {ReadProgress} from './progress.js'
 
 /**
  * An image in the engine: inspect for identity, then the save stream, parsed as it arrives and never
  * written to disk. Never pulls.
  */
-export async function readDaemonImage(ref: string, options: EngineOptions): Promise<Image> {
+export async function readDaemonImage(ref: string, options: EngineOptions, progress = new ReadProgress()): Promise<Image> {
   const engine = connect(options)
   const handle = engine.docker.getImage(ref)
-  let inspect: {Id: string; RepoTags?: string[]}
+  let inspect: {Id: string; RepoTags?: string[]; Size?: number; RootFS?: {Layers?: string[]}}
   try {
     inspect = await handle.inspect()
   } catch (error) {
@@ -24,6 +25,8 @@ export async function readDaemonImage(ref: string, options: EngineOptions): Prom
   } catch (error) {
     throw engineError(engine, error)
   }
-  const image = await readArchiveStream(stream as AsyncIterable<Buffer>, `docker-daemon:${ref}`, {id: inspect.Id})
+  // The engine's image size approximates the save stream's length (tar headers and padding aside).
+  progress.expect(inspect.Size, inspect.RootFS?.Layers?.length)
+  const image = await readArchiveStream(stream as AsyncIterable<Buffer>, `docker-daemon:${ref}`, {id: inspect.Id}, progress)
   return {...image, source: {kind: 'daemon', name: ref, format: image.source.format}, id: inspect.Id, repoTags: inspect.RepoTags ?? []}
 }

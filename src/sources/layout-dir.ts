@@ -8,6 +8,7 @@ import type {ArchiveStore} from './archive-store.js'
 import {imageFromStore} from './archive.js'
 import type {Image} from './image.js'
 import type {Selection} from './manifest.js'
+import type {ReadProgress} from './progress.js'
 import {readLayer} from './read-layer.js'
 
 /** An OCI image layout directory (or an unpacked docker save). Blobs are read in place. */
@@ -52,10 +53,14 @@ class LayoutDir implements ArchiveStore {
     return readFile(full, 'utf8')
   }
 
-  async layer(path: string, where: string): Promise<LayerContents> {
+  async layer(path: string, where: string, progress: ReadProgress): Promise<LayerContents> {
     const {file, size} = await openFile(await this.inside(path))
     try {
-      return await readLayer(new FileRangeReader(file, 0, size), where)
+      const reader = new FileRangeReader(file, 0, size)
+      progress.follow(reader)
+      const layer = await readLayer(reader, where)
+      progress.layerDone(size)
+      return layer
     } finally {
       await file.close()
     }
@@ -66,8 +71,8 @@ class LayoutDir implements ArchiveStore {
   }
 }
 
-export async function readLayoutDir(path: string, selection: Selection): Promise<Image> {
+export async function readLayoutDir(path: string, selection: Selection, progress?: ReadProgress): Promise<Image> {
   const store = new LayoutDir(path, path)
   await store.scan()
-  return imageFromStore(store, 'layout', selection)
+  return imageFromStore(store, 'layout', selection, progress)
 }

@@ -7,10 +7,12 @@ import {readDaemonImage} from './daemon.js'
 import type {Image} from './image.js'
 import {readLayoutDir} from './layout-dir.js'
 import type {Selection} from './manifest.js'
+import type {ReadProgress} from './progress.js'
 
 export interface SourceOptions extends Selection {
   engine?: EngineOptions
   stdin?: AsyncIterable<Buffer>
+  progress?: ReadProgress
 }
 
 const UNSUPPORTED = ['dir', 'containers-storage', 'ostree', 'sif', 'tarball']
@@ -28,7 +30,7 @@ function looksLikePath(argument: string): boolean {
 
 async function readPath(path: string, options: SourceOptions): Promise<Image> {
   if (!existsSync(path)) throw new InputError(`cannot read ${path}: no such file or directory`)
-  return statSync(path).isDirectory() ? readLayoutDir(path, options) : readArchiveFile(path, options)
+  return statSync(path).isDirectory() ? readLayoutDir(path, options, options.progress) : readArchiveFile(path, options, options.progress)
 }
 
 /**
@@ -36,7 +38,7 @@ async function readPath(path: string, options: SourceOptions): Promise<Image> {
  * a skopeo transport name says what follows, anything else is an image in the engine.
  */
 export async function openSource(argument: string, options: SourceOptions = {}): Promise<Image> {
-  if (argument === '-') return readArchiveStream(options.stdin ?? process.stdin, '-', options)
+  if (argument === '-') return readArchiveStream(options.stdin ?? process.stdin, '-', options, options.progress)
   if (existsSync(argument) || looksLikePath(argument)) return readPath(argument, options)
   const transport = /^([a-z][a-z-]*):(?!\/\/)(.*)$/s.exec(argument)
   if (argument.startsWith('docker://')) throw new InputError(`${argument}: registry images are not read (nothing is pulled); pull it, then analyze the local image`)
@@ -44,7 +46,7 @@ export async function openSource(argument: string, options: SourceOptions = {}):
     const [, name, rest] = transport
     switch (name) {
       case 'docker-daemon': {
-        return readDaemonImage(rest, options.engine ?? {})
+        return readDaemonImage(rest, options.engine ?? {}, options.progress)
       }
       case 'docker-archive': {
         const [path, image] = splitRef(rest)
@@ -60,5 +62,5 @@ export async function openSource(argument: string, options: SourceOptions = {}):
       }
     }
   }
-  return readDaemonImage(argument, options.engine ?? {})
+  return readDaemonImage(argument, options.engine ?? {}, options.progress)
 }
