@@ -107,6 +107,13 @@ describe('bad input: one line on stderr, exit 2, no stack', () => {
     assert.match(result.stderr, /^docker-layers: Expected --format=yaml to be one of: table, json, csv\n$/)
   })
 
+  it('an unknown command and an unexpected argument are usage errors', async () => {
+    const unknown = await runCli(['nosuch'])
+    assert.deepEqual([unknown.code, unknown.stderr], [2, 'docker-layers: unknown command "nosuch" (see docker-layers --help)\n'])
+    const extra = await runCli(['analyze', 'a.tar', 'b.tar'])
+    assert.deepEqual([extra.code, extra.stderr], [2, 'docker-layers: Unexpected argument: b.tar\n'])
+  })
+
   it('leaves nothing behind in the working directory', () => {
     assert.equal(existsSync(tmp.dir), true)
     assert.deepEqual(readdirSync(tmp.dir).filter((name) => name.includes('.tmp')), [])
