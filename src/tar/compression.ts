@@ -1,6 +1,5 @@
 import {Readable, pipeline} from 'node:stream'
 import {createGunzip} from 'node:zlib'
-import {DecompressStream} from 'zstd-napi'
 
 import {InputError} from '../errors.js'
 import {type ByteReader, StreamReader} from './byte-reader.js'
@@ -24,10 +23,19 @@ export async function decompressing(reader: ByteReader, name: string): Promise<{
   const kind = detectCompression(await reader.peek(6))
   if (kind === 'xz' || kind === 'bzip2') throw new InputError(`${name}: ${kind} layers are not supported (only plain, gzip and zstd)`)
   if (kind === 'none') return {reader, compression: 'none'}
-  const codec = kind === 'gzip' ? createGunzip() : new DecompressStream()
+  const codec = kind === 'gzip' ? createGunzip() : new (await zstd(name)).DecompressStream()
   // pipeline (not pipe) so that a failure of the compressed input reaches whoever reads the output
   const out = pipeline(Readable.from(reader.chunks(), {objectMode: false}), codec, () => {})
   return {reader: new StreamReader(codecErrors(out, kind, name)), compression: kind}
+}
+
+/** zstd-napi, loaded on first use so that a failed native build costs only zstd support. */
+async function zstd(name: string): Promise<typeof import('zstd-napi')> {
+  try {
+    return await import('zstd-napi')
+  } catch (error) {
+    throw new InputError(`${name}: zstd layers need the zstd-napi module, which did not load (${(error as Error).message.split('\n')[0]})`)
+  }
 }
 
 async function* codecErrors(stream: AsyncIterable<Buffer>, kind: Compression, name: string): AsyncGenerator<Buffer> {
