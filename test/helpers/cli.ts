@@ -10,10 +10,10 @@ export interface CliResult {
 }
 
 /** Runs the built CLI as a user would (`node bin/run.js …`), optionally feeding stdin. */
-export function runCli(args: string[], options: {stdin?: Buffer; env?: NodeJS.ProcessEnv; command?: string[]} = {}): Promise<CliResult> {
+export function runCli(args: string[], options: {stdin?: Buffer; env?: NodeJS.ProcessEnv; command?: string[]; cwd?: string} = {}): Promise<CliResult> {
   const [command, ...prefix] = options.command ?? [process.execPath, BIN]
   return new Promise((resolve, reject) => {
-    const child = spawn(command, [...prefix, ...args], {env: {...process.env, DEBUG: '', ...options.env}, stdio: ['pipe', 'pipe', 'pipe']})
+    const child = spawn(command, [...prefix, ...args], {cwd: options.cwd, env: {...process.env, DEBUG: '', ...options.env}, stdio: ['pipe', 'pipe', 'pipe']})
     const out: Buffer[] = []
     const err: Buffer[] = []
     child.stdout.on('data', (d: Buffer) => out.push(d))

@@ -1,0 +1,60 @@
+import {existsSync, readFileSync} from 'node:fs'
+import {dirname, join, resolve} from 'node:path'
+
+import {parse} from 'yaml'
+
+import {InputError} from '../errors.js'
+import {isRuleName, type RuleSettings} from './rules.js'
+
+export const CONFIG_NAMES = ['.docker-layers.yml', '.docker-layers.yaml']
+export const DIVE_CONFIG = '.dive-ci'
+
+export interface CheckConfig {
+  /** The file read, or undefined when none was found. */
+  path?: string
+  /** Images the hook checks (from `images:`). */
+  images: string[]
+  rules: RuleSettings
+}
+
+/** The nearest config from `start` up to the repository root: .docker-layers.yml first, then dive's .dive-ci. */
+export function findConfig(start: string): string | undefined {
+  for (let dir = resolve(start); ; dir = dirname(dir)) {
+    for (const name of [...CONFIG_NAMES, DIVE_CONFIG]) {
+      if (existsSync(join(dir, name))) return join(dir, name)
+    }
+    if (existsSync(join(dir, '.git')) || dirname(dir) === dir) return undefined
+  }
+}
+
+function asStrings(value: unknown, where: string): string | string[] {
+  if (Array.isArray(value)) return value.map((v) => String(v))
+  if (value === null || value === undefined) return ''
+  if (typeof value === 'object') throw new InputError(`${where}: expected a value or a list`)
+  return String(value)
+}
+
+/**
+ * Reads `.docker-layers.yml` (`images:` and `rules:`) or a dive `.dive-ci` as it is: its `rules:` keys,
+ * ignoring other keys such as `plugins` and plugin rules (`plugin1/rule1`).
+ */
+export function readConfig(path: string): CheckConfig {
+  let data: unknown
+  try {
+    data = parse(readFileSync(path, 'utf8'))
+  } catch (error) {
+    throw new InputError(`${path}: ${(error as Error).message.split('\n')[0]}`)
+  }
+  const dive = path.endsWith(DIVE_CONFIG)
+  const doc = (data ?? {}) as {images?: unknown; rules?: unknown}
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new InputError(`${path}: expected a mapping with rules:`)
+  const rules: RuleSettings = {}
+  const ruleMap = (doc.rules ?? {}) as Record<string, unknown>
+  if (typeof ruleMap !== 'object' || Array.isArray(ruleMap)) throw new InputError(`${path}: rules: must be a mapping`)
+  for (const [key, value] of Object.entries(ruleMap)) {
+    if (isRuleName(key)) rules[key] = {value: asStrings(value, `${path}: rules.${key}`), from: path}
+    else if (!dive && !key.includes('/')) throw new InputError(`${path}: unknown rule ${key}`)
+  }
+  const images = doc.images === undefined || dive ? [] : asStrings(doc.images, `${path}: images`)
+  return {path, images: Array.isArray(images) ? images : images === '' ? [] : [images], rules}
+}

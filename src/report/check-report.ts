@@ -1,0 +1,85 @@
+import type {RuleResult} from '../check/rules.js'
+import {plainTable} from './analyze-table.js'
+
+/** One image's check: its rule results. */
+export interface ImageCheck {
+  source: string
+  repoTags: string[]
+  passed: boolean
+  rules: RuleResult[]
+}
+
+export interface CheckReport {
+  schemaVersion: 1
+  passed: boolean
+  images: ImageCheck[]
+}
+
+function shown(result: RuleResult): [string, string] {
+  return [result.valueText, result.thresholdText]
+}
+
+const STATUS = {pass: 'PASS', fail: 'FAIL', off: 'off'}
+
+function counts(report: CheckReport): {tests: number; failures: number; skipped: number} {
+  const all = report.images.flatMap((image) => image.rules)
+  return {tests: all.length, failures: all.filter((r) => r.status === 'fail').length, skipped: all.filter((r) => r.status === 'off').length}
+}
+
+export function renderCheckTable(report: CheckReport): string {
+  const blocks = report.images.map((image) => {
+    const failed = image.rules.filter((r) => r.status === 'fail').length
+    const active = image.rules.filter((r) => r.status !== 'off').length
+    return [
+      `Image: ${image.source}${image.repoTags.length > 0 ? ` (${image.repoTags.join(', ')})` : ''}`,
+      '',
+      plainTable(['RULE', 'STATUS', 'VALUE', 'THRESHOLD', 'FROM'], image.rules.map((r) => [r.rule, STATUS[r.status], ...shown(r), r.from])),
+      '',
+      `Result: ${image.passed ? 'PASS' : 'FAIL'} (${failed} of ${active} rules failed)`,
+    ].join('\n')
+  })
+  return `${blocks.join('\n\n')}\n`
+}
+
+function xml(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;')
+}
+
+/** JUnit XML: a testsuite per image, a testcase per rule, failures as <failure>, rules off as <skipped>. */
+export function renderJunit(report: CheckReport): string {
+  const total = counts(report)
+  const lines = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="docker-layers check" tests="${total.tests}" failures="${total.failures}" skipped="${total.skipped}">`]
+  for (const image of report.images) {
+    const failures = image.rules.filter((r) => r.status === 'fail').length
+    const skipped = image.rules.filter((r) => r.status === 'off').length
+    lines.push(`  <testsuite name="${xml(image.source)}" tests="${image.rules.length}" failures="${failures}" skipped="${skipped}">`)
+    for (const rule of image.rules) {
+      const open = `    <testcase classname="docker-layers.check" name="${rule.rule}">`
+      if (rule.status === 'fail') lines.push(open, `      <failure message="${xml(rule.message)}">${xml(`${rule.rule}: ${rule.message} (threshold from ${rule.from})`)}</failure>`, '    </testcase>')
+      else if (rule.status === 'off') lines.push(open, '      <skipped message="off"/>', '    </testcase>')
+      else lines.push(`    <testcase classname="docker-layers.check" name="${rule.rule}"/>`)
+    }
+    lines.push('  </testsuite>')
+  }
+  lines.push('</testsuites>')
+  return `${lines.join('\n')}\n`
+}
+
+function cell(text: string): string {
+  return text.replaceAll('|', '\\|').replaceAll('\n', ' ')
+}
+
+/** Markdown for pull-request comments and $GITHUB_STEP_SUMMARY. Rules that are off are left out. */
+export function renderMarkdown(report: CheckReport): string {
+  const lines = [`### docker-layers check: ${report.passed ? '✅ passed' : '❌ failed'}`, '']
+  for (const image of report.images) {
+    lines.push(`**${cell(image.source)}**${image.repoTags.length > 0 ? ` (${image.repoTags.map((t) => `\`${t}\``).join(', ')})` : ''}: ${image.passed ? 'passed' : 'failed'}`, '')
+    lines.push('| rule | status | value | threshold | from |', '| --- | --- | --- | --- | --- |')
+    for (const rule of image.rules.filter((r) => r.status !== 'off')) {
+      const [value, threshold] = shown(rule)
+      lines.push(`| ${rule.rule} | ${rule.status === 'fail' ? '❌ fail' : '✅ pass'} | ${cell(value)} | ${cell(threshold)} | ${cell(rule.from)} |`)
+    }
+    lines.push('')
+  }
+  return lines.join('\n')
+}
