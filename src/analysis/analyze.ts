@@ -90,6 +90,17 @@ export function metadataReport(meta: MetadataImage): AnalyzeReport {
   }
 }
 
+/** The identity block every report carries. */
+export function describeImage(image: Image): AnalyzeReport['image'] {
+  return {
+    id: image.id ?? null,
+    repoTags: image.repoTags,
+    os: image.config.os ?? null,
+    architecture: image.config.architecture ?? null,
+    created: image.config.created ?? null,
+  }
+}
+
 /** Everything `analyze` reports, computed from the shared model: one function per figure, one result. */
 export function analyzeImage(image: Image, top = 10): AnalyzeReport {
   const history = layerHistory(image.config, image.contents.length)
@@ -143,13 +154,7 @@ export function analyzeImage(image: Image, top = 10): AnalyzeReport {
   return {
     schemaVersion: SCHEMA_VERSION,
     source: image.source,
-    image: {
-      id: image.id ?? null,
-      repoTags: image.repoTags,
-      os: image.config.os ?? null,
-      architecture: image.config.architecture ?? null,
-      created: image.config.created ?? null,
-    },
+    image: describeImage(image),
     summary: {
       layers: layers.length,
       totalBytes,

@@ -23,6 +23,8 @@ export interface LayerEntry {
   xattrs?: Record<string, string>
   /** Where the content starts in the layer's uncompressed tar stream. */
   offset: number
+  /** sha256 of a regular file's content, when the layer was read with hashing. */
+  digest?: string
 }
 
 /** The parsed form of one layer tar: entries in tar order, whiteouts and opaque markers apart. */
@@ -73,7 +75,7 @@ export class LayerContentsBuilder {
 
   constructor(private readonly where: string) {}
 
-  add(header: TarHeader): void {
+  add(header: TarHeader, digest?: string): void {
     const path = normalizePath(header.path, this.where)
     if (path === '') return // the root directory's own entry carries nothing the model uses
     const name = basename(path)
@@ -105,6 +107,7 @@ export class LayerContentsBuilder {
       offset: header.dataOffset,
     }
     if (header.xattrs) entry.xattrs = header.xattrs
+    if (digest) entry.digest = digest
     this.contents.entries.push(entry)
     this.contents.bytes += entry.size
   }

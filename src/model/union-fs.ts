@@ -205,9 +205,14 @@ export class UnionFs {
   }
 }
 
-/** A rewrite that kept the bytes: same size and mtime, as `chmod`/`chown` copy-ups leave them. */
+/**
+ * A rewrite that kept the bytes: the same content digest when the layers were hashed, else the same size
+ * and mtime, as `chmod`/`chown` copy-ups leave them.
+ */
 function sameBytes(before: LayerEntry, after: LayerEntry): boolean {
-  return after.kind === 'file' && before.size === after.size && before.mtime === after.mtime
+  if (after.kind !== 'file') return false
+  if (before.digest && after.digest) return before.digest === after.digest
+  return before.size === after.size && before.mtime === after.mtime
 }
 
 /** Builds the model of a whole image. */

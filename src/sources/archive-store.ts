@@ -1,5 +1,5 @@
 import type {LayerContents} from '../model/entry.js'
-import type {ReadProgress} from './progress.js'
+import type {LayerReadOptions} from './read-layer.js'
 import type {TarHeader} from '../tar/walk.js'
 
 /**
@@ -16,7 +16,7 @@ export interface ArchiveStore {
   /** Bytes in all, when the store knows them before reading (a file's size). */
   readonly size?: number
   /** The parsed layer stored at `path`; `where` names it in errors. */
-  layer(path: string, where: string, progress: ReadProgress): Promise<LayerContents>
+  layer(path: string, where: string, options: LayerReadOptions): Promise<LayerContents>
   /** The archive's own members as filesystem entries, for a `docker export` tarball. */
   exportHeaders(): TarHeader[] | undefined
 }

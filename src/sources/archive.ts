@@ -9,7 +9,7 @@ import {type ArchiveStore, resolveLink} from './archive-store.js'
 import type {Image, SourceInfo} from './image.js'
 import {resolveImage, type Selection} from './manifest.js'
 import {ReadProgress} from './progress.js'
-import {readLayer} from './read-layer.js'
+import {type LayerReadOptions, readLayer} from './read-layer.js'
 
 /** Metadata members (manifests, configs, indexes) larger than this are refused. */
 const MAX_METADATA = 64 << 20
@@ -71,10 +71,10 @@ class IndexedTar implements ArchiveStore {
     return (await this.range(path).read(header.size)).toString('utf8')
   }
 
-  async layer(path: string, where: string, progress: ReadProgress): Promise<LayerContents> {
+  async layer(path: string, where: string, {progress, hash}: LayerReadOptions): Promise<LayerContents> {
     const reader = this.range(path)
     progress.follow(reader)
-    const layer = await readLayer(reader, where)
+    const layer = await readLayer(reader, where, hash)
     progress.layerDone(linkTarget(this, this.members, path).header.size)
     return layer
   }
@@ -106,7 +106,7 @@ class StreamedTar implements ArchiveStore {
 
   constructor(readonly name: string) {}
 
-  async consume(reader: ByteReader, progress: ReadProgress): Promise<void> {
+  async consume(reader: ByteReader, {progress, hash}: LayerReadOptions): Promise<void> {
     progress.follow(reader)
     for await (const {header, body} of walkTar(reader, this.name)) {
       this.headers.push(header)
@@ -117,7 +117,7 @@ class StreamedTar implements ArchiveStore {
       const head = await body.peek(512)
       const layerLike = mayBeLayer(path) && (detectCompression(head) !== 'none' || looksLikeTar(head))
       if (layerLike) {
-        this.layers.set(path, await readLayer(body, `${this.name}: ${path}`))
+        this.layers.set(path, await readLayer(body, `${this.name}: ${path}`, hash))
         progress.layerDone()
       } else if (header.size <= MAX_METADATA) {
         this.texts.set(path, await body.read(header.size))
@@ -158,7 +158,7 @@ class StreamedTar implements ArchiveStore {
 }
 
 /** Turns an archive's files into the Image shape: a docker save, an OCI layout, or a flat export. */
-export async function imageFromStore(store: ArchiveStore, kind: 'archive' | 'layout', selection: Selection, progress = new ReadProgress()): Promise<Image> {
+export async function imageFromStore(store: ArchiveStore, kind: 'archive' | 'layout', selection: Selection, options: LayerReadOptions = {progress: new ReadProgress()}): Promise<Image> {
   const resolved = await resolveImage(store, selection)
   if (!resolved) {
     const headers = store.exportHeaders()
@@ -175,12 +175,12 @@ export async function imageFromStore(store: ArchiveStore, kind: 'archive' | 'lay
     }
   }
   const contents: LayerContents[] = []
-  progress.expect(store.size, resolved.layers.length)
+  options.progress.expect(store.size, resolved.layers.length)
   for (const [index, layer] of resolved.layers.entries()) {
     const where = `${store.name}: layer ${index} (${layer.diffId ?? layer.location})`
     if (!store.has(layer.location)) throw new InputError(`${where} is missing from the archive`)
     // eslint-disable-next-line no-await-in-loop
-    contents.push(await store.layer(layer.location, where, progress))
+    contents.push(await store.layer(layer.location, where, options))
   }
   const diffIds = resolved.config.rootfs?.diff_ids
   if (diffIds && diffIds.length !== resolved.layers.length) {
@@ -199,20 +199,20 @@ export async function imageFromStore(store: ArchiveStore, kind: 'archive' | 'lay
 }
 
 /** An image archive file (docker save, OCI layout tar, docker export), read with random access. */
-export async function readArchiveFile(path: string, selection: Selection, progress?: ReadProgress): Promise<Image> {
+export async function readArchiveFile(path: string, selection: Selection, options?: LayerReadOptions): Promise<Image> {
   const {file, size} = await openFile(path)
   try {
     const store = new IndexedTar(path, file, size)
     await store.index()
-    return await imageFromStore(store, 'archive', selection, progress)
+    return await imageFromStore(store, 'archive', selection, options)
   } finally {
     await file.close()
   }
 }
 
 /** An image archive read once from a stream; `name` is how messages call it ("-" for stdin). */
-export async function readArchiveStream(stream: AsyncIterable<Buffer | Uint8Array | string>, name: string, selection: Selection, progress = new ReadProgress()): Promise<Image> {
+export async function readArchiveStream(stream: AsyncIterable<Buffer | Uint8Array | string>, name: string, selection: Selection, options: LayerReadOptions = {progress: new ReadProgress()}): Promise<Image> {
   const store = new StreamedTar(name)
-  await store.consume(new StreamReader(stream), progress)
-  return imageFromStore(store, 'archive', selection, progress)
+  await store.consume(new StreamReader(stream), options)
+  return imageFromStore(store, 'archive', selection, options)
 }

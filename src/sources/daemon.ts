@@ -4,12 +4,13 @@ import {InputError} from '../errors.js'
 import {readArchiveStream} from './archive.js'
 import type {Image} from './image.js'
 import {ReadProgress} from './progress.js'
+import type {LayerReadOptions} from './read-layer.js'
 
 /**
  * An image in the engine: inspect for identity, then the save stream, parsed as it arrives and never
  * written to disk. Never pulls.
  */
-export async function readDaemonImage(ref: string, options: EngineOptions, progress = new ReadProgress()): Promise<Image> {
+export async function readDaemonImage(ref: string, options: EngineOptions, reading: LayerReadOptions = {progress: new ReadProgress()}): Promise<Image> {
   const engine = connect(options)
   const handle = engine.docker.getImage(ref)
   let inspect: {Id: string; RepoTags?: string[]; Size?: number; RootFS?: {Layers?: string[]}}
@@ -26,7 +27,7 @@ export async function readDaemonImage(ref: string, options: EngineOptions, progr
     throw engineError(engine, error)
   }
   // The engine's image size approximates the save stream's length (tar headers and padding aside).
-  progress.expect(inspect.Size, inspect.RootFS?.Layers?.length)
-  const image = await readArchiveStream(stream as AsyncIterable<Buffer>, `docker-daemon:${ref}`, {id: inspect.Id}, progress)
+  reading.progress.expect(inspect.Size, inspect.RootFS?.Layers?.length)
+  const image = await readArchiveStream(stream as AsyncIterable<Buffer>, `docker-daemon:${ref}`, {id: inspect.Id}, reading)
   return {...image, source: {kind: 'daemon', name: ref, format: image.source.format}, id: inspect.Id, repoTags: inspect.RepoTags ?? []}
 }

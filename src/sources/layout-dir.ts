@@ -8,8 +8,7 @@ import type {ArchiveStore} from './archive-store.js'
 import {imageFromStore} from './archive.js'
 import type {Image} from './image.js'
 import type {Selection} from './manifest.js'
-import type {ReadProgress} from './progress.js'
-import {readLayer} from './read-layer.js'
+import {type LayerReadOptions, readLayer} from './read-layer.js'
 
 /** An OCI image layout directory (or an unpacked docker save). Blobs are read in place. */
 class LayoutDir implements ArchiveStore {
@@ -53,12 +52,12 @@ class LayoutDir implements ArchiveStore {
     return readFile(full, 'utf8')
   }
 
-  async layer(path: string, where: string, progress: ReadProgress): Promise<LayerContents> {
+  async layer(path: string, where: string, {progress, hash}: LayerReadOptions): Promise<LayerContents> {
     const {file, size} = await openFile(await this.inside(path))
     try {
       const reader = new FileRangeReader(file, 0, size)
       progress.follow(reader)
-      const layer = await readLayer(reader, where)
+      const layer = await readLayer(reader, where, hash)
       progress.layerDone(size)
       return layer
     } finally {
@@ -71,8 +70,8 @@ class LayoutDir implements ArchiveStore {
   }
 }
 
-export async function readLayoutDir(path: string, selection: Selection, progress?: ReadProgress): Promise<Image> {
+export async function readLayoutDir(path: string, selection: Selection, options?: LayerReadOptions): Promise<Image> {
   const store = new LayoutDir(path, path)
   await store.scan()
-  return imageFromStore(store, 'layout', selection, progress)
+  return imageFromStore(store, 'layout', selection, options)
 }

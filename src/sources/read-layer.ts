@@ -1,19 +1,36 @@
+import {createHash} from 'node:crypto'
+
+import {InputError} from '../errors.js'
 import {type LayerContents, LayerContentsBuilder} from '../model/entry.js'
 import type {ByteReader} from '../tar/byte-reader.js'
 import {decompressing} from '../tar/compression.js'
 import {walkTar} from '../tar/walk.js'
 
-/** Progress hook: called with the bytes of compressed input read so far. */
-export type OnBytes = (bytes: number) => void
+import type {ReadProgress} from './progress.js'
+
+/** How layers are read: progress counters, and whether to hash every file's content (sha256). */
+export interface LayerReadOptions {
+  progress: ReadProgress
+  hash?: boolean
+}
 
 /**
  * Parses one layer blob (plain, gzip or zstd tar, found by its magic bytes) into LayerContents, reading
  * headers only where the reader can seek. `where` names the layer in errors.
  */
-export async function readLayer(reader: ByteReader, where: string): Promise<LayerContents> {
+export async function readLayer(reader: ByteReader, where: string, hash = false): Promise<LayerContents> {
   const {reader: tar} = await decompressing(reader, where)
   const builder = new LayerContentsBuilder(where)
-  for await (const member of walkTar(tar, where)) builder.add(member.header)
+  for await (const {header, body} of walkTar(tar, where)) {
+    if (hash && header.type === 'file') {
+      const digest = createHash('sha256')
+      for await (const chunk of body.chunks()) digest.update(chunk)
+      if (body.remaining > 0) throw new InputError(`${where}: truncated tar (inside the content of ${header.path})`)
+      builder.add(header, `sha256:${digest.digest('hex')}`)
+    } else {
+      builder.add(header)
+    }
+  }
   // Drain what follows the end-of-archive blocks so that a compressed stream is checked to its end.
   await tar.skip(Number.MAX_SAFE_INTEGER)
   return builder.contents

@@ -7,12 +7,19 @@ import {readDaemonImage} from './daemon.js'
 import type {Image} from './image.js'
 import {readLayoutDir} from './layout-dir.js'
 import type {Selection} from './manifest.js'
-import type {ReadProgress} from './progress.js'
+import {ReadProgress} from './progress.js'
+import type {LayerReadOptions} from './read-layer.js'
 
 export interface SourceOptions extends Selection {
   engine?: EngineOptions
   stdin?: AsyncIterable<Buffer>
   progress?: ReadProgress
+  /** Hash every regular file's content (sha256) while reading. */
+  hash?: boolean
+}
+
+function reading(options: SourceOptions): LayerReadOptions {
+  return {progress: options.progress ?? new ReadProgress(), hash: options.hash}
 }
 
 const UNSUPPORTED = ['dir', 'containers-storage', 'ostree', 'sif', 'tarball']
@@ -30,7 +37,7 @@ function looksLikePath(argument: string): boolean {
 
 async function readPath(path: string, options: SourceOptions): Promise<Image> {
   if (!existsSync(path)) throw new InputError(`cannot read ${path}: no such file or directory`)
-  return statSync(path).isDirectory() ? readLayoutDir(path, options, options.progress) : readArchiveFile(path, options, options.progress)
+  return statSync(path).isDirectory() ? readLayoutDir(path, options, reading(options)) : readArchiveFile(path, options, reading(options))
 }
 
 /**
@@ -38,7 +45,7 @@ async function readPath(path: string, options: SourceOptions): Promise<Image> {
  * a skopeo transport name says what follows, anything else is an image in the engine.
  */
 export async function openSource(argument: string, options: SourceOptions = {}): Promise<Image> {
-  if (argument === '-') return readArchiveStream(options.stdin ?? process.stdin, '-', options, options.progress)
+  if (argument === '-') return readArchiveStream(options.stdin ?? process.stdin, '-', options, reading(options))
   if (existsSync(argument) || looksLikePath(argument)) return readPath(argument, options)
   const transport = /^([a-z][a-z-]*):(?!\/\/)(.*)$/s.exec(argument)
   if (argument.startsWith('docker://')) throw new InputError(`${argument}: registry images are not read (nothing is pulled); pull it, then analyze the local image`)
@@ -46,7 +53,7 @@ export async function openSource(argument: string, options: SourceOptions = {}):
     const [, name, rest] = transport
     switch (name) {
       case 'docker-daemon': {
-        return readDaemonImage(rest, options.engine ?? {}, options.progress)
+        return readDaemonImage(rest, options.engine ?? {}, reading(options))
       }
       case 'docker-archive': {
         const [path, image] = splitRef(rest)
@@ -62,5 +69,5 @@ export async function openSource(argument: string, options: SourceOptions = {}):
       }
     }
   }
-  return readDaemonImage(argument, options.engine ?? {}, options.progress)
+  return readDaemonImage(argument, options.engine ?? {}, reading(options))
 }

@@ -1,0 +1,38 @@
+import {Args, Flags} from '@oclif/core'
+
+import {describeImage} from '../analysis/analyze.js'
+import {findWaste} from '../analysis/waste.js'
+import {BaseCommand, engineFlags, engineOptions, quietFlag} from '../base-command.js'
+import {toCsv} from '../report/csv.js'
+import {formatFlag, toJson} from '../report/format.js'
+import {renderWasteTable} from '../report/waste-table.js'
+import {openSource} from '../sources/resolve.js'
+
+const FIELDS = ['path', 'bytes', 'layer', 'createdBy', 'removedBy', 'removedByCreatedBy', 'how']
+
+export default class Waste extends BaseCommand {
+  static override summary = 'List every path whose bytes an image stores but never shows, and what hid them.'
+  static override description = 'Deleted, overwritten, hidden by an opaque directory, replaced by a non-directory, or copied by a metadata-only change (chmod/chown). The bytes add up to analyze\'s wastedBytes. --duplicates hashes every file and lists identical content stored under several paths or layers.'
+  static override examples = ['<%= config.bin %> <%= command.id %> myapp:latest', '<%= config.bin %> <%= command.id %> app.tar --duplicates --format json']
+  static override args = {source: Args.string({description: 'image, archive, layout or - for stdin', required: true})}
+  static override flags = {
+    format: formatFlag,
+    duplicates: Flags.boolean({description: 'hash contents (sha256) and list identical content stored more than once'}),
+    image: Flags.string({description: 'REPO:TAG to read from an archive holding several images'}),
+    platform: Flags.string({description: 'os/arch[/variant] to read from a multi-platform index'}),
+    quiet: quietFlag,
+    ...engineFlags,
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Waste)
+    const image = await this.withProgress(`reading ${args.source}`, flags.quiet, (progress) =>
+      openSource(args.source, {image: flags.image, platform: flags.platform, engine: engineOptions(flags), progress, hash: flags.duplicates}),
+    )
+    for (const note of image.notes) this.note(note)
+    const report = findWaste(image, {duplicates: flags.duplicates})
+    if (flags.format === 'json') await this.emit(toJson({schemaVersion: 1, source: image.source, image: describeImage(image), wastedBytes: report.totalBytes, waste: report.records, ...(report.duplicates ? {duplicates: report.duplicates} : {})}))
+    else if (flags.format === 'csv') await this.emit(toCsv(report.records, FIELDS))
+    else await this.emit(renderWasteTable(report))
+  }
+}

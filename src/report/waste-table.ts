@@ -1,0 +1,47 @@
+import type {WasteReport} from '../analysis/waste.js'
+import {humanSize} from './human-size.js'
+import {plainTable} from './analyze-table.js'
+
+function command(text: string | null): string {
+  if (!text) return ''
+  const flat = text.replace(/\s+/g, ' ').replace(/^\/bin\/sh -c (#\(nop\) +)?/, '').trim()
+  return ` (${flat.length > 50 ? `${flat.slice(0, 49)}…` : flat})`
+}
+
+/** Waste grouped by the pair of layers, with totals: "layer 3 (COPY …) hidden by layer 4 (RUN rm …)". */
+export function renderWasteTable(report: WasteReport): string {
+  const lines: string[] = []
+  const groups = new Map<string, WasteReport['records']>()
+  for (const record of report.records) {
+    const key = `${record.layer}:${record.removedBy}`
+    if (!groups.has(key)) groups.set(key, [])
+    groups.get(key)!.push(record)
+  }
+  for (const records of groups.values()) {
+    const [first] = records
+    const bytes = records.reduce((sum, r) => sum + r.bytes, 0)
+    lines.push(
+      `Layer ${first.layer}${command(first.createdBy)} stores ${humanSize(bytes)} in ${records.length} file${records.length === 1 ? '' : 's'} that layer ${first.removedBy}${command(first.removedByCreatedBy)} hides:`,
+      plainTable(['', 'SIZE', 'HOW', 'PATH'], records.map((r) => ['', humanSize(r.bytes), r.how, `/${r.path}`]), [1]).split('\n').slice(1).join('\n'),
+      '',
+    )
+  }
+  lines.push(report.records.length === 0 ? 'No waste: every stored byte is visible in the final filesystem.' : `Total wasted: ${humanSize(report.totalBytes)} (${report.totalBytes} bytes) in ${report.records.length} files`)
+  if (report.duplicates) {
+    lines.push('')
+    if (report.duplicates.length === 0) {
+      lines.push('No content is stored twice.')
+    } else {
+      const cost = report.duplicates.reduce((sum, g) => sum + g.costBytes, 0)
+      lines.push(
+        `Identical content stored more than once (${humanSize(cost)} beyond the first copies):`,
+        plainTable(
+          ['COST', 'SIZE', 'COPIES', 'DIGEST', 'PATHS'],
+          report.duplicates.map((g) => [humanSize(g.costBytes), humanSize(g.size), g.copies.length, g.digest.slice(7, 19), g.copies.map((c) => `/${c.path}@${c.layer}${c.visible ? '' : ' (hidden)'}`).join(', ')]),
+          [0, 1, 2],
+        ),
+      )
+    }
+  }
+  return `${lines.join('\n')}\n`
+}
