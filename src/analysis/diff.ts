@@ -1,0 +1,155 @@
+import {buildUnionFs} from '../model/union-fs.js'
+import type {Image} from '../sources/image.js'
+import {type DirTotal, directoryTotals} from './files.js'
+
+/** A path of a final filesystem as diff compares it (hardlinks compare as the files they share). */
+export interface FinalEntry {
+  type: string
+  size: number
+  mode: string
+  uid: number
+  gid: number
+  linkTarget: string | null
+  digest?: string
+}
+
+export interface FileDiff {
+  path: string
+  change: 'added' | 'removed' | 'changed'
+  before: FinalEntry | null
+  after: FinalEntry | null
+  /** For `changed`: which of type, size, mode, owner, linkTarget, content differ. */
+  fields: string[]
+}
+
+export interface DirectoryDelta {
+  path: string
+  before: number
+  after: number
+  delta: number
+}
+
+export interface ConfigDiff {
+  key: string
+  before: unknown
+  after: unknown
+}
+
+export interface DiffReport {
+  sharedLayers: {digests: string[]; commonBase: number; layersA: number; layersB: number}
+  files: FileDiff[]
+  directories: DirectoryDelta[]
+  config: ConfigDiff[]
+  summary: {added: number; removed: number; changed: number; bytesA: number; bytesB: number; deltaBytes: number}
+}
+
+export const CONFIG_KEYS = ['Env', 'Cmd', 'Entrypoint', 'WorkingDir', 'User', 'ExposedPorts', 'Volumes', 'Labels', 'Healthcheck', 'StopSignal', 'Shell', 'OnBuild']
+
+/**
+ * The final filesystem of an image as a map from path to what diff compares, and its regular files as
+ * [path, bytes] with each (hardlinked) content counted once, for directory totals.
+ */
+export function finalSnapshot(image: Image): {entries: Map<string, FinalEntry>; files: Array<[string, number]>} {
+  const snapshot = new Map<string, FinalEntry>()
+  const files: Array<[string, number]> = []
+  const counted = new Set<unknown>()
+  for (const [path, node] of buildUnionFs(image.contents).walk()) {
+    if (node.content && !counted.has(node.content)) {
+      counted.add(node.content)
+      files.push([path, node.content.entry.size])
+    }
+    const entry = node.entry
+    const content = node.content?.entry
+    const isFile = node.kind === 'file' || (node.kind === 'hardlink' && content !== undefined)
+    snapshot.set(path, {
+      type: isFile ? 'file' : node.kind,
+      size: isFile ? (content?.size ?? 0) : 0,
+      mode: ((entry?.mode ?? 0o755) & 0o7777).toString(8).padStart(4, '0'),
+      uid: entry?.uid ?? 0,
+      gid: entry?.gid ?? 0,
+      linkTarget: node.kind === 'symlink' ? (entry?.linkname ?? null) : null,
+      ...(content?.digest ? {digest: content.digest} : {}),
+    })
+  }
+  return {entries: snapshot, files}
+}
+
+function changedFields(a: FinalEntry, b: FinalEntry, content: boolean): string[] {
+  const fields: string[] = []
+  if (a.type !== b.type) fields.push('type')
+  if (a.size !== b.size) fields.push('size')
+  if (a.mode !== b.mode) fields.push('mode')
+  if (a.uid !== b.uid || a.gid !== b.gid) fields.push('owner')
+  if (a.linkTarget !== b.linkTarget) fields.push('linkTarget')
+  if (content && a.type === 'file' && b.type === 'file' && a.digest !== b.digest) fields.push('content')
+  return fields
+}
+
+function configOf(image: Image): Record<string, unknown> {
+  return (image.config.config ?? {}) as Record<string, unknown>
+}
+
+function same(a: unknown, b: unknown): boolean {
+  const empty = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && Object.keys(v).length === 0) || v === ''
+  if (empty(a) && empty(b)) return true
+  return JSON.stringify(a) === JSON.stringify(b)
+}
+
+/**
+ * What changed from image A to image B: the layers they share, the final filesystems' differences
+ * (what lower layers added and deleted again is no difference), directory size deltas and config.
+ */
+export function diffImages(a: Image, b: Image, options: {content?: boolean; depth?: number} = {}): DiffReport {
+  const idsA = a.layers.map((l, i) => l.diffId ?? a.config.rootfs?.diff_ids?.[i] ?? '')
+  const idsB = b.layers.map((l, i) => l.diffId ?? b.config.rootfs?.diff_ids?.[i] ?? '')
+  let commonBase = 0
+  while (commonBase < idsA.length && commonBase < idsB.length && idsA[commonBase] !== '' && idsA[commonBase] === idsB[commonBase]) commonBase++
+  const inB = new Set(idsB)
+  const shared = [...new Set(idsA.filter((id) => id !== '' && inB.has(id)))]
+
+  const {entries: before, files: filesA} = finalSnapshot(a)
+  const {entries: after, files: filesB} = finalSnapshot(b)
+  const diffs: FileDiff[] = []
+  for (const [path, entry] of before) {
+    const other = after.get(path)
+    if (!other) diffs.push({path, change: 'removed', before: entry, after: null, fields: []})
+    else {
+      const fields = changedFields(entry, other, options.content ?? false)
+      if (fields.length > 0) diffs.push({path, change: 'changed', before: entry, after: other, fields})
+    }
+  }
+  for (const [path, entry] of after) if (!before.has(path)) diffs.push({path, change: 'added', before: null, after: entry, fields: []})
+  diffs.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0))
+
+  const depth = options.depth ?? 3
+  const totalsA = new Map(directoryTotals(filesA, depth).map((t): [string, DirTotal] => [t.path, t]))
+  const totalsB = new Map(directoryTotals(filesB, depth).map((t): [string, DirTotal] => [t.path, t]))
+  const directories: DirectoryDelta[] = []
+  for (const path of new Set([...totalsA.keys(), ...totalsB.keys()])) {
+    const x = totalsA.get(path)?.bytes ?? 0
+    const y = totalsB.get(path)?.bytes ?? 0
+    if (x !== y) directories.push({path, before: x, after: y, delta: y - x})
+  }
+  directories.sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta) || (x.path < y.path ? -1 : 1))
+
+  const configA = configOf(a)
+  const configB = configOf(b)
+  const config = CONFIG_KEYS.filter((key) => !same(configA[key], configB[key])).map((key) => ({key, before: configA[key] ?? null, after: configB[key] ?? null}))
+
+  const bytesA = totalsA.get('')?.bytes ?? 0
+  const bytesB = totalsB.get('')?.bytes ?? 0
+  return {
+    sharedLayers: {digests: shared, commonBase, layersA: idsA.length, layersB: idsB.length},
+    files: diffs,
+    directories,
+    config,
+    summary: {
+      added: diffs.filter((d) => d.change === 'added').length,
+      removed: diffs.filter((d) => d.change === 'removed').length,
+      changed: diffs.filter((d) => d.change === 'changed').length,
+      bytesA,
+      bytesB,
+      deltaBytes: bytesB - bytesA,
+    },
+  }
+}

@@ -1,0 +1,45 @@
+import {Args, Flags} from '@oclif/core'
+
+import {describeImage} from '../analysis/analyze.js'
+import {diffImages} from '../analysis/diff.js'
+import {BaseCommand, engineFlags, engineOptions, quietFlag} from '../base-command.js'
+import {toCsv} from '../report/csv.js'
+import {renderDiffTable} from '../report/diff-table.js'
+import {formatFlag, toJson} from '../report/format.js'
+import {openSource} from '../sources/resolve.js'
+
+export default class Diff extends BaseCommand {
+  static override summary = 'What changed between two images: shared layers, files, directory sizes and config.'
+  static override description = 'Compares the final filesystems (a file added and deleted again inside one image is no difference): paths added, removed and changed in size, mode, owner, link target and, with --content, content digest; directory size deltas; and the runtime config (Env, Cmd, Entrypoint, WorkingDir, User, ExposedPorts, Volumes, Labels, Healthcheck, …). mtimes are not compared.'
+  static override examples = ['<%= config.bin %> <%= command.id %> myapp:1.0 myapp:1.1', '<%= config.bin %> <%= command.id %> old.tar new.tar --content --format json']
+  static override args = {
+    a: Args.string({description: 'the image before', required: true}),
+    b: Args.string({description: 'the image after', required: true}),
+  }
+
+  static override flags = {
+    format: formatFlag,
+    content: Flags.boolean({description: 'also compare file contents (sha256 of every file)'}),
+    depth: Flags.integer({description: 'directory levels for the size deltas', default: 3, min: 0}),
+    quiet: quietFlag,
+    ...engineFlags,
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Diff)
+    const open = (source: string) =>
+      this.withProgress(`reading ${source}`, flags.quiet, (progress) => openSource(source, {engine: engineOptions(flags), progress, hash: flags.content}))
+    const a = await open(args.a)
+    const b = await open(args.b)
+    for (const note of [...a.notes, ...b.notes]) this.note(note)
+    const report = diffImages(a, b, {content: flags.content, depth: flags.depth})
+    if (flags.format === 'json') {
+      await this.emit(toJson({schemaVersion: 1, a: {source: a.source, image: describeImage(a)}, b: {source: b.source, image: describeImage(b)}, ...report}))
+    } else if (flags.format === 'csv') {
+      const rows = report.files.map((f) => ({change: f.change, path: f.path, fields: f.fields.join(','), sizeA: f.before?.size ?? '', sizeB: f.after?.size ?? '', modeA: f.before?.mode ?? '', modeB: f.after?.mode ?? ''}))
+      await this.emit(toCsv(rows, ['change', 'path', 'fields', 'sizeA', 'sizeB', 'modeA', 'modeB']))
+    } else {
+      await this.emit(renderDiffTable(report, [args.a, args.b]))
+    }
+  }
+}
