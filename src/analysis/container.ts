@@ -1,0 +1,104 @@
+import {type FinalEntry} from './diff.js'
+
+/** A change `docker container diff` reports: A added, C changed, D deleted. */
+export interface ContainerChange {
+  kind: 'A' | 'C' | 'D'
+  path: string
+}
+
+/** What the engine says of a path in the container (its archive stat). */
+export interface PathStat {
+  type: 'file' | 'dir' | 'symlink' | 'other'
+  size: number
+  linkTarget: string
+}
+
+export interface ContainerChangeReport {
+  change: 'A' | 'C' | 'D'
+  path: string
+  type: PathStat['type'] | null
+  /** Bytes the commit layer would store for this path (regular files added or changed). */
+  bytes: number
+  /** Bytes of the image this change shadows or deletes: waste the commit would add. */
+  shadowedBytes: number
+  /** Why the path looks like a temporary artifact, or null. */
+  temporary: string | null
+}
+
+export interface ContainerReport {
+  changes: ContainerChangeReport[]
+  summary: {added: number; changed: number; deleted: number; commitBytes: number; commitFiles: number; shadowedBytes: number; temporaryBytes: number; temporaryFiles: number}
+}
+
+/** Files the runtime injects into every container: not the user's changes. */
+export const RUNTIME_PATHS = ['/.dockerenv', '/etc/hostname', '/etc/hosts', '/etc/resolv.conf', '/dev/console', '/dev', '/proc', '/sys']
+
+const TEMPORARY: Array<[RegExp, string]> = [
+  [/^\/(tmp|var\/tmp)(\/|$)/, 'temporary directory'],
+  [/^\/var\/cache\/(apt|apk|yum|dnf)(\/|$)/, 'package-manager cache'],
+  [/^\/var\/lib\/apt\/lists(\/|$)/, 'package-manager cache'],
+  [/\/\.(cache|npm|yarn|pnpm-store|cargo\/registry|m2\/repository|gradle\/caches)(\/|$)/, 'tool cache'],
+  [/\/(root|home\/[^/]+)\/\.(cache|npm|pip)(\/|$)/, 'tool cache'],
+  [/\/__pycache__(\/|$)|\.pyc$/, 'Python bytecode'],
+  [/\/node_modules\/\.cache(\/|$)/, 'tool cache'],
+  [/\/(build|_build|target|\.gradle|CMakeFiles)(\/|$)/, 'build directory'],
+]
+
+export function temporaryReason(path: string): string | null {
+  for (const [pattern, reason] of TEMPORARY) if (pattern.test(path)) return reason
+  return null
+}
+
+function under(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir === '/' ? '/' : `${dir}/`)
+}
+
+/**
+ * Drops what the runtime made rather than the user: injected files, mount points, and directories
+ * created only to hold a mount point.
+ */
+export function userChanges(changes: ContainerChange[], mountPoints: string[]): ContainerChange[] {
+  const excluded = [...RUNTIME_PATHS, ...mountPoints]
+  const isExcluded = (path: string) => excluded.some((dir) => under(path, dir))
+  const kept = changes.filter((c) => !isExcluded(c.path))
+  return kept.filter((c) => {
+    if (c.kind === 'D') return true
+    const holdsMount = mountPoints.some((mount) => under(mount, c.path) && mount !== c.path)
+    if (!holdsMount) return true
+    return kept.some((other) => other !== c && under(other.path, c.path))
+  })
+}
+
+/**
+ * Sizes a container's changes: the commit layer's bytes, the image bytes each change shadows or deletes,
+ * and which paths look temporary. `image` is the final filesystem of the container's image.
+ */
+export function containerReport(changes: ContainerChange[], stats: Map<string, PathStat>, image: Map<string, FinalEntry>): ContainerReport {
+  const imageBytesUnder = (path: string): number => {
+    const key = path.replace(/^\/+/, '')
+    let bytes = image.get(key)?.type === 'file' ? (image.get(key)?.size ?? 0) : 0
+    if (image.get(key)?.type === 'dir') for (const [p, e] of image) if (e.type === 'file' && p.startsWith(`${key}/`)) bytes += e.size
+    return bytes
+  }
+  const rows = changes.map((c): ContainerChangeReport => {
+    const stat = stats.get(c.path)
+    const bytes = c.kind !== 'D' && stat?.type === 'file' ? stat.size : 0
+    const shadowedBytes = c.kind === 'D' ? imageBytesUnder(c.path) : c.kind === 'C' && stat?.type !== 'dir' ? imageBytesUnder(c.path) : 0
+    return {change: c.kind, path: c.path, type: stat?.type ?? null, bytes, shadowedBytes, temporary: c.kind === 'D' ? null : temporaryReason(c.path)}
+  })
+  const files = rows.filter((r) => r.change !== 'D' && r.type === 'file')
+  const temporary = files.filter((r) => r.temporary)
+  return {
+    changes: rows,
+    summary: {
+      added: rows.filter((r) => r.change === 'A').length,
+      changed: rows.filter((r) => r.change === 'C').length,
+      deleted: rows.filter((r) => r.change === 'D').length,
+      commitBytes: files.reduce((sum, r) => sum + r.bytes, 0),
+      commitFiles: files.length,
+      shadowedBytes: rows.reduce((sum, r) => sum + r.shadowedBytes, 0),
+      temporaryBytes: temporary.reduce((sum, r) => sum + r.bytes, 0),
+      temporaryFiles: temporary.length,
+    },
+  }
+}
