@@ -1,4 +1,4 @@
-import {type FinalEntry} from './diff.js'
+import type {FinalEntry} from './final-fs.js'
 
 /** A change `docker container diff` reports: A added, C changed, D deleted. */
 export interface ContainerChange {

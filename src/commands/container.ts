@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 
 import {containerReport, userChanges} from '../analysis/container.js'
-import {finalSnapshot} from '../analysis/diff.js'
+import {finalSnapshot} from '../analysis/final-fs.js'
 import {BaseCommand, engineFlags, engineOptions, quietFlag} from '../base-command.js'
 import {renderContainerTable} from '../report/container-table.js'
 import {toCsv} from '../report/csv.js'

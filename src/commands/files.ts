@@ -3,9 +3,9 @@ import {minimatch} from 'minimatch'
 
 import {describeImage} from '../analysis/analyze.js'
 import {type Change, directoryTotals, type FileChange, layerChanges} from '../analysis/files.js'
+import {finalSnapshot} from '../analysis/final-fs.js'
 import {BaseCommand, engineFlags, engineOptions, quietFlag} from '../base-command.js'
 import {InputError} from '../errors.js'
-import {buildUnionFs} from '../model/union-fs.js'
 import {toCsv} from '../report/csv.js'
 import {formatFlag} from '../report/format.js'
 import {humanSize, parseSize} from '../report/human-size.js'
@@ -113,9 +113,7 @@ export default class Files extends BaseCommand {
   private async tree(image: Image, flags: Interfaces.InferredFlags<typeof Files.flags>, only: number | undefined, keep: (path: string) => boolean): Promise<void> {
     const rows: Array<{layer: number | null; path: string; bytes: number; files: number}> = []
     if (flags.final) {
-      const fs = buildUnionFs(image.contents)
-      const files: Array<[string, number]> = []
-      for (const [path, node] of fs.walk()) if ((node.kind === 'file' || node.kind === 'hardlink') && keep(path)) files.push([path, node.kind === 'file' ? (node.entry?.size ?? 0) : 0])
+      const files = finalSnapshot(image).files.filter(([path]) => keep(path))
       for (const total of directoryTotals(files, flags.depth)) rows.push({layer: null, ...total})
     } else {
       for (const [index, contents] of image.contents.entries()) {

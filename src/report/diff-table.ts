@@ -1,4 +1,5 @@
-import type {DiffReport, FinalEntry} from '../analysis/diff.js'
+import type {DiffReport} from '../analysis/diff.js'
+import type {FinalEntry} from '../analysis/final-fs.js'
 import {humanSize} from './human-size.js'
 import {plainTable} from './analyze-table.js'
 

@@ -1,0 +1,42 @@
+import {buildUnionFs} from '../model/union-fs.js'
+import type {Image} from '../sources/image.js'
+
+/** A path of a final filesystem as diff compares it (hardlinks compare as the files they share). */
+export interface FinalEntry {
+  type: string
+  size: number
+  mode: string
+  uid: number
+  gid: number
+  linkTarget: string | null
+  digest?: string
+}
+
+/**
+ * The final filesystem of an image as a map from path to what diff compares, and its regular files as
+ * [path, bytes] with each (hardlinked) content counted once, for directory totals.
+ */
+export function finalSnapshot(image: Image): {entries: Map<string, FinalEntry>; files: Array<[string, number]>} {
+  const snapshot = new Map<string, FinalEntry>()
+  const files: Array<[string, number]> = []
+  const counted = new Set<unknown>()
+  for (const [path, node] of buildUnionFs(image.contents).walk()) {
+    if (node.content && !counted.has(node.content)) {
+      counted.add(node.content)
+      files.push([path, node.content.entry.size])
+    }
+    const entry = node.entry
+    const content = node.content?.entry
+    const isFile = node.kind === 'file' || (node.kind === 'hardlink' && content !== undefined)
+    snapshot.set(path, {
+      type: isFile ? 'file' : node.kind,
+      size: isFile ? (content?.size ?? 0) : 0,
+      mode: ((entry?.mode ?? 0o755) & 0o7777).toString(8).padStart(4, '0'),
+      uid: entry?.uid ?? 0,
+      gid: entry?.gid ?? 0,
+      linkTarget: node.kind === 'symlink' ? (entry?.linkname ?? null) : null,
+      ...(content?.digest ? {digest: content.digest} : {}),
+    })
+  }
+  return {entries: snapshot, files}
+}
