@@ -61,12 +61,13 @@ export function userChanges(changes: ContainerChange[], mountPoints: string[]): 
   const excluded = [...RUNTIME_PATHS, ...mountPoints]
   const isExcluded = (path: string) => excluded.some((dir) => under(path, dir))
   const kept = changes.filter((c) => !isExcluded(c.path))
-  return kept.filter((c) => {
-    if (c.kind === 'D') return true
-    const holdsMount = mountPoints.some((mount) => under(mount, c.path) && mount !== c.path)
-    if (!holdsMount) return true
-    return kept.some((other) => other !== c && under(other.path, c.path))
-  })
+  // Deepest first: an added directory on the way to a mount point goes when all it holds has gone.
+  const dropped = new Set<ContainerChange>()
+  for (const c of [...kept].sort((x, y) => y.path.split('/').length - x.path.split('/').length)) {
+    if (c.kind !== 'A' || !mountPoints.some((mount) => mount !== c.path && under(mount, c.path))) continue
+    if (kept.every((other) => other === c || !under(other.path, c.path) || dropped.has(other))) dropped.add(c)
+  }
+  return kept.filter((c) => !dropped.has(c))
 }
 
 /**

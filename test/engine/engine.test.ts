@@ -167,6 +167,58 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
     assert.equal((await engine.docker(['context', 'use', 'default'], {env: noHost})).code, 0)
   })
 
+  it('container: a real container that wrote, changed and deleted files, with a volume', async () => {
+    const run = await engine.docker([
+      'run', '--name', 'dl-work', '--network', 'none', '-v', '/mnt/vol/deep', 'dl-app:1', 'sh', '-c',
+      'mkdir -p /tmp/build /root/.cache/pip && dd if=/dev/zero of=/tmp/build/obj bs=1000 count=5 2>/dev/null && echo more >> /app/file.txt && rm /app/data && echo 1234 > /root/.cache/pip/x && touch /.dockerenv',
+    ])
+    assert.equal(run.code, 0, run.stderr)
+    const diff = (await engine.docker(['container', 'diff', 'dl-work'])).stdout
+    assert.match(diff, /^A \/mnt\/vol\/deep$/m) // docker lists the mount point; it is not the user's change
+    const report = await runCli(['container', 'dl-work', '--format', 'json'], {env: engine.env})
+    assert.equal(report.code, 0, report.stderr)
+    const json = JSON.parse(report.stdout)
+    assert.deepEqual(
+      json.changes.map((c: any) => [c.change, c.path, c.bytes, c.shadowedBytes, c.temporary]),
+      [
+        ['C', '/app', 0, 0, null],
+        ['D', '/app/data', 0, 10_000, null],
+        ['C', '/app/file.txt', FILE_TXT.length + 5, FILE_TXT.length, null],
+        ['C', '/root', 0, 0, null],
+        ['A', '/root/.cache', 0, 0, 'tool cache'],
+        ['A', '/root/.cache/pip', 0, 0, 'tool cache'],
+        ['A', '/root/.cache/pip/x', 5, 0, 'tool cache'],
+        ['A', '/tmp', 0, 0, 'temporary directory'],
+        ['A', '/tmp/build', 0, 0, 'temporary directory'],
+        ['A', '/tmp/build/obj', 5000, 0, 'temporary directory'],
+      ],
+    )
+    assert.deepEqual(json.summary, {added: 6, changed: 3, deleted: 1, commitBytes: 5000 + 5 + FILE_TXT.length + 5, commitFiles: 3, shadowedBytes: 10_000 + FILE_TXT.length, temporaryBytes: 5005, temporaryFiles: 2})
+    assert.deepEqual([json.container.name, json.container.image, json.container.state], ['dl-work', 'dl-app:1', 'exited'])
+    // the commit really adds what was predicted: analyze the committed image
+    assert.equal((await engine.docker(['commit', 'dl-work', 'dl-committed:1'])).code, 0)
+    const committed = await analyzeJson(['dl-committed:1'], {env: engine.env})
+    assert.equal(committed.layers[6].bytes, json.summary.commitBytes)
+    assert.equal(committed.layers[6].removed, 1)
+    const missing = await runCli(['container', 'nosuch'], {env: engine.env})
+    assert.deepEqual([missing.code, missing.stderr], [2, 'docker-layers: container not found: nosuch\n'])
+  })
+
+  it('files, waste and diff against engine images, also as docker layers', async () => {
+    const waste = await engine.docker(['layers', 'waste', 'dl-app:1', '--format', 'json'])
+    assert.equal(waste.code, 0, waste.stderr)
+    assert.deepEqual(JSON.parse(waste.stdout).waste.map((w: any) => [w.path, w.bytes, w.how]), [
+      ['var/cache/pkgs/big.bin', 65_536, 'deleted'],
+      ['root/id_rsa', 7, 'deleted'],
+      ['app/data', 10_000, 'metadata-only'],
+    ])
+    const files = await runCli(['files', 'dl-app:1', '--layer', '2', '--changes', 'D', '--format', 'json'], {env: engine.env})
+    assert.deepEqual(JSON.parse(files.stdout).files.map((f: any) => [f.path, f.size]), [['root/id_rsa', 7], ['var/cache/pkgs', 0], ['var/cache/pkgs/big.bin', 65_536]])
+    const diff = await runCli(['diff', 'dl-app:1', 'dl-committed:1', '--format', 'json'], {env: engine.env})
+    const report = JSON.parse(diff.stdout)
+    assert.deepEqual([report.sharedLayers.commonBase, report.summary.deltaBytes], [6, 5000 + 5 + 5 - 10_000])
+  })
+
   it('plugin uninstall removes the link and docker forgets the plugin', async () => {
     const result = await runCli(['plugin', 'uninstall'], {env: engine.env})
     assert.equal(result.code, 0)

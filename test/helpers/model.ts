@@ -29,6 +29,6 @@ export async function analyzeLayers(layers: LayerSpec[]) {
 }
 
 /** The per-layer counts as compact tuples: [added, modified, removed, removedBytes, wastedBytes]. */
-export function counts(report: Awaited<ReturnType<typeof analyzeLayers>>): number[][] {
+export function counts(report: Awaited<ReturnType<typeof analyzeLayers>>): Array<Array<number | null>> {
   return report.layers.map((l) => [l.added, l.modified, l.removed, l.removedBytes, l.wastedBytes])
 }
