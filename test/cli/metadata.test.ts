@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict'
-import {readFileSync} from 'node:fs'
-
-import Ajv2020 from 'ajv/dist/2020.js'
 
 import {analyzeJson, runCli} from '../helpers/cli.js'
 import {scratch} from '../helpers/images.js'
+import {assertSchema} from '../helpers/schema.js'
 
 // The history API's answer (newest first): two config-only entries, a 0-byte RUN that is a layer, three layers with bytes.
 const HISTORY_API = [
@@ -37,9 +35,7 @@ describe('metadata-only reports (--inspect, --history)', () => {
     assert.deepEqual(report.summary, {layers: 4, totalBytes: 5_127_552, finalBytes: null, finalFiles: null, wastedBytes: null, wastedPercent: null, dive: null})
     assert.deepEqual([report.image.id, report.image.repoTags, report.approximate], ['sha256:cfg', ['app:1'], false])
     assert.equal(report.layers[0].created, '2023-11-14T22:13:20.000Z')
-    const schema = JSON.parse(readFileSync(new URL('../../docs/report-schema.json', import.meta.url), 'utf8'))
-    const validate = new Ajv2020.default({allErrors: true}).compile(schema)
-    assert.equal(validate(report), true, JSON.stringify(validate.errors))
+    assertSchema('analyze', report)
   })
 
   it('inspect alone: the layer digests and the image size', async () => {

@@ -4,6 +4,7 @@ import {existsSync, lstatSync, readlinkSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {analyzeJson, BIN, runCli} from '../helpers/cli.js'
+import {assertSchema} from '../helpers/schema.js'
 import {build, engineUnavailable, importBusybox, type PrivateEngine, startDockerd} from './dockerd.js'
 
 const DOCKERFILE = `FROM dl-base:1
@@ -178,6 +179,7 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
     const report = await runCli(['container', 'dl-work', '--format', 'json'], {env: engine.env})
     assert.equal(report.code, 0, report.stderr)
     const json = JSON.parse(report.stdout)
+    assertSchema('container', json)
     assert.deepEqual(
       json.changes.map((c: any) => [c.change, c.path, c.bytes, c.shadowedBytes, c.temporary]),
       [
