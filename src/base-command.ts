@@ -2,7 +2,9 @@ import {Command, Errors, Flags} from '@oclif/core'
 
 import type {EngineOptions} from './engine/context.js'
 import {showProgress} from './report/progress-bar.js'
+import type {Image} from './sources/image.js'
 import {ReadProgress} from './sources/progress.js'
+import {openSource} from './sources/resolve.js'
 
 /** Flags every command that may talk to the engine shares (docker's global flags, for standalone use). */
 export const engineFlags = {
@@ -12,6 +14,16 @@ export const engineFlags = {
 
 /** --quiet, for every command that reads images. */
 export const quietFlag = Flags.boolean({char: 'q', description: 'no progress display on stderr'})
+
+/** The flags of every command that reads an image: which image, which platform, quiet, the engine. */
+export const sourceFlags = {
+  image: Flags.string({description: 'REPO:TAG to read from an archive holding several images'}),
+  platform: Flags.string({description: 'os/arch[/variant] to read from a multi-platform index'}),
+  quiet: quietFlag,
+  ...engineFlags,
+}
+
+type SourceFlags = {image?: string; platform?: string; quiet: boolean; context?: string; host?: string}
 
 export function engineOptions(flags: {context?: string; host?: string}): EngineOptions {
   return {context: flags.context, host: flags.host}
@@ -47,6 +59,15 @@ export abstract class BaseCommand extends Command {
     } finally {
       stop()
     }
+  }
+
+  /** Opens SOURCE as the source flags say, with progress, and prints the source's notes. */
+  protected async openImage(source: string, flags: SourceFlags, options: {hash?: boolean} = {}): Promise<Image> {
+    const image = await this.withProgress(`reading ${source}`, flags.quiet, (progress) =>
+      openSource(source, {image: flags.image, platform: flags.platform, engine: engineOptions(flags), progress, hash: options.hash}),
+    )
+    for (const note of image.notes) this.note(note)
+    return image
   }
 
   protected note(text: string): void {

@@ -1,13 +1,12 @@
 import {Args, Flags, type Interfaces} from '@oclif/core'
 
 import {type AnalyzeReport, analyzeImage, metadataReport} from '../analysis/analyze.js'
-import {BaseCommand, engineFlags, engineOptions, quietFlag} from '../base-command.js'
+import {BaseCommand, sourceFlags} from '../base-command.js'
 import {renderAnalyzeTable} from '../report/analyze-table.js'
 import {toCsv} from '../report/csv.js'
 import {formatFlag, toJson} from '../report/format.js'
 import {InputError} from '../errors.js'
 import {readMetadata} from '../sources/metadata.js'
-import {openSource} from '../sources/resolve.js'
 
 export const LAYER_FIELDS = ['index', 'digest', 'createdBy', 'created', 'bytes', 'entries', 'added', 'modified', 'removed', 'removedBytes', 'wastedBytes']
 
@@ -28,13 +27,10 @@ export default class Analyze extends BaseCommand {
   static override flags = {
     format: formatFlag,
     top: Flags.integer({description: 'how many of the largest wasted paths to list', default: 10, min: 0}),
-    image: Flags.string({description: 'REPO:TAG to read from an archive holding several images'}),
-    platform: Flags.string({description: 'os/arch[/variant] to read from a multi-platform index'}),
     'no-trunc': Flags.boolean({description: "don't truncate the CREATED BY column"}),
     inspect: Flags.string({description: 'metadata only: JSON of `docker image inspect` (layer digests, image size)', exclusive: ['image', 'platform']}),
     history: Flags.string({description: "metadata only: JSON of the history API or `docker history --no-trunc --format '{{json .}}'` lines", exclusive: ['image', 'platform']}),
-    quiet: quietFlag,
-    ...engineFlags,
+    ...sourceFlags,
   }
 
   async run(): Promise<void> {
@@ -51,10 +47,6 @@ export default class Analyze extends BaseCommand {
       return metadataReport(await readMetadata(flags.inspect, flags.history))
     }
     if (!source) throw new InputError('missing SOURCE: an image, an archive, a layout, - for stdin, or --inspect/--history files')
-    const image = await this.withProgress(`reading ${source}`, flags.quiet, (progress) =>
-      openSource(source, {image: flags.image, platform: flags.platform, engine: engineOptions(flags), progress}),
-    )
-    for (const note of image.notes) this.note(note)
-    return analyzeImage(image, flags.top)
+    return analyzeImage(await this.openImage(source, flags), flags.top)
   }
 }

@@ -2,7 +2,7 @@ import {appendFileSync} from 'node:fs'
 
 import {Flags} from '@oclif/core'
 
-import {BaseCommand, engineFlags, engineOptions, quietFlag} from '../base-command.js'
+import {BaseCommand, sourceFlags} from '../base-command.js'
 import {type CheckConfig, findConfig, readConfig} from '../check/config.js'
 import {RULE_NAMES, RULES, type RuleName, type RuleSettings, validateSettings, withDefaults} from '../check/rules.js'
 import {checkImage, readBaseline} from '../check/run-check.js'
@@ -10,7 +10,6 @@ import {InputError} from '../errors.js'
 import {plainTable} from '../report/analyze-table.js'
 import {type CheckReport, renderCheckTable, renderJunit, renderMarkdown} from '../report/check-report.js'
 import {toJson} from '../report/format.js'
-import {openSource} from '../sources/resolve.js'
 
 const kebab = (name: string) => name.replaceAll(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
 
@@ -40,11 +39,8 @@ export default class Check extends BaseCommand {
     baseline: Flags.string({description: 'a previous image, or a saved `analyze --format json`, for the growth rules'}),
     format: Flags.string({char: 'f', description: 'output format', options: ['table', 'json', 'junit', 'markdown'], default: 'table'}),
     'print-config': Flags.boolean({description: 'show the effective rules and where each came from, then exit'}),
-    image: Flags.string({description: 'REPO:TAG to read from an archive holding several images'}),
-    platform: Flags.string({description: 'os/arch[/variant] to read from a multi-platform index'}),
-    quiet: quietFlag,
     ...ruleFlags,
-    ...engineFlags,
+    ...sourceFlags,
   }
 
   async run(): Promise<void> {
@@ -68,14 +64,12 @@ export default class Check extends BaseCommand {
     }
     const sources = argv.length > 0 ? (argv as string[]) : config.images
     if (sources.length === 0) throw new InputError(`nothing to check: give SOURCE, or list images: in ${config.path ?? '.docker-layers.yml'}`)
-    const open = (source: string) =>
-      this.withProgress(`reading ${source}`, flags.quiet, (progress) => openSource(source, {image: flags.image, platform: flags.platform, engine: engineOptions(flags), progress}))
+    const open = (source: string) => this.openImage(source, flags)
     const baseline = flags.baseline ? await readBaseline(flags.baseline, open) : undefined
     const report: CheckReport = {schemaVersion: 1, passed: true, images: []}
     for (const source of sources) {
       // eslint-disable-next-line no-await-in-loop
       const image = await open(source)
-      for (const note of image.notes) this.note(note)
       report.images.push(checkImage(source, image, settings, baseline))
     }
     report.passed = report.images.every((image) => image.passed)

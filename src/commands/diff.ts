@@ -2,11 +2,10 @@ import {Args, Flags} from '@oclif/core'
 
 import {describeImage} from '../analysis/analyze.js'
 import {diffImages} from '../analysis/diff.js'
-import {BaseCommand, engineFlags, engineOptions, quietFlag} from '../base-command.js'
+import {BaseCommand, sourceFlags} from '../base-command.js'
 import {toCsv} from '../report/csv.js'
 import {renderDiffTable} from '../report/diff-table.js'
 import {formatFlag, toJson} from '../report/format.js'
-import {openSource} from '../sources/resolve.js'
 
 export default class Diff extends BaseCommand {
   static override summary = 'What changed between two images: shared layers, files, directory sizes and config.'
@@ -21,17 +20,13 @@ export default class Diff extends BaseCommand {
     format: formatFlag,
     content: Flags.boolean({description: 'also compare file contents (sha256 of every file)'}),
     depth: Flags.integer({description: 'directory levels for the size deltas', default: 3, min: 0}),
-    quiet: quietFlag,
-    ...engineFlags,
+    ...sourceFlags,
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Diff)
-    const open = (source: string) =>
-      this.withProgress(`reading ${source}`, flags.quiet, (progress) => openSource(source, {engine: engineOptions(flags), progress, hash: flags.content}))
-    const a = await open(args.a)
-    const b = await open(args.b)
-    for (const note of [...a.notes, ...b.notes]) this.note(note)
+    const a = await this.openImage(args.a, flags, {hash: flags.content})
+    const b = await this.openImage(args.b, flags, {hash: flags.content})
     const report = diffImages(a, b, {content: flags.content, depth: flags.depth})
     if (flags.format === 'json') {
       await this.emit(toJson({schemaVersion: 1, a: {source: a.source, image: describeImage(a)}, b: {source: b.source, image: describeImage(b)}, ...report}))

@@ -4,14 +4,13 @@ import {minimatch} from 'minimatch'
 import {describeImage} from '../analysis/analyze.js'
 import {type Change, directoryTotals, type FileChange, layerChanges} from '../analysis/files.js'
 import {finalSnapshot} from '../analysis/final-fs.js'
-import {BaseCommand, engineFlags, engineOptions, quietFlag} from '../base-command.js'
+import {BaseCommand, sourceFlags} from '../base-command.js'
 import {InputError} from '../errors.js'
 import {toCsv} from '../report/csv.js'
 import {formatFlag} from '../report/format.js'
 import {humanSize, parseSize} from '../report/human-size.js'
 import {StreamWriter} from '../report/stream-writer.js'
 import type {Image} from '../sources/image.js'
-import {openSource} from '../sources/resolve.js'
 
 const FIELDS = ['layer', 'change', 'path', 'type', 'size', 'mode', 'uid', 'gid', 'linkTarget']
 const TREE_FIELDS = ['layer', 'path', 'bytes', 'files']
@@ -56,10 +55,7 @@ export default class Files extends BaseCommand {
     tree: Flags.boolean({description: 'sizes by directory instead of a list of changes'}),
     depth: Flags.integer({description: 'with --tree: directory levels to show', default: 3, min: 0}),
     final: Flags.boolean({description: 'with --tree: the final filesystem instead of each layer'}),
-    image: Flags.string({description: 'REPO:TAG to read from an archive holding several images'}),
-    platform: Flags.string({description: 'os/arch[/variant] to read from a multi-platform index'}),
-    quiet: quietFlag,
-    ...engineFlags,
+    ...sourceFlags,
   }
 
   async run(): Promise<void> {
@@ -69,10 +65,7 @@ export default class Files extends BaseCommand {
     const minSize = flags['min-size'] === undefined ? 0 : parseSize(flags['min-size'])
     if (minSize === undefined) throw new InputError(`--min-size ${flags['min-size']}: expected a size such as 1MB`)
     if (flags.final && !flags.tree) throw new InputError('--final goes with --tree')
-    const image = await this.withProgress(`reading ${args.source}`, flags.quiet, (progress) =>
-      openSource(args.source, {image: flags.image, platform: flags.platform, engine: engineOptions(flags), progress}),
-    )
-    for (const note of image.notes) this.note(note)
+    const image = await this.openImage(args.source, flags)
     const only = flags.layer === undefined ? undefined : layerIndex(image, flags.layer)
     const glob = flags.path?.replace(/^\/+/, '')
     const keep = (path: string) => glob === undefined || minimatch(path, glob, {dot: true})

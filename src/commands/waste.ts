@@ -2,11 +2,10 @@ import {Args, Flags} from '@oclif/core'
 
 import {describeImage} from '../analysis/analyze.js'
 import {findWaste} from '../analysis/waste.js'
-import {BaseCommand, engineFlags, engineOptions, quietFlag} from '../base-command.js'
+import {BaseCommand, sourceFlags} from '../base-command.js'
 import {toCsv} from '../report/csv.js'
 import {formatFlag, toJson} from '../report/format.js'
 import {renderWasteTable} from '../report/waste-table.js'
-import {openSource} from '../sources/resolve.js'
 
 const FIELDS = ['path', 'bytes', 'layer', 'createdBy', 'removedBy', 'removedByCreatedBy', 'how']
 
@@ -18,18 +17,12 @@ export default class Waste extends BaseCommand {
   static override flags = {
     format: formatFlag,
     duplicates: Flags.boolean({description: 'hash contents (sha256) and list identical content stored more than once'}),
-    image: Flags.string({description: 'REPO:TAG to read from an archive holding several images'}),
-    platform: Flags.string({description: 'os/arch[/variant] to read from a multi-platform index'}),
-    quiet: quietFlag,
-    ...engineFlags,
+    ...sourceFlags,
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Waste)
-    const image = await this.withProgress(`reading ${args.source}`, flags.quiet, (progress) =>
-      openSource(args.source, {image: flags.image, platform: flags.platform, engine: engineOptions(flags), progress, hash: flags.duplicates}),
-    )
-    for (const note of image.notes) this.note(note)
+    const image = await this.openImage(args.source, flags, {hash: flags.duplicates})
     const report = findWaste(image, {duplicates: flags.duplicates})
     if (flags.format === 'json') await this.emit(toJson({schemaVersion: 1, source: image.source, image: describeImage(image), wastedBytes: report.totalBytes, waste: report.records, ...(report.duplicates ? {duplicates: report.duplicates} : {})}))
     else if (flags.format === 'csv') await this.emit(toCsv(report.records, FIELDS))

@@ -4,23 +4,14 @@ import type {TarEntryType, TarHeader} from '../tar/walk.js'
 export type EntryKind = TarEntryType
 
 /** One filesystem entry of a layer (whiteouts are kept apart, see LayerContents). */
-export interface LayerEntry {
+export interface LayerEntry extends Pick<TarHeader, 'mode' | 'uid' | 'gid' | 'uname' | 'gname' | 'mtime' | 'devmajor' | 'devminor' | 'xattrs'> {
   /** Normalized: no leading `/` or `./`, no trailing `/`, never empty. */
   path: string
   kind: EntryKind
   /** Content bytes: the header size of a regular file, 0 for every other kind. */
   size: number
-  mode: number
-  uid: number
-  gid: number
-  uname: string
-  gname: string
-  mtime: number
   /** Symlink target as written, or the normalized path a hardlink names. */
   linkname: string
-  devmajor: number
-  devminor: number
-  xattrs?: Record<string, string>
   /** Where the content starts in the layer's uncompressed tar stream. */
   offset: number
   /** sha256 of a regular file's content, when the layer was read with hashing. */
