@@ -1,4 +1,5 @@
 import type {LayerContents} from '../model/entry.js'
+import type {ByteReader} from '../tar/byte-reader.js'
 import type {LayerReadOptions} from './read-layer.js'
 import type {TarHeader} from '../tar/walk.js'
 
@@ -15,6 +16,8 @@ export interface ArchiveStore {
   readText(path: string): Promise<string>
   /** Bytes in all, when the store knows them before reading (a file's size). */
   readonly size?: number
+  /** The raw bytes of a member (symlinks followed) and their length, for copying blobs as they are. */
+  blob?(path: string): Promise<{reader: ByteReader; size: number}>
   /** The parsed layer stored at `path`; `where` names it in errors. */
   layer(path: string, where: string, options: LayerReadOptions): Promise<LayerContents>
   /** The archive's own members as filesystem entries, for a `docker export` tarball. */

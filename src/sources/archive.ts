@@ -65,6 +65,10 @@ class IndexedTar implements ArchiveStore {
     return new FileRangeReader(this.file, header.dataOffset, header.dataOffset + header.size)
   }
 
+  async blob(path: string): Promise<{reader: ByteReader; size: number}> {
+    return {reader: this.range(path), size: linkTarget(this, this.members, path).header.size}
+  }
+
   async readText(path: string): Promise<string> {
     const {header} = linkTarget(this, this.members, path)
     if (header.size > MAX_METADATA) throw new InputError(`${this.name}: ${path} is too large for a metadata file (${header.size} bytes)`)
@@ -198,16 +202,31 @@ export async function imageFromStore(store: ArchiveStore, kind: 'archive' | 'lay
   }
 }
 
-/** An image archive file (docker save, OCI layout tar, docker export), read with random access. */
-export async function readArchiveFile(path: string, selection: Selection, options?: LayerReadOptions): Promise<Image> {
+/** An image read from a file or directory whose blobs stay open for reading again until `close`. */
+export interface OpenedImage {
+  image: Image
+  store: ArchiveStore
+  close(): Promise<void>
+}
+
+/** An image archive file (docker save, OCI layout tar), its blobs kept open for a second read. */
+export async function openArchiveFile(path: string, selection: Selection, options?: LayerReadOptions): Promise<OpenedImage> {
   const {file, size} = await openFile(path)
   try {
     const store = new IndexedTar(path, file, size)
     await store.index()
-    return await imageFromStore(store, 'archive', selection, options)
-  } finally {
+    return {image: await imageFromStore(store, 'archive', selection, options), store, close: () => file.close()}
+  } catch (error) {
     await file.close()
+    throw error
   }
+}
+
+/** An image archive file (docker save, OCI layout tar, docker export), read with random access. */
+export async function readArchiveFile(path: string, selection: Selection, options?: LayerReadOptions): Promise<Image> {
+  const opened = await openArchiveFile(path, selection, options)
+  await opened.close()
+  return opened.image
 }
 
 /** An image archive read once from a stream; `name` is how messages call it ("-" for stdin). */

@@ -11,23 +11,34 @@ import type {LayerReadOptions} from './read-layer.js'
  * written to disk. Never pulls.
  */
 export async function readDaemonImage(ref: string, options: EngineOptions, reading: LayerReadOptions = {progress: new ReadProgress()}): Promise<Image> {
+  const {stream, id, inspect} = await saveStream(ref, options)
+  // The engine's image size approximates the save stream's length (tar headers and padding aside).
+  reading.progress.expect(inspect.Size, inspect.RootFS?.Layers?.length)
+  const image = await readArchiveStream(stream, `docker-daemon:${ref}`, {id}, reading)
+  return {...image, source: {kind: 'daemon', name: ref, format: image.source.format}, id, repoTags: inspect.RepoTags ?? []}
+}
+
+interface ImageInspect {
+  Id: string
+  RepoTags?: string[]
+  Size?: number
+  RootFS?: {Layers?: string[]}
+}
+
+/** The engine's `docker save` stream of an image, with its inspect answer. A missing image is an error. */
+export async function saveStream(ref: string, options: EngineOptions): Promise<{stream: AsyncIterable<Buffer> & NodeJS.ReadableStream; id: string; inspect: ImageInspect}> {
   const engine = connect(options)
   const handle = engine.docker.getImage(ref)
-  let inspect: {Id: string; RepoTags?: string[]; Size?: number; RootFS?: {Layers?: string[]}}
+  let inspect: ImageInspect
   try {
     inspect = await handle.inspect()
   } catch (error) {
     if ((error as {statusCode?: number}).statusCode === 404) throw new InputError(`image not found: ${ref}`)
     throw engineError(engine, error)
   }
-  let stream: NodeJS.ReadableStream
   try {
-    stream = await handle.get()
+    return {stream: (await handle.get()) as AsyncIterable<Buffer> & NodeJS.ReadableStream, id: inspect.Id, inspect}
   } catch (error) {
     throw engineError(engine, error)
   }
-  // The engine's image size approximates the save stream's length (tar headers and padding aside).
-  reading.progress.expect(inspect.Size, inspect.RootFS?.Layers?.length)
-  const image = await readArchiveStream(stream as AsyncIterable<Buffer>, `docker-daemon:${ref}`, {id: inspect.Id}, reading)
-  return {...image, source: {kind: 'daemon', name: ref, format: image.source.format}, id: inspect.Id, repoTags: inspect.RepoTags ?? []}
 }

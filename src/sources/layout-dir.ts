@@ -1,11 +1,11 @@
-import {readdir, readFile, realpath, stat} from 'node:fs/promises'
+import {type FileHandle, readdir, readFile, realpath, stat} from 'node:fs/promises'
 import {join, relative, sep} from 'node:path'
 
 import {InputError} from '../errors.js'
 import type {LayerContents} from '../model/entry.js'
-import {FileRangeReader, openFile} from '../tar/byte-reader.js'
+import {type ByteReader, FileRangeReader, openFile} from '../tar/byte-reader.js'
 import type {ArchiveStore} from './archive-store.js'
-import {imageFromStore} from './archive.js'
+import {imageFromStore, type OpenedImage} from './archive.js'
 import type {Image} from './image.js'
 import type {Selection} from './manifest.js'
 import {type LayerReadOptions, readLayer} from './read-layer.js'
@@ -13,6 +13,7 @@ import {type LayerReadOptions, readLayer} from './read-layer.js'
 /** An OCI image layout directory (or an unpacked docker save). Blobs are read in place. */
 class LayoutDir implements ArchiveStore {
   private files = new Set<string>()
+  private readonly open: FileHandle[] = []
 
   constructor(
     readonly name: string,
@@ -46,6 +47,17 @@ class LayoutDir implements ArchiveStore {
     return real
   }
 
+  async blob(path: string): Promise<{reader: ByteReader; size: number}> {
+    const {file, size} = await openFile(await this.inside(path))
+    this.open.push(file)
+    return {reader: new FileRangeReader(file, 0, size), size}
+  }
+
+  /** Closes the files `blob` opened. */
+  async close(): Promise<void> {
+    await Promise.all(this.open.splice(0).map((file) => file.close()))
+  }
+
   async readText(path: string): Promise<string> {
     const full = await this.inside(path)
     if ((await stat(full)).size > 64 << 20) throw new InputError(`${this.name}: ${path} is too large for a metadata file`)
@@ -70,8 +82,15 @@ class LayoutDir implements ArchiveStore {
   }
 }
 
-export async function readLayoutDir(path: string, selection: Selection, options?: LayerReadOptions): Promise<Image> {
+/** An OCI layout directory whose blobs can be read again until `close`. */
+export async function openLayoutDir(path: string, selection: Selection, options?: LayerReadOptions): Promise<OpenedImage> {
   const store = new LayoutDir(path, path)
   await store.scan()
-  return imageFromStore(store, 'layout', selection, options)
+  return {image: await imageFromStore(store, 'layout', selection, options), store, close: () => store.close()}
+}
+
+export async function readLayoutDir(path: string, selection: Selection, options?: LayerReadOptions): Promise<Image> {
+  const opened = await openLayoutDir(path, selection, options)
+  await opened.close()
+  return opened.image
 }

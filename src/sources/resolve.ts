@@ -1,11 +1,15 @@
-import {existsSync, statSync} from 'node:fs'
+import {createWriteStream, existsSync, statSync} from 'node:fs'
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {pipeline} from 'node:stream/promises'
 
 import type {EngineOptions} from '../engine/context.js'
 import {InputError} from '../errors.js'
-import {readArchiveFile, readArchiveStream} from './archive.js'
-import {readDaemonImage} from './daemon.js'
+import {openArchiveFile, type OpenedImage, readArchiveFile, readArchiveStream} from './archive.js'
+import {readDaemonImage, saveStream} from './daemon.js'
 import type {Image} from './image.js'
-import {readLayoutDir} from './layout-dir.js'
+import {openLayoutDir, readLayoutDir} from './layout-dir.js'
 import type {Selection} from './manifest.js'
 import {ReadProgress} from './progress.js'
 import type {LayerReadOptions} from './read-layer.js'
@@ -35,39 +39,79 @@ function looksLikePath(argument: string): boolean {
   return /^(\/|\.\.?\/|~)/.test(argument) || /\.(tar|tar\.gz|tgz|tar\.zst|oci)$/.test(argument)
 }
 
-async function readPath(path: string, options: SourceOptions): Promise<Image> {
-  if (!existsSync(path)) throw new InputError(`cannot read ${path}: no such file or directory`)
-  return statSync(path).isDirectory() ? readLayoutDir(path, options, reading(options)) : readArchiveFile(path, options, reading(options))
-}
+/** What a SOURCE argument names, before anything is read. */
+export type SourceRef = {kind: 'stdin'} | {kind: 'path'; path: string; image?: string} | {kind: 'daemon'; ref: string}
 
 /**
  * Picks the source in one place: `-` is an archive on stdin, an existing path is an archive or a layout,
  * a skopeo transport name says what follows, anything else is an image in the engine.
  */
-export async function openSource(argument: string, options: SourceOptions = {}): Promise<Image> {
-  if (argument === '-') return readArchiveStream(options.stdin ?? process.stdin, '-', options, reading(options))
-  if (existsSync(argument) || looksLikePath(argument)) return readPath(argument, options)
-  const transport = /^([a-z][a-z-]*):(?!\/\/)(.*)$/s.exec(argument)
+export function parseSource(argument: string): SourceRef {
+  if (argument === '-') return {kind: 'stdin'}
+  if (existsSync(argument) || looksLikePath(argument)) return {kind: 'path', path: argument}
   if (argument.startsWith('docker://')) throw new InputError(`${argument}: registry images are not read (nothing is pulled); pull it, then analyze the local image`)
+  const transport = /^([a-z][a-z-]*):(?!\/\/)(.*)$/s.exec(argument)
   if (transport) {
     const [, name, rest] = transport
-    switch (name) {
-      case 'docker-daemon': {
-        return readDaemonImage(rest, options.engine ?? {}, reading(options))
-      }
-      case 'docker-archive': {
-        const [path, image] = splitRef(rest)
-        return readPath(path, {...options, image: options.image ?? image})
-      }
-      case 'oci':
-      case 'oci-archive': {
-        const [path, image] = splitRef(rest)
-        return readPath(path, {...options, image: options.image ?? image})
-      }
-      default: {
-        if (UNSUPPORTED.includes(name)) throw new InputError(`unsupported transport ${name}: (use docker-daemon:, docker-archive:, oci: or oci-archive:)`)
-      }
+    if (name === 'docker-daemon') return {kind: 'daemon', ref: rest}
+    if (name === 'docker-archive' || name === 'oci' || name === 'oci-archive') {
+      const [path, image] = splitRef(rest)
+      return {kind: 'path', path, image}
     }
+    if (UNSUPPORTED.includes(name)) throw new InputError(`unsupported transport ${name}: (use docker-daemon:, docker-archive:, oci: or oci-archive:)`)
   }
-  return readDaemonImage(argument, options.engine ?? {}, reading(options))
+  return {kind: 'daemon', ref: argument}
+}
+
+function checkPath(path: string): void {
+  if (!existsSync(path)) throw new InputError(`cannot read ${path}: no such file or directory`)
+}
+
+/** Reads the image SOURCE names, from whichever source holds it. */
+export async function openSource(argument: string, options: SourceOptions = {}): Promise<Image> {
+  const source = parseSource(argument)
+  if (source.kind === 'stdin') return readArchiveStream(options.stdin ?? process.stdin, '-', options, reading(options))
+  if (source.kind === 'daemon') return readDaemonImage(source.ref, options.engine ?? {}, reading(options))
+  checkPath(source.path)
+  const selection = {...options, image: options.image ?? source.image}
+  return statSync(source.path).isDirectory() ? readLayoutDir(source.path, selection, reading(options)) : readArchiveFile(source.path, selection, reading(options))
+}
+
+/**
+ * Opens SOURCE so that its layer blobs can be read a second time: a file or layout in place; stdin and
+ * the engine's save stream are first written once to a temporary archive, removed by `close`.
+ */
+export async function openSeekable(argument: string, options: SourceOptions = {}): Promise<OpenedImage> {
+  const source = parseSource(argument)
+  if (source.kind === 'path') {
+    checkPath(source.path)
+    const selection = {...options, image: options.image ?? source.image}
+    return statSync(source.path).isDirectory() ? openLayoutDir(source.path, selection, reading(options)) : openArchiveFile(source.path, selection, reading(options))
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'docker-layers-'))
+  const spool = join(dir, 'source.tar')
+  const remove = () => rm(dir, {recursive: true, force: true})
+  try {
+    let selection: Selection = options
+    if (source.kind === 'daemon') {
+      const {stream, id} = await saveStream(source.ref, options.engine ?? {})
+      await pipeline(stream, createWriteStream(spool))
+      selection = {...options, id}
+    } else {
+      await pipeline(options.stdin ?? process.stdin, createWriteStream(spool))
+    }
+    const opened = await openArchiveFile(spool, selection, reading(options))
+    const name = source.kind === 'daemon' ? source.ref : '-'
+    return {
+      ...opened,
+      image: {...opened.image, source: {...opened.image.source, kind: source.kind === 'daemon' ? 'daemon' : opened.image.source.kind, name}},
+      async close() {
+        await opened.close()
+        await remove()
+      },
+    }
+  } catch (error) {
+    await remove()
+    throw error
+  }
 }

@@ -1,0 +1,124 @@
+import type {LayerEntry} from '../model/entry.js'
+import {type Content, type FsNode, UnionFs} from '../model/union-fs.js'
+import type {Image} from '../sources/image.js'
+import {memberSize, type OutEntry} from './tar-writer.js'
+
+/** A regular file of the output whose bytes are copied from one entry of one source layer. */
+export interface CopiedFile {
+  entry: OutEntry
+  /** Where the bytes are: the source layer and the entry's content offset in its uncompressed tar. */
+  layer: number
+  offset: number
+}
+
+/**
+ * The squashed layer, in the order it is written: entries without content first (directories parents
+ * first, symlinks, devices, fifos, whiteouts), then files layer by layer as their bytes are copied, then
+ * hardlinks (their targets are written by then).
+ */
+export interface FlattenPlan {
+  meta: OutEntry[]
+  files: CopiedFile[]
+  links: OutEntry[]
+  /** Bytes of the uncompressed layer tar, end blocks included: known before a byte is written. */
+  tarSize: number
+  /** Σ content bytes of the files. */
+  contentBytes: number
+}
+
+function outEntry(path: string, entry: LayerEntry | undefined, kind = entry?.kind ?? 'dir'): OutEntry {
+  return {
+    path,
+    kind,
+    size: kind === 'file' ? (entry?.size ?? 0) : 0,
+    mode: entry?.mode ?? 0o755,
+    uid: entry?.uid ?? 0,
+    gid: entry?.gid ?? 0,
+    uname: entry?.uname ?? '',
+    gname: entry?.gname ?? '',
+    mtime: entry?.mtime ?? 0,
+    linkpath: kind === 'symlink' ? (entry?.linkname ?? '') : '',
+    devmajor: entry?.devmajor ?? 0,
+    devminor: entry?.devminor ?? 0,
+    ...(entry?.xattrs ? {xattrs: entry.xattrs} : {}),
+  }
+}
+
+/**
+ * Plans the layer that holds exactly the final filesystem of `image` (or, with `from`, what the layers
+ * from `from` up change on top of the layers below it, whiteouts and opaque markers included).
+ */
+export function planFlatten(image: Image, from = 0): FlattenPlan {
+  const base = new UnionFs()
+  const fs = new UnionFs()
+  const opaqueDirs = new Set<string>()
+  for (const [index, contents] of image.contents.entries()) {
+    if (index < from) base.apply(contents)
+    else for (const dir of contents.opaques) opaqueDirs.add(dir)
+    fs.apply(contents)
+  }
+  const meta: OutEntry[] = []
+  const files: CopiedFile[] = []
+  const links: OutEntry[] = []
+  if (from > 0) meta.push(...whiteouts(base, fs, opaqueDirs))
+  const primary = new Map<Content, string>()
+  // a content's primary path: its own regular-file node when that is still visible, else the first link
+  for (const [path, node] of fs.walk()) if (node.content && node.kind === 'file' && node.content.entry === node.entry) primary.set(node.content, path)
+  for (const [path, node] of fs.walk()) {
+    if (node.layer < from) continue // the base layers keep it
+    if (node.kind === 'dir' || node.kind === 'symlink' || node.kind === 'char' || node.kind === 'block' || node.kind === 'fifo') {
+      meta.push(outEntry(path, node.entry, node.kind))
+      continue
+    }
+    const content = node.content
+    if (!content) {
+      // a hardlink whose target never existed: an empty file keeps the path
+      meta.push({...outEntry(path, node.entry, 'file'), size: 0})
+      continue
+    }
+    if (!primary.has(content)) primary.set(content, path)
+    if (primary.get(content) === path) {
+      files.push({entry: {...outEntry(path, node.entry, 'file'), size: content.entry.size}, layer: content.layer, offset: content.entry.offset})
+    } else {
+      links.push({...outEntry(path, node.entry, 'hardlink'), linkpath: primary.get(content) as string})
+    }
+  }
+  files.sort((a, b) => a.layer - b.layer || a.offset - b.offset)
+  const all = [...meta, ...files.map((f) => f.entry), ...links]
+  return {
+    meta,
+    files,
+    links,
+    tarSize: all.reduce((sum, entry) => sum + memberSize(entry), 0) + 1024,
+    contentBytes: files.reduce((sum, f) => sum + f.entry.size, 0),
+  }
+}
+
+/**
+ * What the squashed layers delete from the base: a whiteout for each top-most path gone, or an opaque
+ * marker where a directory the squashed layers made opaque lost base children.
+ */
+function whiteouts(base: UnionFs, fs: UnionFs, opaqueDirs: Set<string>): OutEntry[] {
+  const out: OutEntry[] = []
+  const marker = (path: string): OutEntry => ({path, kind: 'file', size: 0, mode: 0o644, uid: 0, gid: 0, uname: '', gname: '', mtime: 0, linkpath: '', devmajor: 0, devminor: 0})
+  const visit = (dir: FsNode, path: string) => {
+    const now = fs.lookup(path)
+    if (!now?.children) return
+    const gone = [...(dir.children ?? new Map()).keys()].filter((name) => {
+      const after = now.children!.get(name)
+      const before = dir.children!.get(name)!
+      return !after || (before.kind === 'dir') !== (after.kind === 'dir') || (before.kind === 'dir' && after.since > before.since)
+    })
+    if (gone.length > 0 && opaqueDirs.has(path)) {
+      out.push(marker(path === '' ? '.wh..wh..opq' : `${path}/.wh..wh..opq`))
+      return
+    }
+    for (const name of gone) out.push(marker(path === '' ? `.wh.${name}` : `${path}/.wh.${name}`))
+    for (const [name, child] of dir.children ?? new Map<string, FsNode>()) {
+      if (gone.includes(name) || !child.children) continue
+      visit(child, path === '' ? name : `${path}/${name}`)
+    }
+  }
+  visit(base.root, '')
+  return out
+}

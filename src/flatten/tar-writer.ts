@@ -1,0 +1,87 @@
+import {Header, Pax} from 'tar'
+
+import type {EntryKind} from '../model/entry.js'
+
+/** One member of a tar we write. */
+export interface OutEntry {
+  path: string
+  kind: EntryKind
+  size: number
+  mode: number
+  uid: number
+  gid: number
+  uname: string
+  gname: string
+  mtime: number
+  linkpath: string
+  devmajor: number
+  devminor: number
+  xattrs?: Record<string, string>
+}
+
+const TYPE: Record<EntryKind, string> = {
+  file: 'File',
+  dir: 'Directory',
+  symlink: 'SymbolicLink',
+  hardlink: 'Link',
+  char: 'CharacterDevice',
+  block: 'BlockDevice',
+  fifo: 'FIFO',
+}
+
+export const BLOCK = 512
+
+export function padding(size: number): Buffer {
+  return Buffer.alloc((BLOCK - (size % BLOCK)) % BLOCK)
+}
+
+/** A pax record: "<length> <key>=<value>\n", the length counting itself. */
+function paxRecord(key: string, value: string): string {
+  const body = ` ${key}=${value}\n`
+  let length = Buffer.byteLength(body) + 1
+  while (String(length).length + Buffer.byteLength(body) !== length) length++
+  return `${length}${body}`
+}
+
+/**
+ * The header blocks of an entry: a pax extended header when the name, link, ids, size or xattrs do not
+ * fit ustar (long or non-ASCII names included), then the ustar header. node-tar's Header encodes both.
+ */
+export function headerBlocks(entry: OutEntry): Buffer {
+  const name = entry.kind === 'dir' ? `${entry.path}/` : entry.path
+  const data = {
+    path: name,
+    type: TYPE[entry.kind] as never,
+    size: entry.kind === 'file' ? entry.size : 0,
+    mode: entry.mode & 0o7777,
+    uid: entry.uid,
+    gid: entry.gid,
+    uname: entry.uname,
+    gname: entry.gname,
+    mtime: new Date(Math.floor(entry.mtime) * 1000),
+    linkpath: entry.linkpath,
+    devmaj: entry.devmajor,
+    devmin: entry.devminor,
+  }
+  const block = Buffer.alloc(BLOCK)
+  const needPax = new Header(data).encode(block, 0)
+  if (!needPax && !entry.xattrs) return block
+  let body = needPax ? new Pax({path: name, linkpath: entry.linkpath || undefined, uid: entry.uid, gid: entry.gid, size: data.size, uname: entry.uname, gname: entry.gname} as never).encodeBody() : ''
+  for (const [key, value] of Object.entries(entry.xattrs ?? {})) body += paxRecord(`SCHILY.xattr.${key}`, value)
+  const bodyBytes = Buffer.from(body)
+  const paxHeader = Buffer.alloc(BLOCK)
+  new Header({path: `PaxHeader/${name.split('/').filter(Boolean).pop() ?? 'root'}`.slice(0, 99), type: 'ExtendedHeader', size: bodyBytes.length, mode: 0o644, mtime: data.mtime} as never).encode(paxHeader, 0)
+  // the ustar header keeps what fits; readers take the rest from the pax records
+  const short = Buffer.alloc(BLOCK)
+  new Header({...data, path: name.length > 99 ? name.slice(-99) : name, linkpath: entry.linkpath.length > 99 ? entry.linkpath.slice(-99) : entry.linkpath} as never).encode(short, 0)
+  return Buffer.concat([paxHeader, bodyBytes, padding(bodyBytes.length), short])
+}
+
+/** Bytes a member takes in the tar: its header blocks and padded content. */
+export function memberSize(entry: OutEntry): number {
+  const content = entry.kind === 'file' ? entry.size : 0
+  return headerBlocks(entry).length + content + padding(content).length
+}
+
+/** The two zero blocks that end a tar. */
+export const END_OF_ARCHIVE = Buffer.alloc(BLOCK * 2)

@@ -1,0 +1,227 @@
+import {createHash, type Hash} from 'node:crypto'
+import type {FileHandle} from 'node:fs/promises'
+import {PassThrough, Readable, pipeline} from 'node:stream'
+import {createGzip} from 'node:zlib'
+
+import {InputError} from '../errors.js'
+import type {ArchiveStore} from '../sources/archive-store.js'
+import type {HistoryEntry, Image, ImageConfig} from '../sources/image.js'
+import {decompressing, detectCompression} from '../tar/compression.js'
+import {walkTar} from '../tar/walk.js'
+import type {FlattenPlan} from './plan.js'
+import {BLOCK, END_OF_ARCHIVE, headerBlocks, type OutEntry, padding} from './tar-writer.js'
+
+export type OutputFormat = 'docker-archive' | 'oci-archive'
+export type OutputCompression = 'none' | 'gzip' | 'zstd'
+
+/** The squashed layer's tar bytes: entries without content, files copied layer by layer, then hardlinks. */
+export async function* squashedTar(plan: FlattenPlan, image: Image, store: ArchiveStore): AsyncGenerator<Buffer> {
+  for (const entry of plan.meta) yield headerBlocks(entry)
+  let index = 0
+  while (index < plan.files.length) {
+    const layer = plan.files[index].layer
+    const wanted = new Map<number, OutEntry>()
+    for (; index < plan.files.length && plan.files[index].layer === layer; index++) wanted.set(plan.files[index].offset, plan.files[index].entry)
+    const where = `${image.source.name}: layer ${layer}`
+    const {reader: raw} = await store.blob!(image.layers[layer].location)
+    const {reader} = await decompressing(raw, where)
+    for await (const {header, body} of walkTar(reader, where)) {
+      const entry = wanted.get(header.dataOffset)
+      if (!entry) continue
+      wanted.delete(header.dataOffset)
+      yield headerBlocks(entry)
+      let copied = 0
+      for await (const chunk of body.chunks()) {
+        copied += chunk.length
+        yield chunk
+      }
+      if (copied !== entry.size) throw new InputError(`${where}: truncated tar (inside the content of ${header.path})`)
+      yield padding(entry.size)
+      if (wanted.size === 0) break
+    }
+    if (wanted.size > 0) throw new InputError(`${where}: the layer changed since it was read`)
+  }
+  for (const entry of plan.links) yield headerBlocks(entry)
+  yield END_OF_ARCHIVE
+}
+
+async function* tap(source: AsyncIterable<Buffer>, hash: Hash, count: {bytes: number}): AsyncGenerator<Buffer> {
+  for await (const chunk of source) {
+    hash.update(chunk)
+    count.bytes += chunk.length
+    yield chunk
+  }
+}
+
+async function compressor(kind: OutputCompression): Promise<NodeJS.ReadWriteStream | undefined> {
+  if (kind === 'gzip') return createGzip({level: 6})
+  if (kind === 'zstd') {
+    const {CompressStream} = await import('zstd-napi')
+    return new CompressStream() as unknown as NodeJS.ReadWriteStream
+  }
+  return undefined
+}
+
+/** Where the output archive goes: a file (whose headers can be patched) or a stream with known sizes. */
+export interface ArchiveSink {
+  position: number
+  write(chunk: Buffer): Promise<void>
+  /** Rewrites bytes already written (a file); absent for a stream. */
+  patch?(offset: number, bytes: Buffer): Promise<void>
+}
+
+export class FileSink implements ArchiveSink {
+  position = 0
+  constructor(private readonly file: FileHandle) {}
+
+  async write(chunk: Buffer): Promise<void> {
+    let done = 0
+    while (done < chunk.length) {
+      // eslint-disable-next-line no-await-in-loop
+      const {bytesWritten} = await this.file.write(chunk, done, chunk.length - done, this.position + done)
+      done += bytesWritten
+    }
+    this.position += chunk.length
+  }
+
+  async patch(offset: number, bytes: Buffer): Promise<void> {
+    await this.file.write(bytes, 0, bytes.length, offset)
+  }
+}
+
+export class StreamSink implements ArchiveSink {
+  position = 0
+  constructor(readonly stream: PassThrough) {}
+
+  async write(chunk: Buffer): Promise<void> {
+    this.position += chunk.length
+    if (!this.stream.write(chunk)) await new Promise((resolve) => this.stream.once('drain', resolve))
+  }
+}
+
+function memberHeader(name: string, size: number): Buffer {
+  return headerBlocks({path: name, kind: 'file', size, mode: 0o644, uid: 0, gid: 0, uname: '', gname: '', mtime: 0, linkpath: '', devmajor: 0, devminor: 0})
+}
+
+/** Writes one member of the outer archive; a size not known in advance is patched in afterwards. */
+async function writeMember(sink: ArchiveSink, name: string | (() => string), size: number | undefined, data: AsyncIterable<Buffer> | Buffer): Promise<number> {
+  const start = sink.position
+  if (size === undefined && !sink.patch) throw new Error('a stream needs sizes in advance')
+  await sink.write(memberHeader(typeof name === 'string' ? name : 'pending', size ?? 0))
+  let written = 0
+  for await (const chunk of Buffer.isBuffer(data) ? [data] : data) {
+    written += chunk.length
+    await sink.write(chunk)
+  }
+  if (size !== undefined && written !== size) throw new Error(`member ${String(name)}: wrote ${written} bytes, announced ${size}`)
+  await sink.write(padding(written))
+  const header = memberHeader(typeof name === 'string' ? name : name(), written)
+  if (header.length !== BLOCK) throw new Error('archive member names must fit a ustar header')
+  if (size === undefined || typeof name !== 'string') await sink.patch!(start, header)
+  return written
+}
+
+export interface WrittenImage {
+  configDigest: string
+  diffIds: string[]
+  layerBytes: number
+}
+
+export interface FlattenOutput {
+  format: OutputFormat
+  compression: OutputCompression
+  tag?: string
+  /** How the history entry names the source. */
+  sourceName: string
+  /** Layers kept as they are (--from), with their raw blobs. */
+  base: number
+}
+
+function layerMediaType(compression: OutputCompression | 'xz' | 'bzip2'): string {
+  return compression === 'gzip' ? 'application/vnd.oci.image.layer.v1.tar+gzip' : compression === 'zstd' ? 'application/vnd.oci.image.layer.v1.tar+zstd' : 'application/vnd.oci.image.layer.v1.tar'
+}
+
+/** The config of the flattened image: runtime config kept, rootfs and history rewritten, created now. */
+export function flattenedConfig(image: Image, base: number, diffIds: string[], sourceName: string): ImageConfig {
+  const history = image.config.history ?? []
+  let layers = 0
+  const kept: HistoryEntry[] = []
+  const squashed: HistoryEntry[] = []
+  for (const entry of history) {
+    if (layers < base) kept.push(entry)
+    else squashed.push(entry)
+    if (!entry.empty_layer) layers++
+  }
+  const created = new Date().toISOString()
+  const comment = `flattened ${image.contents.length - base} layers:\n${squashed.map((e) => `${e.empty_layer ? '  (config) ' : '  '}${e.created_by ?? ''}`).join('\n')}`
+  return {
+    ...image.config,
+    created,
+    rootfs: {type: 'layers', diff_ids: diffIds},
+    history: [...kept, {created, created_by: `docker-layers flatten ${sourceName}`, comment}],
+  }
+}
+
+/**
+ * Writes the flattened image as a docker-archive (`docker load`) or an OCI archive: the base layers'
+ * blobs as they are, the squashed layer streamed once (hashed for its diff_id and, compressed, for its
+ * blob digest), then config and manifests. A stream sink needs every size in advance, so it takes the
+ * squashed layer uncompressed, whose size the plan knows.
+ */
+export async function writeFlattened(sink: ArchiveSink, image: Image, store: ArchiveStore, plan: FlattenPlan, output: FlattenOutput): Promise<WrittenImage> {
+  const sourceIds = image.config.rootfs?.diff_ids ?? image.layers.map((l) => l.diffId ?? '')
+  const layerPaths: string[] = []
+  const descriptors: Array<{mediaType: string; digest: string; size: number}> = []
+  for (let index = 0; index < output.base; index++) {
+    const {reader, size} = await store.blob!(image.layers[index].location)
+    const digest = createHash('sha256')
+    const count = {bytes: 0}
+    const kind = detectCompression(await reader.peek(6))
+    const name = output.format === 'oci-archive' ? () => `blobs/sha256/${digest.copy().digest('hex')}` : `base-${index}/layer.tar`
+    await writeMember(sink, name, sink.patch ? undefined : size, tap(reader.chunks(), digest, count))
+    const hex = digest.digest('hex')
+    layerPaths.push(output.format === 'oci-archive' ? `blobs/sha256/${hex}` : `base-${index}/layer.tar`)
+    descriptors.push({mediaType: layerMediaType(kind), digest: `sha256:${hex}`, size: count.bytes})
+  }
+  const diffHash = createHash('sha256')
+  const blobHash = createHash('sha256')
+  const uncompressed = {bytes: 0}
+  const compressed = {bytes: 0}
+  const tarBytes = tap(squashedTar(plan, image, store), diffHash, uncompressed)
+  const codec = await compressor(sink.patch ? output.compression : 'none')
+  const blob: AsyncIterable<Buffer> = codec ? (pipeline(Readable.from(tarBytes), codec, () => {}) as unknown as AsyncIterable<Buffer>) : tarBytes
+  const squashedName = output.format === 'oci-archive' ? () => `blobs/sha256/${blobHash.copy().digest('hex')}` : 'layer.tar'
+  await writeMember(sink, squashedName, sink.patch ? undefined : plan.tarSize, tap(blob, blobHash, compressed))
+  const blobHex = blobHash.digest('hex')
+  layerPaths.push(output.format === 'oci-archive' ? `blobs/sha256/${blobHex}` : 'layer.tar')
+  descriptors.push({mediaType: layerMediaType(codec ? output.compression : 'none'), digest: `sha256:${blobHex}`, size: compressed.bytes})
+  const diffIds = [...sourceIds.slice(0, output.base), `sha256:${diffHash.digest('hex')}`]
+  const config = Buffer.from(JSON.stringify(flattenedConfig(image, output.base, diffIds, output.sourceName)))
+  const configHex = createHash('sha256').update(config).digest('hex')
+  if (output.format === 'docker-archive') {
+    await writeMember(sink, `${configHex}.json`, config.length, config)
+    const manifest = Buffer.from(JSON.stringify([{Config: `${configHex}.json`, RepoTags: output.tag ? [output.tag] : null, Layers: layerPaths}]))
+    await writeMember(sink, 'manifest.json', manifest.length, manifest)
+  } else {
+    await writeMember(sink, `blobs/sha256/${configHex}`, config.length, config)
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: {mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${configHex}`, size: config.length},
+        layers: descriptors,
+      }),
+    )
+    const manifestHex = createHash('sha256').update(manifest).digest('hex')
+    await writeMember(sink, `blobs/sha256/${manifestHex}`, manifest.length, manifest)
+    const platform = {os: image.config.os ?? 'linux', architecture: image.config.architecture ?? 'amd64', ...(image.config.variant ? {variant: image.config.variant} : {})}
+    const annotations = output.tag ? {'org.opencontainers.image.ref.name': output.tag.split(':').at(-1) as string, 'io.containerd.image.name': output.tag} : undefined
+    const index = Buffer.from(JSON.stringify({schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${manifestHex}`, size: manifest.length, platform, ...(annotations ? {annotations} : {})}]}))
+    await writeMember(sink, 'index.json', index.length, index)
+    const layout = Buffer.from('{"imageLayoutVersion":"1.0.0"}')
+    await writeMember(sink, 'oci-layout', layout.length, layout)
+  }
+  await sink.write(END_OF_ARCHIVE)
+  return {configDigest: `sha256:${configHex}`, diffIds, layerBytes: plan.contentBytes}
+}
+
