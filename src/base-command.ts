@@ -36,7 +36,11 @@ export function engineOptions(flags: {context?: string; host?: string}): EngineO
 export abstract class BaseCommand extends Command {
   protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
     if (error instanceof Errors.ExitError) throw error
-    const message = (error.message || String(error)).split('\n').find((line) => line.trim() !== '') ?? 'failed'
+    const lines = (error.message || String(error))
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !/^(The following errors? occurred:|See more help with --help)$/.test(line))
+    const message = lines.join('; ') || 'failed'
     process.stderr.write(`docker-layers: ${message.replace(/^Error: /, '')}\n`)
     if (process.env.DEBUG) process.stderr.write(`${error.stack}\n`)
     this.exit(error.exitCode === 1 ? 1 : 2)

@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict'
+import {spawnSync} from 'node:child_process'
+import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
+
+import {analyzeJson, runCli} from '../helpers/cli.js'
+import {type ImageSpec, legacySave, ociArchive, scratch} from '../helpers/images.js'
+import {StreamReader} from '../../src/tar/byte-reader.js'
+import {decompressing} from '../../src/tar/compression.js'
+import {walkTar} from '../../src/tar/walk.js'
+
+const T = 1_700_000_000
+const LONG = `deep/${'d'.repeat(120)}/${'f'.repeat(110)}.txt`
+
+/** Every kind of entry flatten must keep, and the changes it must apply. */
+const SOURCE: ImageSpec = {
+  tag: 'src:1',
+  config: {Env: ['A=1'], Cmd: ['/bin/app'], Entrypoint: ['/init'], WorkingDir: '/srv', User: '1000:1000', ExposedPorts: {'80/tcp': {}}, Volumes: {'/data': {}}, Labels: {l: 'v'}, StopSignal: 'SIGINT', Healthcheck: {Test: ['CMD', 'true']}, Shell: ['/bin/sh', '-c'], OnBuild: ['RUN x']},
+  layers: [
+    {
+      createdBy: 'base',
+      members: [
+        {path: 'bin/', type: 'dir', mtime: T},
+        {path: 'bin/app', content: 'APP!'.repeat(100), mode: 0o4755, uid: 0, gid: 0, mtime: T},
+        {path: 'empty/', type: 'dir', mode: 0o700, uid: 5, gid: 6, mtime: T},
+        {path: 'tmp/', type: 'dir', mode: 0o1777, mtime: T},
+        {path: 'srv/', type: 'dir', mode: 0o2775, uid: 1000, gid: 1000, mtime: T},
+        {path: 'srv/data.bin', content: 'x'.repeat(3000), uid: 1000, gid: 1000, mtime: T + 5},
+        {path: 'srv/keep-link', type: 'hardlink', linkpath: 'srv/data.bin', uid: 1000, gid: 1000},
+        {path: 'lib/real.so', content: 'R'.repeat(64), mtime: T},
+        {path: 'lib/alias.so', type: 'hardlink', linkpath: 'lib/real.so'},
+        {path: 'dangling', type: 'symlink', linkpath: '/nowhere/at/all'},
+        {path: 'abs', type: 'symlink', linkpath: '/bin/app'},
+        {path: 'dev/null', type: 'char', mode: 0o666},
+        {path: 'run/fifo', type: 'fifo', mode: 0o600},
+        {path: LONG, content: 'long name', mtime: T},
+        {path: 'ünïcödé/名前.txt', content: 'utf-8 name', mtime: T},
+        {path: 'gone/sub/file', content: 'will be deleted', mtime: T},
+      ],
+    },
+    {
+      createdBy: 'changes',
+      members: [
+        {path: 'lib/.wh.real.so'},
+        {path: '.wh.gone'},
+        {path: 'srv/data.bin', content: 'y'.repeat(10), uid: 1000, gid: 1000, mtime: T + 9},
+        {path: 'cache/big', content: 'c'.repeat(5000), mtime: T},
+      ],
+    },
+    {createdBy: 'cleanup', members: [{path: '.wh.cache'}]},
+  ],
+}
+
+async function layerEntries(archive: string): Promise<Array<[string, string, number, string, string, string]>> {
+  const out: Array<[string, string, number, string, string, string]> = []
+  const outer = readFileSync(archive)
+  for await (const {header, body} of walkTar(new StreamReader([outer]), archive)) {
+    if (!(header.path === 'layer.tar' || header.path.startsWith('blobs/')) || header.size < 1024) continue
+    const data = await body.read(header.size)
+    if (data[0] === 0x7b) continue
+    const {reader} = await decompressing(new StreamReader([data]), 'layer')
+    for await (const entry of walkTar(reader, 'layer')) {
+      const h = entry.header
+      out.push([h.path, h.type, h.size, (h.mode & 0o7777).toString(8), `${h.uid}:${h.gid}`, h.linkpath])
+    }
+  }
+  return out
+}
+
+describe('flatten to archives', () => {
+  const tmp = scratch()
+  after(() => tmp.remove())
+  const source = tmp.file('source.tar', legacySave([SOURCE]))
+
+  it('writes exactly the final filesystem: files, empty dirs, links, devices, modes, owners, long and non-ASCII names', async () => {
+    const out = `${tmp.dir}/flat.tar`
+    const result = await runCli(['flatten', source, '-o', out, '--verify', '--format', 'json'])
+    assert.equal(result.code, 0, result.stderr)
+    const report = JSON.parse(result.stdout)
+    assert.deepEqual([report.before, report.after, report.savedBytes, report.verified], [{layers: 3, bytes: 8508}, {layers: 1, bytes: 3493}, 5015, 20])
+    const entries = await layerEntries(out)
+    assert.deepEqual(entries, [
+      ['bin/', 'dir', 0, '755', '0:0', ''],
+      ['empty/', 'dir', 0, '700', '5:6', ''],
+      ['tmp/', 'dir', 0, '1777', '0:0', ''],
+      ['srv/', 'dir', 0, '2775', '1000:1000', ''],
+      ['lib/', 'dir', 0, '755', '0:0', ''],
+      ['dangling', 'symlink', 0, '644', '0:0', '/nowhere/at/all'],
+      ['abs', 'symlink', 0, '644', '0:0', '/bin/app'],
+      ['dev/', 'dir', 0, '755', '0:0', ''],
+      ['dev/null', 'char', 0, '666', '0:0', ''],
+      ['run/', 'dir', 0, '755', '0:0', ''],
+      ['run/fifo', 'fifo', 0, '600', '0:0', ''],
+      ['deep/', 'dir', 0, '755', '0:0', ''],
+      [`deep/${'d'.repeat(120)}/`, 'dir', 0, '755', '0:0', ''],
+      ['ünïcödé/', 'dir', 0, '755', '0:0', ''],
+      ['bin/app', 'file', 400, '4755', '0:0', ''],
+      ['srv/keep-link', 'file', 3000, '644', '1000:1000', ''],
+      ['lib/alias.so', 'file', 64, '644', '0:0', ''],
+      [LONG, 'file', 9, '644', '0:0', ''],
+      ['ünïcödé/名前.txt', 'file', 10, '644', '0:0', ''],
+      ['srv/data.bin', 'file', 10, '644', '1000:1000', ''],
+    ])
+    // the old data.bin content survives through its hardlink as a regular file; the deleted target's link too
+    const figures = await analyzeJson([out])
+    assert.deepEqual([figures.summary.layers, figures.summary.finalBytes, figures.summary.wastedBytes, figures.summary.finalFiles], [1, 3493, 0, 6])
+    const diff = JSON.parse((await runCli(['diff', source, out, '--content', '--format', 'json'])).stdout)
+    assert.deepEqual([diff.files, diff.config], [[], []])
+  })
+
+  it('keeps the whole config and one readable history entry', async () => {
+    const out = `${tmp.dir}/flat.tar`
+    const {execFileSync} = await import('node:child_process')
+    const manifest = JSON.parse(execFileSync('tar', ['-xOf', out, 'manifest.json']).toString())
+    const config = JSON.parse(execFileSync('tar', ['-xOf', out, manifest[0].Config]).toString())
+    assert.deepEqual(config.config, SOURCE.config)
+    assert.deepEqual([config.os, config.architecture], ['linux', 'amd64'])
+    assert.equal(config.history.length, 1)
+    assert.equal(config.history[0].created_by, `docker-layers flatten ${source}`)
+    assert.equal(config.history[0].comment, 'flattened 3 layers:\n  base\n  changes\n  cleanup')
+    assert.equal(config.rootfs.diff_ids.length, 1)
+    assert.ok(Date.parse(config.created) > Date.parse('2025-01-01'))
+  })
+
+  for (const [format, compression] of [['docker-archive', 'gzip'], ['oci-archive', 'zstd'], ['oci-archive', 'none']] as const) {
+    it(`--output-format ${format} --compress ${compression}: the same final filesystem`, async () => {
+      const out = `${tmp.dir}/flat-${format}-${compression}.tar`
+      const result = await runCli(['flatten', source, '-o', out, '--output-format', format, '--compress', compression, '--verify'])
+      assert.equal(result.code, 0, result.stderr)
+      assert.equal((await analyzeJson([out])).summary.finalBytes, 3493)
+      if (format === 'oci-archive' && spawnSync('sh', ['-c', 'command -v skopeo']).status === 0) {
+        const inspect = spawnSync('skopeo', ['inspect', `oci-archive:${out}`], {encoding: 'utf8'})
+        assert.equal(inspect.status, 0, inspect.stderr)
+        assert.deepEqual(JSON.parse(inspect.stdout).Env, ['A=1'])
+      }
+    })
+  }
+
+  it('--from keeps the base layers as they are and whites out what the squashed layers deleted', async () => {
+    const base: ImageSpec = {tag: 'base:1', layers: [SOURCE.layers[0]]}
+    const out = `${tmp.dir}/from.tar`
+    const result = await runCli(['flatten', source, '-o', out, '--from', tmp.file('base.tar', legacySave([base])), '--verify', '--format', 'json'])
+    assert.equal(result.code, 0, result.stderr)
+    const flattened = await analyzeJson([out])
+    const original = await analyzeJson([source])
+    assert.equal(flattened.layers[0].digest, original.layers[0].digest)
+    assert.equal(flattened.layers.length, 2)
+    const entries = (await layerEntries(out)).map(([path, type]) => `${type} ${path}`)
+    assert.ok(entries.includes('file .wh.gone'))
+    assert.ok(entries.includes('file lib/.wh.real.so'))
+    assert.equal(entries.some((e) => e.includes('cache')), false)
+    const diff = JSON.parse((await runCli(['diff', source, out, '--content', '--format', 'json'])).stdout)
+    assert.deepEqual(diff.files, [])
+    const byIndex = await runCli(['flatten', source, '-o', `${tmp.dir}/from1.tar`, '--from', '1', '--format', 'json'])
+    // the base keeps its 3498 bytes; the squashed layer adds the rewritten data.bin (10)
+    assert.deepEqual(JSON.parse(byIndex.stdout).after, {layers: 2, bytes: 3508})
+  })
+
+  it('an existing output is kept unless --force; bad input leaves no file behind', async () => {
+    const out = tmp.file('exists.tar', 'precious')
+    const refused = await runCli(['flatten', source, '-o', out])
+    assert.deepEqual([refused.code, refused.stderr], [2, `docker-layers: ${out} exists; use --force to overwrite it\n`])
+    assert.equal(readFileSync(out, 'utf8'), 'precious')
+    assert.equal((await runCli(['flatten', source, '-o', out, '--force'])).code, 0)
+    assert.ok(statSync(out).size > 1000)
+    const broken = Buffer.from(readFileSync(source))
+    broken.fill(0x41, 3000, 3600)
+    const bad = await runCli(['flatten', tmp.file('broken.tar', broken), '-o', `${tmp.dir}/never.tar`])
+    assert.equal(bad.code, 2)
+    assert.equal(existsSync(`${tmp.dir}/never.tar`), false)
+    assert.deepEqual(readdirSync(tmp.dir).filter((name) => name.includes('.tmp-')), [])
+    const both = await runCli(['flatten', source])
+    assert.equal(both.code, 2)
+    assert.match(both.stderr, /^docker-layers: Exactly one of the following must be provided: --output, --tag\n$/)
+  })
+
+  it('reads OCI sources and stdin too', async () => {
+    const oci = tmp.file('source-oci.tar', ociArchive([SOURCE], {compression: 'zstd', nestedIndex: true}))
+    assert.equal((await runCli(['flatten', oci, '-o', `${tmp.dir}/from-oci.tar`, '--verify'])).code, 0)
+    const stdin = await runCli(['flatten', '-', '-o', `${tmp.dir}/from-stdin.tar`, '--verify'], {stdin: readFileSync(source)})
+    assert.equal(stdin.code, 0, stdin.stderr)
+    assert.equal((await analyzeJson([`${tmp.dir}/from-stdin.tar`])).summary.finalBytes, 3493)
+  })
+})
