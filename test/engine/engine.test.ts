@@ -221,6 +221,48 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
     assert.deepEqual([report.sharedLayers.commonBase, report.summary.deltaBytes], [6, 5000 + 5 + 5 - 10_000])
   })
 
+  it('flatten -t: a container of the flattened image exports the same filesystem, with the same config', async () => {
+    const flat = await engine.docker(['layers', 'flatten', 'dl-app:1', '-t', 'dl-app:flat', '--verify', '--format', 'json'])
+    assert.equal(flat.code, 0, flat.stderr)
+    const report = JSON.parse(flat.stdout)
+    assert.deepEqual([report.before.layers, report.after.layers, report.savedBytes, report.verified > 0], [6, 1, 75_543, true])
+    const exported: string[] = []
+    for (const image of ['dl-app:1', 'dl-app:flat']) {
+      const name = `dl-export-${image.replace(':', '-')}`
+      assert.equal((await engine.docker(['create', '--name', name, image])).code, 0)
+      const path = join(engine.dir, `${name}.tar`)
+      assert.equal((await engine.docker(['export', '-o', path, name])).code, 0)
+      exported.push(path)
+    }
+    // runtime placeholders are the same empty files in both containers, so the whole export must match
+    const diff = JSON.parse((await runCli(['diff', exported[0], exported[1], '--content', '--format', 'json'])).stdout)
+    assert.deepEqual(diff.files, [])
+    const configs = JSON.parse((await engine.docker(['image', 'inspect', 'dl-app:1', 'dl-app:flat'])).stdout).map((i: any) => {
+      const {Image: _image, Hostname: _host, ...config} = i.Config
+      return [config, i.Os, i.Architecture]
+    })
+    assert.deepEqual(configs[1], configs[0])
+    const ran = await engine.docker(['run', '--rm', '--network', 'none', 'dl-app:flat', 'sh', '-c', 'cat /app/file.txt; echo $A; ls /var/cache /root'])
+    // the deleted cache and key stay deleted: both directories are empty
+    assert.equal(ran.stdout, `${FILE_TXT}1\n/root:\n\n/var/cache:\n`)
+  })
+
+  it('flatten --from keeps the base shared and runs; -o archives load with docker load', async () => {
+    const from = await runCli(['flatten', 'dl-app:1', '-t', 'dl-app:from', '--from', 'dl-base:1', '--verify'], {env: engine.env})
+    assert.equal(from.code, 0, from.stderr)
+    const [original, squashed] = JSON.parse((await engine.docker(['image', 'inspect', 'dl-app:1', 'dl-app:from'])).stdout).map((i: any) => i.RootFS.Layers)
+    assert.deepEqual([squashed.length, squashed[0]], [2, original[0]])
+    assert.equal((await engine.docker(['run', '--rm', '--network', 'none', 'dl-app:from', 'cat', '/app/file.txt'])).stdout, FILE_TXT)
+    const archive = join(engine.dir, 'flat-o.tar')
+    assert.equal((await runCli(['flatten', 'dl-app:1', '-o', archive, '--compress', 'gzip'], {env: engine.env})).code, 0)
+    const load = await engine.docker(['load', '-i', archive])
+    assert.equal(load.code, 0, load.stderr)
+    assert.match(load.stdout, /^Loaded image ID: sha256:[0-9a-f]{64}\n$/)
+    const refused = await runCli(['flatten', 'nosuch:1', '-t', 'never:1'], {env: engine.env})
+    assert.deepEqual([refused.code, refused.stderr], [2, 'docker-layers: image not found: nosuch:1\n'])
+    assert.equal((await engine.docker(['image', 'inspect', 'never:1'])).code, 1)
+  })
+
   it('plugin uninstall removes the link and docker forgets the plugin', async () => {
     const result = await runCli(['plugin', 'uninstall'], {env: engine.env})
     assert.equal(result.code, 0)
