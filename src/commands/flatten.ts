@@ -79,7 +79,7 @@ export default class Flatten extends BaseCommand {
       this.cleanup.push(() => opened.close())
       const {image, store} = opened
       for (const note of image.notes) this.note(note)
-      if (!store.blob) throw new InputError(`${args.source}: a docker export tarball is already one layer with no config to keep; nothing to flatten`)
+      if (image.source.kind === 'docker-export') throw new InputError(`${args.source}: a docker export tarball is already one layer with no config to keep; nothing to flatten`)
       const base = flags.from ? await baseCount(image, flags.from, (source) => this.openImage(source, flags)) : 0
       const plan = planFlatten(image, base)
       const output: FlattenOutput = {format: flags['output-format'] as OutputFormat, compression: flags.compress as OutputCompression, tag: flags.tag, sourceName: args.source, base}

@@ -4,7 +4,7 @@ import {PassThrough, Readable, pipeline} from 'node:stream'
 import {createGzip} from 'node:zlib'
 
 import {InputError} from '../errors.js'
-import type {ArchiveStore} from '../sources/archive-store.js'
+import type {SeekableStore} from '../sources/archive-store.js'
 import type {HistoryEntry, Image, ImageConfig} from '../sources/image.js'
 import {decompressing, detectCompression} from '../tar/compression.js'
 import {walkTar} from '../tar/walk.js'
@@ -15,7 +15,7 @@ export type OutputFormat = 'docker-archive' | 'oci-archive'
 export type OutputCompression = 'none' | 'gzip' | 'zstd'
 
 /** The squashed layer's tar bytes: entries without content, files copied layer by layer, then hardlinks. */
-export async function* squashedTar(plan: FlattenPlan, image: Image, store: ArchiveStore): AsyncGenerator<Buffer> {
+export async function* squashedTar(plan: FlattenPlan, image: Image, store: SeekableStore): AsyncGenerator<Buffer> {
   for (const entry of plan.meta) yield headerBlocks(entry)
   let index = 0
   while (index < plan.files.length) {
@@ -23,7 +23,7 @@ export async function* squashedTar(plan: FlattenPlan, image: Image, store: Archi
     const wanted = new Map<number, OutEntry>()
     for (; index < plan.files.length && plan.files[index].layer === layer; index++) wanted.set(plan.files[index].offset, plan.files[index].entry)
     const where = `${image.source.name}: layer ${layer}`
-    const {reader: raw} = await store.blob!(image.layers[layer].location)
+    const {reader: raw} = await store.blob(image.layers[layer].location)
     const {reader} = await decompressing(raw, where)
     for await (const {header, body} of walkTar(reader, where)) {
       const entry = wanted.get(header.dataOffset)
@@ -168,12 +168,12 @@ export function flattenedConfig(image: Image, base: number, diffIds: string[], s
  * blob digest), then config and manifests. A stream sink needs every size in advance, so it takes the
  * squashed layer uncompressed, whose size the plan knows.
  */
-export async function writeFlattened(sink: ArchiveSink, image: Image, store: ArchiveStore, plan: FlattenPlan, output: FlattenOutput): Promise<WrittenImage> {
+export async function writeFlattened(sink: ArchiveSink, image: Image, store: SeekableStore, plan: FlattenPlan, output: FlattenOutput): Promise<WrittenImage> {
   const sourceIds = image.config.rootfs?.diff_ids ?? image.layers.map((l) => l.diffId ?? '')
   const layerPaths: string[] = []
   const descriptors: Array<{mediaType: string; digest: string; size: number}> = []
   for (let index = 0; index < output.base; index++) {
-    const {reader, size} = await store.blob!(image.layers[index].location)
+    const {reader, size} = await store.blob(image.layers[index].location)
     const digest = createHash('sha256')
     const count = {bytes: 0}
     const kind = detectCompression(await reader.peek(6))

@@ -16,12 +16,16 @@ export interface ArchiveStore {
   readText(path: string): Promise<string>
   /** Bytes in all, when the store knows them before reading (a file's size). */
   readonly size?: number
-  /** The raw bytes of a member (symlinks followed) and their length, for copying blobs as they are. */
-  blob?(path: string): Promise<{reader: ByteReader; size: number}>
   /** The parsed layer stored at `path`; `where` names it in errors. */
   layer(path: string, where: string, options: LayerReadOptions): Promise<LayerContents>
   /** The archive's own members as filesystem entries, for a `docker export` tarball. */
   exportHeaders(): TarHeader[] | undefined
+}
+
+/** A store whose blobs can be read again (a file or a directory, not a stream). */
+export interface SeekableStore extends ArchiveStore {
+  /** The raw bytes of a member (symlinks followed) and their length, for copying blobs as they are. */
+  blob(path: string): Promise<{reader: ByteReader; size: number}>
 }
 
 /** Resolves a member's symlink target inside the archive; undefined when it points outside. */

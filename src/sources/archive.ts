@@ -5,7 +5,7 @@ import {type LayerContents, LayerContentsBuilder} from '../model/entry.js'
 import {type ByteReader, FileRangeReader, openFile, StreamReader} from '../tar/byte-reader.js'
 import {detectCompression} from '../tar/compression.js'
 import {type TarHeader, walkTar} from '../tar/walk.js'
-import {type ArchiveStore, resolveLink} from './archive-store.js'
+import {type ArchiveStore, resolveLink, type SeekableStore} from './archive-store.js'
 import type {Image, SourceInfo} from './image.js'
 import {resolveImage, type Selection} from './manifest.js'
 import {ReadProgress} from './progress.js'
@@ -35,7 +35,7 @@ function normalizeMember(path: string): string {
 }
 
 /** A tar file read with random access: one pass over the headers, then only the members needed. */
-class IndexedTar implements ArchiveStore {
+class IndexedTar implements SeekableStore {
   private readonly members = new Map<string, Member>()
   private headers: TarHeader[] = []
 
@@ -205,7 +205,7 @@ export async function imageFromStore(store: ArchiveStore, kind: 'archive' | 'lay
 /** An image read from a file or directory whose blobs stay open for reading again until `close`. */
 export interface OpenedImage {
   image: Image
-  store: ArchiveStore
+  store: SeekableStore
   close(): Promise<void>
 }
 

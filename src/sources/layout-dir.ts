@@ -4,14 +4,14 @@ import {join, relative, sep} from 'node:path'
 import {InputError} from '../errors.js'
 import type {LayerContents} from '../model/entry.js'
 import {type ByteReader, FileRangeReader, openFile} from '../tar/byte-reader.js'
-import type {ArchiveStore} from './archive-store.js'
+import type {SeekableStore} from './archive-store.js'
 import {imageFromStore, type OpenedImage} from './archive.js'
 import type {Image} from './image.js'
 import type {Selection} from './manifest.js'
 import {type LayerReadOptions, readLayer} from './read-layer.js'
 
 /** An OCI image layout directory (or an unpacked docker save). Blobs are read in place. */
-class LayoutDir implements ArchiveStore {
+class LayoutDir implements SeekableStore {
   private files = new Set<string>()
   private readonly open: FileHandle[] = []
 
