@@ -31,8 +31,11 @@ const TYPE: Record<EntryKind, string> = {
 
 export const BLOCK = 512
 
+const ZEROS = Buffer.alloc(BLOCK)
+
+/** The zeros that pad content to a whole block (a view of one shared, never-written buffer). */
 export function padding(size: number): Buffer {
-  return Buffer.alloc((BLOCK - (size % BLOCK)) % BLOCK)
+  return ZEROS.subarray(0, (BLOCK - (size % BLOCK)) % BLOCK)
 }
 
 /** A pax record: "<length> <key>=<value>\n", the length counting itself. */
@@ -48,6 +51,18 @@ function paxRecord(key: string, value: string): string {
  * fit ustar (long or non-ASCII names included), then the ustar header. node-tar's Header encodes both.
  */
 export function headerBlocks(entry: OutEntry): Buffer {
+  let blocks = encoded.get(entry)
+  if (!blocks) {
+    blocks = encodeHeader(entry)
+    encoded.set(entry, blocks)
+  }
+  return blocks
+}
+
+/** Headers are encoded once per entry: sizing the layer in advance and writing it read the same bytes. */
+const encoded = new WeakMap<OutEntry, Buffer>()
+
+function encodeHeader(entry: OutEntry): Buffer {
   const name = entry.kind === 'dir' ? `${entry.path}/` : entry.path
   const data = {
     path: name,
@@ -71,10 +86,14 @@ export function headerBlocks(entry: OutEntry): Buffer {
   const bodyBytes = Buffer.from(body)
   const paxHeader = Buffer.alloc(BLOCK)
   new Header({path: `PaxHeader/${name.split('/').filter(Boolean).pop() ?? 'root'}`.slice(0, 99), type: 'ExtendedHeader', size: bodyBytes.length, mode: 0o644, mtime: data.mtime} as never).encode(paxHeader, 0)
-  // the ustar header keeps what fits; readers take the rest from the pax records
+  // the ustar header keeps an ASCII stand-in short enough to need no prefix; readers take the pax records
   const short = Buffer.alloc(BLOCK)
-  new Header({...data, path: name.length > 99 ? name.slice(-99) : name, linkpath: entry.linkpath.length > 99 ? entry.linkpath.slice(-99) : entry.linkpath} as never).encode(short, 0)
+  new Header({...data, path: asciiTail(name), linkpath: asciiTail(entry.linkpath)} as never).encode(short, 0)
   return Buffer.concat([paxHeader, bodyBytes, padding(bodyBytes.length), short])
+}
+
+function asciiTail(text: string): string {
+  return text.replaceAll(/[^\x20-\x7e]/g, '_').slice(-99)
 }
 
 /** Bytes a member takes in the tar: its header blocks and padded content. */

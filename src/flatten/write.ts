@@ -14,8 +14,29 @@ import {BLOCK, END_OF_ARCHIVE, headerBlocks, type OutEntry, padding} from './tar
 export type OutputFormat = 'docker-archive' | 'oci-archive'
 export type OutputCompression = 'none' | 'gzip' | 'zstd'
 
-/** The squashed layer's tar bytes: entries without content, files copied layer by layer, then hardlinks. */
-export async function* squashedTar(plan: FlattenPlan, image: Image, store: SeekableStore): AsyncGenerator<Buffer> {
+/** Joins small pieces into chunks of about `size` bytes: one write, one hash update, one compress call each. */
+async function* coalesce(source: AsyncIterable<Buffer>, size = 1 << 20): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = []
+  let bytes = 0
+  for await (const part of source) {
+    parts.push(part)
+    bytes += part.length
+    if (bytes >= size) {
+      yield Buffer.concat(parts, bytes)
+      parts = []
+      bytes = 0
+    }
+  }
+  if (bytes > 0) yield Buffer.concat(parts, bytes)
+}
+
+/** The squashed layer's tar bytes, in chunks of about 1 MiB. */
+export function squashedTar(plan: FlattenPlan, image: Image, store: SeekableStore): AsyncGenerator<Buffer> {
+  return coalesce(squashedPieces(plan, image, store))
+}
+
+/** The squashed layer's tar pieces: entries without content, files copied layer by layer, then hardlinks. */
+async function* squashedPieces(plan: FlattenPlan, image: Image, store: SeekableStore): AsyncGenerator<Buffer> {
   for (const entry of plan.meta) yield headerBlocks(entry)
   let index = 0
   while (index < plan.files.length) {
@@ -189,10 +210,13 @@ export async function writeFlattened(sink: ArchiveSink, image: Image, store: See
   const compressed = {bytes: 0}
   const tarBytes = tap(squashedTar(plan, image, store), diffHash, uncompressed)
   const codec = await compressor(sink.patch ? output.compression : 'none')
-  const blob: AsyncIterable<Buffer> = codec ? (pipeline(Readable.from(tarBytes), codec, () => {}) as unknown as AsyncIterable<Buffer>) : tarBytes
-  const squashedName = output.format === 'oci-archive' ? () => `blobs/sha256/${blobHash.copy().digest('hex')}` : 'layer.tar'
-  await writeMember(sink, squashedName, sink.patch ? undefined : plan.tarSize, tap(blob, blobHash, compressed))
-  const blobHex = blobHash.digest('hex')
+  // uncompressed, the blob is the tar: one hash gives both digests
+  const blob: AsyncIterable<Buffer> = codec ? tap(pipeline(Readable.from(tarBytes), codec, () => {}) as unknown as AsyncIterable<Buffer>, blobHash, compressed) : tarBytes
+  const blobDigest = () => (codec ? blobHash : diffHash).copy().digest('hex')
+  const squashedName = output.format === 'oci-archive' ? () => `blobs/sha256/${blobDigest()}` : 'layer.tar'
+  await writeMember(sink, squashedName, sink.patch ? undefined : plan.tarSize, blob)
+  const blobHex = blobDigest()
+  if (!codec) compressed.bytes = uncompressed.bytes
   layerPaths.push(output.format === 'oci-archive' ? `blobs/sha256/${blobHex}` : 'layer.tar')
   descriptors.push({mediaType: layerMediaType(codec ? output.compression : 'none'), digest: `sha256:${blobHex}`, size: compressed.bytes})
   const diffIds = [...sourceIds.slice(0, output.base), `sha256:${diffHash.digest('hex')}`]

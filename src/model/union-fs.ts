@@ -50,6 +50,16 @@ export interface Removal {
   how: HideReason
 }
 
+/** The state of applying one layer. */
+interface LayerPass {
+  layer: number
+  /** Every path hidden while applying the layer, with how (the last hide wins). */
+  removed: Map<string, Removal>
+  /** The node each touched path had below this layer, for what `removed` reports. */
+  below: Map<string, FsNode>
+  hide(path: string, node: FsNode, how: HideReason): void
+}
+
 /** What one layer did to the filesystem below it. Observers see it as the model applies the layer. */
 export interface LayerObserver {
   /** An entry of the layer, with whether its path existed in the filesystem below. */
@@ -102,13 +112,19 @@ export class UnionFs {
     this.cacheDir = ''
     this.cacheNode = this.root
     // Deletions first: they act on the filesystem below only, never on this layer's own entries.
-    const removed = new Map<string, Removal>()
-    const hide = (path: string, node: FsNode, how: HideReason): void => {
-      for (const [p, n] of subtree(node, path)) {
-        if (n.content) this.unref(n.content, layer, how)
-        removed.set(p, {path: p, node: n, how})
-      }
+    const pass: LayerPass = {
+      layer,
+      removed: new Map(),
+      below: new Map(),
+      hide: (path, node, how) => {
+        for (const [p, n] of subtree(node, path)) {
+          if (n.content) this.unref(n.content, layer, how)
+          pass.removed.set(p, {path: p, node: n, how})
+          if (n.since < layer && !pass.below.has(p)) pass.below.set(p, n)
+        }
+      },
     }
+    const {hide} = pass
     for (const path of contents.whiteouts) {
       const node = this.lookup(path)
       observer.whiteout?.(layer, path, node)
@@ -122,26 +138,24 @@ export class UnionFs {
       for (const [name, child] of node.children) hide(joinPath(dir, name), child, 'opaque')
       node.children.clear()
     }
-    for (const entry of contents.entries) this.write(layer, entry, removed, layerContents, hide, observer)
+    for (const entry of contents.entries) this.write(entry, pass, layerContents, observer)
     if (observer.removed) {
-      for (const removal of removed.values()) if (!this.lookup(removal.path)) observer.removed(layer, removal)
+      // only paths of the filesystem below count, as they were below: not what this layer wrote over them
+      for (const [path, removal] of pass.removed) {
+        const node = pass.below.get(path)
+        if (node && !this.lookup(path)) observer.removed(layer, {...removal, node})
+      }
     }
   }
 
-  private write(
-    layer: number,
-    entry: LayerEntry,
-    removed: Map<string, Removal>,
-    layerContents: Content[],
-    hide: (path: string, node: FsNode, how: HideReason) => void,
-    observer: LayerObserver,
-  ): void {
-    const parent = this.directory(dirOf(entry.path), layer, removed, hide)
+  private write(entry: LayerEntry, pass: LayerPass, layerContents: Content[], observer: LayerObserver): void {
+    const {layer, below, hide} = pass
+    const parent = this.directory(dirOf(entry.path), pass)
     const name = entry.path.slice(entry.path.lastIndexOf('/') + 1)
     const existing = parent.children!.get(name)
-    const earlier = existing ? undefined : removed.get(entry.path)
+    const earlier = existing ? undefined : below.get(entry.path)
     const existedBelow = existing ? existing.since < layer : earlier !== undefined
-    const since = existing ? existing.since : earlier ? earlier.node.since : layer
+    const since = existing ? existing.since : (earlier?.since ?? layer)
     let content: Content | undefined
     if (entry.kind === 'file') {
       content = new Content(layer, entry)
@@ -156,6 +170,7 @@ export class UnionFs {
       return
     }
     if (existing) {
+      if (existing.since < layer && !pass.below.has(entry.path)) pass.below.set(entry.path, existing)
       this.cacheDir = '' // the cached directory may be the node being replaced
       this.cacheNode = this.root
       if (existing.children) {
@@ -170,16 +185,16 @@ export class UnionFs {
   }
 
   /** The directory at `path`, creating implied directories and replacing non-directories in the way. */
-  private directory(path: string, layer: number, removed: Map<string, Removal>, hide: (path: string, node: FsNode, how: HideReason) => void): FsNode {
+  private directory(path: string, pass: LayerPass): FsNode {
     if (path === this.cacheDir && this.cacheNode.children) return this.cacheNode
+    const {layer, below, hide} = pass
     let node = this.root
     let at = ''
     for (const name of path === '' ? [] : path.split('/')) {
       at = joinPath(at, name)
       let child = node.children!.get(name)
       if (!child || !child.children) {
-        const earlier = child ? undefined : removed.get(at)
-        const since = child ? child.since : earlier ? earlier.node.since : layer
+        const since = child ? child.since : (below.get(at)?.since ?? layer)
         if (child) hide(at, child, 'overwritten')
         child = new FsNode(name, node, 'dir', layer, since, undefined, undefined)
         node.children!.set(name, child)

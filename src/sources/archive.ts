@@ -230,7 +230,7 @@ export async function readArchiveFile(path: string, selection: Selection, option
 }
 
 /** An image archive read once from a stream; `name` is how messages call it ("-" for stdin). */
-export async function readArchiveStream(stream: AsyncIterable<Buffer | Uint8Array | string>, name: string, selection: Selection, options: LayerReadOptions = {progress: new ReadProgress()}): Promise<Image> {
+export async function readArchiveStream(stream: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer>, name: string, selection: Selection, options: LayerReadOptions = {progress: new ReadProgress()}): Promise<Image> {
   const store = new StreamedTar(name)
   await store.consume(new StreamReader(stream), options)
   return imageFromStore(store, 'archive', selection, options)

@@ -2,6 +2,7 @@ import {Header, type HeaderData, Pax} from 'tar'
 
 import {InputError} from '../errors.js'
 import {type ByteReader, LimitedReader} from './byte-reader.js'
+import {decodeFast, type FastHeader} from './fast-header.js'
 
 const BLOCK = 512
 /** Pax and GNU long-name bodies larger than this are refused rather than buffered. */
@@ -56,6 +57,27 @@ const TYPES: Partial<Record<string, TarEntryType>> = {
   FIFO: 'fifo',
 }
 
+/** node-tar's Header, for pax-extended and unusual headers, in the fast decoder's shape. */
+function nodeTarHeader(block: Buffer, ex: HeaderData | undefined, gex: HeaderData | undefined): FastHeader {
+  const h = new Header(block, 0, ex, gex)
+  return {
+    path: h.path ?? '',
+    type: h.type,
+    size: h.size ?? 0,
+    mode: h.mode ?? 0,
+    uid: h.uid ?? 0,
+    gid: h.gid ?? 0,
+    mtime: h.mtime ? h.mtime.getTime() / 1000 : 0,
+    linkpath: h.linkpath ?? '',
+    uname: h.uname ?? '',
+    gname: h.gname ?? '',
+    devmaj: h.devmaj ?? 0,
+    devmin: h.devmin ?? 0,
+    cksumValid: h.cksumValid,
+    nullBlock: h.nullBlock,
+  }
+}
+
 function cString(buf: Buffer): string {
   const nul = buf.indexOf(0)
   return (nul === -1 ? buf : buf.subarray(0, nul)).toString('utf8')
@@ -89,7 +111,7 @@ export async function* walkTar(reader: ByteReader, name: string): AsyncGenerator
       throw new InputError(`${name}: truncated tar (it ends at offset ${headerOffset} without the end-of-archive blocks)`)
     }
     if (block.length < BLOCK) throw new InputError(`${name}: truncated tar (a header at offset ${headerOffset} is cut short)`)
-    const header = new Header(block, 0, ex, gex)
+    const header = (ex || gex ? undefined : decodeFast(block)) ?? nodeTarHeader(block, ex, gex)
     if (header.nullBlock) {
       if (headerOffset === 0) {
         // eslint-disable-next-line no-await-in-loop
@@ -103,10 +125,10 @@ export async function* walkTar(reader: ByteReader, name: string): AsyncGenerator
         headerOffset === 0 ? `${name}: not a tar archive` : `${name}: corrupt tar header at offset ${headerOffset} (bad checksum)`,
       )
     }
-    const size = header.size ?? 0
+    const size = header.size
     if (size < 0 || !Number.isSafeInteger(size)) throw new InputError(`${name}: corrupt tar header at offset ${headerOffset} (size)`)
     const body = new LimitedReader(reader, size)
-    const typeName = header.type
+    const typeName = header.type as string
     if (typeName === 'ExtendedHeader' || typeName === 'GlobalExtendedHeader' || typeName === 'NextFileHasLongPath' || typeName === 'NextFileHasLongLinkpath' || typeName === 'OldGnuLongPath') {
       if (size > MAX_META_BODY) throw new InputError(`${name}: ${typeName} header at offset ${headerOffset} is too large (${size} bytes)`)
       // eslint-disable-next-line no-await-in-loop
@@ -129,18 +151,19 @@ export async function* walkTar(reader: ByteReader, name: string): AsyncGenerator
     }
     const type = TYPES[typeName]
     const tarHeader: TarHeader = {
-      path: longPath ?? header.path ?? '',
+      // POSIX: a pax path replaces both name and prefix (node-tar's Header would prepend the prefix)
+      path: longPath ?? ex?.path ?? header.path,
       type: type ?? 'file',
       size: type === 'file' || type === undefined ? size : 0,
-      mode: header.mode ?? 0,
-      uid: header.uid ?? 0,
-      gid: header.gid ?? 0,
-      uname: header.uname ?? '',
-      gname: header.gname ?? '',
-      mtime: header.mtime ? header.mtime.getTime() / 1000 : 0,
-      linkpath: longLink ?? header.linkpath ?? '',
-      devmajor: header.devmaj ?? 0,
-      devminor: header.devmin ?? 0,
+      mode: header.mode,
+      uid: header.uid,
+      gid: header.gid,
+      uname: header.uname,
+      gname: header.gname,
+      mtime: header.mtime,
+      linkpath: longLink ?? ex?.linkpath ?? header.linkpath,
+      devmajor: header.devmaj,
+      devminor: header.devmin,
       dataOffset: headerOffset + BLOCK,
     }
     if (exXattrs) tarHeader.xattrs = exXattrs

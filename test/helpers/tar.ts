@@ -41,7 +41,7 @@ export function tarOf(members: Member[], options: {end?: boolean} = {}): Buffer 
     if (header.encode(block, 0)) {
       const pax = new Pax({path: m.path, linkpath: m.linkpath ?? ''}).encode()
       parts.push(pax)
-      const short = new Header({...data, path: m.path.slice(-99)})
+      const short = new Header({...data, path: m.path.replaceAll(/[^\x20-\x7e]/g, '_').slice(-99), linkpath: (m.linkpath ?? '').slice(-99)})
       short.encode(block, 0)
     }
     parts.push(block, body, pad(body.length))
