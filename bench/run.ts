@@ -41,7 +41,8 @@ const rows: string[] = ['| measurement | docker-layers | baseline | ratio | targ
 function row(name: string, ours: Measure, baseline: Measure | undefined, target: string, limit: number | undefined, baselineName: string): void {
   const ratio = baseline ? ours.seconds / baseline.seconds : undefined
   const met = limit === undefined || ratio === undefined ? '' : ratio <= limit ? 'yes' : 'no'
-  rows.push(`| ${name} | ${ours.seconds.toFixed(2)} s, ${ours.rssMB.toFixed(0)} MB | ${baseline ? `${baseline.seconds.toFixed(2)} s (${baselineName})` : '-'} | ${ratio === undefined ? '-' : ratio.toFixed(2)} | ${target} | ${met} |`)
+  const cell = (text: string) => text.replaceAll('|', '\\|')
+  rows.push(`| ${cell(name)} | ${ours.seconds.toFixed(2)} s, ${ours.rssMB.toFixed(0)} MB | ${baseline ? `${baseline.seconds.toFixed(2)} s (${cell(baselineName)})` : '-'} | ${ratio === undefined ? '-' : ratio.toFixed(2)} | ${cell(target)} | ${met} |`)
   process.stdout.write(`${rows.at(-1)}\n`)
 }
 

@@ -222,6 +222,7 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
   })
 
   it('flatten -t: a container of the flattened image exports the same filesystem, with the same config', async () => {
+    assert.equal((await runCli(['plugin', 'install'], {env: engine.env})).code, 0)
     const flat = await engine.docker(['layers', 'flatten', 'dl-app:1', '-t', 'dl-app:flat', '--verify', '--format', 'json'])
     assert.equal(flat.code, 0, flat.stderr)
     const report = JSON.parse(flat.stdout)
