@@ -67,8 +67,9 @@ export default class Flatten extends BaseCommand {
     const {args, flags} = await this.parse(Flatten)
     if (flags.output && existsSync(flags.output) && !flags.force) throw new InputError(`${flags.output} exists; use --force to overwrite it`)
     if (flags.tag && (flags.compress !== 'none' || flags['output-format'] !== 'docker-archive')) throw new InputError('-t loads an uncompressed docker-archive; --compress and --output-format go with -o')
-    const stop = () => {
-      void this.release().finally(() => process.exit(130))
+    const stop = (signal: NodeJS.Signals) => {
+      process.stderr.write(`docker-layers: interrupted by ${signal}; nothing was written\n`)
+      void this.release().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143))
     }
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)

@@ -34,6 +34,14 @@ function normalizeMember(path: string): string {
   return path.replace(/^(\.\/|\/)+/, '').replace(/\/+$/, '')
 }
 
+/** Records an archive member; an image archive never holds one path twice, so a second one is an error. */
+function addMember(store: {name: string}, members: Map<string, Member>, header: TarHeader): string {
+  const path = normalizeMember(header.path)
+  if (members.has(path)) throw new InputError(`${store.name}: ${path} appears twice in the archive`)
+  members.set(path, {header})
+  return path
+}
+
 /** A tar file read with random access: one pass over the headers, then only the members needed. */
 class IndexedTar implements SeekableStore {
   private readonly members = new Map<string, Member>()
@@ -48,7 +56,7 @@ class IndexedTar implements SeekableStore {
   async index(): Promise<void> {
     for await (const {header} of walkTar(new FileRangeReader(this.file, 0, this.size), this.name)) {
       this.headers.push(header)
-      if (header.type !== 'dir') this.members.set(normalizeMember(header.path), {header})
+      if (header.type !== 'dir') addMember(this, this.members, header)
     }
   }
 
@@ -115,8 +123,7 @@ class StreamedTar implements ArchiveStore {
     for await (const {header, body} of walkTar(reader, this.name)) {
       this.headers.push(header)
       if (header.type === 'dir') continue
-      const path = normalizeMember(header.path)
-      this.members.set(path, {header})
+      const path = addMember(this, this.members, header)
       if (header.type !== 'file') continue
       const head = await body.peek(512)
       const layerLike = mayBeLayer(path) && (detectCompression(head) !== 'none' || looksLikeTar(head))

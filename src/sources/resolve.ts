@@ -1,4 +1,4 @@
-import {createWriteStream, existsSync, statSync} from 'node:fs'
+import {createWriteStream, existsSync, rmSync, statSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -90,7 +90,13 @@ export async function openSeekable(argument: string, options: SourceOptions = {}
   }
   const dir = await mkdtemp(join(tmpdir(), 'docker-layers-'))
   const spool = join(dir, 'source.tar')
-  const remove = () => rm(dir, {recursive: true, force: true})
+  // removed however the process ends: a signal handler's process.exit included
+  const onExit = () => rmSync(dir, {recursive: true, force: true})
+  process.once('exit', onExit)
+  const remove = async () => {
+    process.removeListener('exit', onExit)
+    await rm(dir, {recursive: true, force: true})
+  }
   try {
     let selection: Selection = options
     if (source.kind === 'daemon') {

@@ -75,6 +75,8 @@ export async function startDockerd(): Promise<PrivateEngine> {
           await new Promise((resolve) => setTimeout(resolve, 200))
         }
       }
+      // a dockerd that was killed leaves its containerd behind: end whatever still runs from this engine's dir
+      spawnSync('pkill', ['-KILL', '-f', dir])
       spawnSync('sh', ['-c', `grep -o ' ${dir}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l`])
       rmSync(dir, {recursive: true, force: true})
     },

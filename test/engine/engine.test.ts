@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
-import {execFileSync, spawnSync} from 'node:child_process'
-import {existsSync, lstatSync, readlinkSync} from 'node:fs'
+import {execFileSync, spawn, spawnSync} from 'node:child_process'
+import {existsSync, lstatSync, readFileSync, readlinkSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {analyzeJson, BIN, runCli} from '../helpers/cli.js'
@@ -270,5 +270,33 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
     assert.equal(existsSync(join(engine.env.DOCKER_CONFIG as string, 'cli-plugins', 'docker-layers')), false)
     const info = await engine.docker(['info', '--format', '{{json .ClientInfo.Plugins}}'])
     assert.equal(JSON.parse(info.stdout).some((p: any) => p.Name === 'layers'), false)
+  })
+
+  it('faults: a socket without permission, a load the engine refuses', async () => {
+    const denied = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, 'analyze', 'dl-app:1'], {encoding: 'utf8', env: {...process.env, ...engine.env, DEBUG: '', HOME: '/tmp', XDG_DATA_HOME: '/tmp', XDG_CONFIG_HOME: '/tmp', XDG_CACHE_HOME: '/tmp'}})
+    assert.deepEqual([denied.status, denied.stderr], [2, `docker-layers: cannot connect to the Docker engine at ${engine.host} (from DOCKER_HOST): permission denied\n`])
+    const windows = join(engine.dir, 'windows.tar')
+    const {legacySave} = await import('../helpers/images.js')
+    const {writeFileSync} = await import('node:fs')
+    writeFileSync(windows, legacySave([{tag: 'win:1', os: 'windows', layers: [{members: [{path: 'Files/a.txt', content: 'x'}]}]}]))
+    const refused = await runCli(['flatten', windows, '-t', 'dl-refused:1'], {env: engine.env})
+    assert.equal(refused.code, 2)
+    assert.match(refused.stderr, /^docker-layers: the engine refused the image: [^\n]*windows[^\n]*\n$/)
+    assert.equal((await engine.docker(['image', 'inspect', 'dl-refused:1'])).code, 1)
+  })
+
+  it('faults: the engine stopped mid-stream ends in one line, exit 2 (this test stops the engine)', async () => {
+    const {legacySave} = await import('../helpers/images.js')
+    const big = legacySave([{tag: 'dl-big:1', layers: Array.from({length: 3}, (_, i) => ({members: [{path: `blob${i}`, size: 80 << 20}]}))}])
+    assert.equal((await engine.docker(['load', '-q'], {stdin: big})).code, 0)
+    const child = spawn(process.execPath, [BIN, 'analyze', 'dl-big:1', '--format', 'json'], {env: {...process.env, ...engine.env, DEBUG: ''}})
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    const pid = Number(readFileSync(join(engine.dir, 'pid'), 'utf8'))
+    process.kill(pid, 'SIGKILL')
+    const code = await new Promise((resolve) => child.on('close', resolve))
+    assert.equal(code, 2)
+    assert.match(stderr, /^docker-layers: [^\n]+\n$/)
   })
 })
