@@ -20,7 +20,7 @@ const SOURCE: ImageSpec = {
       createdBy: 'base',
       members: [
         {path: 'bin/', type: 'dir', mtime: T},
-        {path: 'bin/app', content: 'APP!'.repeat(100), mode: 0o4755, uid: 0, gid: 0, mtime: T},
+        {path: 'bin/app', content: 'APP!'.repeat(100), mode: 0o4755, uid: 0, gid: 0, mtime: T, xattrs: {'security.capability': 'cap', 'user.note': 'kept'}, uname: 'root', gname: 'wheel'},
         {path: 'empty/', type: 'dir', mode: 0o700, uid: 5, gid: 6, mtime: T},
         {path: 'tmp/', type: 'dir', mode: 0o1777, mtime: T},
         {path: 'srv/', type: 'dir', mode: 0o2775, uid: 1000, gid: 1000, mtime: T},
@@ -105,6 +105,21 @@ describe('flatten to archives', () => {
     assert.deepEqual([figures.summary.layers, figures.summary.finalBytes, figures.summary.wastedBytes, figures.summary.finalFiles], [1, 3493, 0, 6])
     const diff = JSON.parse((await runCli(['diff', source, out, '--content', '--format', 'json'])).stdout)
     assert.deepEqual([diff.files, diff.config], [[], []])
+  })
+
+  it('keeps xattrs, user and group names and mtimes', async () => {
+    const out = `${tmp.dir}/flat.tar`
+    const outer = readFileSync(out)
+    for await (const {header, body} of walkTar(new StreamReader([outer]), out)) {
+      if (header.path !== 'layer.tar') continue
+      const layer = await body.read(header.size)
+      for await (const {header: h} of walkTar(new StreamReader([layer]), 'layer')) {
+        if (h.path !== 'bin/app') continue
+        assert.deepEqual([h.xattrs, h.uname, h.gname, h.mtime], [{'security.capability': 'cap', 'user.note': 'kept'}, 'root', 'wheel', T])
+        return
+      }
+    }
+    assert.fail('bin/app not found in the flattened layer')
   })
 
   it('keeps the whole config and one readable history entry', async () => {

@@ -12,6 +12,10 @@ export interface Member {
   gid?: number
   mtime?: number
   linkpath?: string
+  uname?: string
+  gname?: string
+  /** SCHILY.xattr.* pax records. */
+  xattrs?: Record<string, string>
 }
 
 const TYPE = {file: 'File', dir: 'Directory', symlink: 'SymbolicLink', hardlink: 'Link', char: 'CharacterDevice', fifo: 'FIFO'} as const
@@ -35,9 +39,23 @@ export function tarOf(members: Member[], options: {end?: boolean} = {}): Buffer 
       gid: m.gid ?? 0,
       mtime: new Date((m.mtime ?? 1_700_000_000) * 1000),
       linkpath: m.linkpath ?? '',
+      uname: m.uname ?? '',
+      gname: m.gname ?? '',
     }
     const header = new Header(data)
     const block = Buffer.alloc(512)
+    if (m.xattrs) {
+      const records = Object.entries(m.xattrs).map(([key, value]) => {
+        const body = ` SCHILY.xattr.${key}=${value}\n`
+        let length = Buffer.byteLength(body) + 1
+        while (String(length).length + Buffer.byteLength(body) !== length) length++
+        return `${length}${body}`
+      })
+      const paxBody = Buffer.from(records.join(''))
+      const paxHeader = Buffer.alloc(512)
+      new Header({path: 'PaxHeader/x', type: 'ExtendedHeader', size: paxBody.length, mode: 0o644, mtime: new Date(0)} as never).encode(paxHeader, 0)
+      parts.push(paxHeader, paxBody, pad(paxBody.length))
+    }
     if (header.encode(block, 0)) {
       const pax = new Pax({path: m.path, linkpath: m.linkpath ?? ''}).encode()
       parts.push(pax)
