@@ -39,7 +39,7 @@ export abstract class BaseCommand extends Command {
     const lines = (error.message || String(error))
       .split('\n')
       .map((line) => line.trim())
-      .filter((line) => line !== '' && !/^(The following errors? occurred:|See more help with --help)$/.test(line))
+      .filter((line) => line !== '' && !/^(The following errors? occurred:|See more help with --help|Parsing --[\w-]+)$/.test(line))
     const message = lines.join('; ') || 'failed'
     process.stderr.write(`docker-layers: ${message.replace(/^Error: /, '')}\n`)
     if (process.env.DEBUG) process.stderr.write(`${error.stack}\n`)

@@ -5,6 +5,7 @@ import {BaseCommand, sourceFlags} from '../base-command.js'
 import {renderAnalyzeTable} from '../report/analyze-table.js'
 import {toCsv} from '../report/csv.js'
 import {formatFlag, toJson} from '../report/format.js'
+import {isTemplate, renderTemplate} from '../report/template.js'
 import {InputError} from '../errors.js'
 import {readMetadata} from '../sources/metadata.js'
 
@@ -36,7 +37,8 @@ export default class Analyze extends BaseCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Analyze)
     const report = await this.report(args.source, flags)
-    if (flags.format === 'json') await this.emit(toJson(report))
+    if (isTemplate(flags.format)) await this.emit(renderTemplate(flags.format, report.layers))
+    else if (flags.format === 'json') await this.emit(toJson(report))
     else if (flags.format === 'csv') await this.emit(toCsv(report.layers, LAYER_FIELDS))
     else await this.emit(renderAnalyzeTable(report, {noTrunc: flags['no-trunc']}))
   }

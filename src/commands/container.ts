@@ -6,6 +6,7 @@ import {BaseCommand, engineFlags, engineOptions, quietFlag} from '../base-comman
 import {renderContainerTable} from '../report/container-table.js'
 import {toCsv} from '../report/csv.js'
 import {formatFlag, toJson} from '../report/format.js'
+import {isTemplate, renderTemplate} from '../report/template.js'
 import {readContainer} from '../sources/container.js'
 import {readDaemonImage} from '../sources/daemon.js'
 
@@ -23,7 +24,9 @@ export default class Container extends BaseCommand {
     const stats = await info.stat(changes.filter((c) => c.kind !== 'D').map((c) => c.path))
     const image = await this.withProgress(`reading ${info.imageRef}`, flags.quiet, (progress) => readDaemonImage(info.image, engineOptions(flags), {progress}))
     const report = containerReport(changes, stats, finalSnapshot(image).entries)
-    if (flags.format === 'json') {
+    if (isTemplate(flags.format)) {
+      await this.emit(renderTemplate(flags.format, report.changes))
+    } else if (flags.format === 'json') {
       await this.emit(toJson({schemaVersion: 1, container: {id: info.id, name: info.name, image: info.imageRef, imageId: info.image, state: info.state}, ...report}))
     } else if (flags.format === 'csv') {
       await this.emit(toCsv(report.changes, ['change', 'path', 'type', 'bytes', 'shadowedBytes', 'temporary']))

@@ -6,6 +6,7 @@ import {BaseCommand, sourceFlags} from '../base-command.js'
 import {toCsv} from '../report/csv.js'
 import {renderDiffTable} from '../report/diff-table.js'
 import {formatFlag, toJson} from '../report/format.js'
+import {isTemplate, renderTemplate} from '../report/template.js'
 
 export default class Diff extends BaseCommand {
   static override summary = 'What changed between two images: shared layers, files, directory sizes and config.'
@@ -28,10 +29,12 @@ export default class Diff extends BaseCommand {
     const a = await this.openImage(args.a, flags, {hash: flags.content})
     const b = await this.openImage(args.b, flags, {hash: flags.content})
     const report = diffImages(a, b, {content: flags.content, depth: flags.depth})
-    if (flags.format === 'json') {
+    const rows = report.files.map((f) => ({change: f.change, path: f.path, fields: f.fields.join(','), sizeA: f.before?.size ?? '', sizeB: f.after?.size ?? '', modeA: f.before?.mode ?? '', modeB: f.after?.mode ?? ''}))
+    if (isTemplate(flags.format)) {
+      await this.emit(renderTemplate(flags.format, rows))
+    } else if (flags.format === 'json') {
       await this.emit(toJson({schemaVersion: 1, a: {source: a.source, image: describeImage(a)}, b: {source: b.source, image: describeImage(b)}, ...report}))
     } else if (flags.format === 'csv') {
-      const rows = report.files.map((f) => ({change: f.change, path: f.path, fields: f.fields.join(','), sizeA: f.before?.size ?? '', sizeB: f.after?.size ?? '', modeA: f.before?.mode ?? '', modeB: f.after?.mode ?? ''}))
       await this.emit(toCsv(rows, ['change', 'path', 'fields', 'sizeA', 'sizeB', 'modeA', 'modeB']))
     } else {
       await this.emit(renderDiffTable(report, [args.a, args.b]))

@@ -8,6 +8,7 @@ import {BaseCommand, sourceFlags} from '../base-command.js'
 import {InputError} from '../errors.js'
 import {toCsv} from '../report/csv.js'
 import {formatFlag} from '../report/format.js'
+import {isTemplate, renderTemplate} from '../report/template.js'
 import {humanSize, parseSize} from '../report/human-size.js'
 import {StreamWriter} from '../report/stream-writer.js'
 import type {Image} from '../sources/image.js'
@@ -76,15 +77,26 @@ export default class Files extends BaseCommand {
   private async list(image: Image, flags: Interfaces.InferredFlags<typeof Files.flags>, filter: {only?: number; keep: (path: string) => boolean; changes?: Change[]; minSize: number}): Promise<void> {
     const out = new StreamWriter()
     const format = flags.format
+    const template = isTemplate(format) ? format : undefined
+    const buffered: FileChange[] = []
     let first = true
     if (format === 'json') await out.write(`{"schemaVersion":1,"source":${JSON.stringify(image.source)},"image":${JSON.stringify(describeImage(image))},"files":[`)
     else if (format === 'csv') await out.write(toCsv([], FIELDS))
-    else await out.write('LAYER  C  TYPE     MODE  UID:GID         SIZE  PATH\n')
+    else if (!template) await out.write('LAYER  C  TYPE     MODE  UID:GID         SIZE  PATH\n')
     for (const layer of layerChanges(image)) {
       if (filter.only !== undefined && layer[0]?.layer !== filter.only) continue
       const kept = layer.filter((c) => (!filter.changes || filter.changes.includes(c.change)) && c.size >= filter.minSize && filter.keep(c.path))
       if (flags.sort === 'size') kept.sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : 1))
       else if (flags.sort === 'path') kept.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+      if (template?.startsWith('table')) {
+        buffered.push(...kept) // aligned columns need every row first
+        continue
+      }
+      if (template) {
+        // eslint-disable-next-line no-await-in-loop
+        await out.write(renderTemplate(template, kept))
+        continue
+      }
       for (const change of kept) {
         if (format === 'json') {
           // eslint-disable-next-line no-await-in-loop
@@ -99,6 +111,7 @@ export default class Files extends BaseCommand {
         }
       }
     }
+    if (buffered.length > 0) await out.write(renderTemplate(format, buffered))
     if (format === 'json') await out.write(`${first ? '' : '\n'}]}\n`)
     await out.flush()
   }
@@ -115,7 +128,9 @@ export default class Files extends BaseCommand {
         for (const total of directoryTotals(files, flags.depth)) rows.push({layer: index, ...total})
       }
     }
-    if (flags.format === 'json') {
+    if (isTemplate(flags.format)) {
+      await this.emit(renderTemplate(flags.format, rows))
+    } else if (flags.format === 'json') {
       await this.emit(`${JSON.stringify({schemaVersion: 1, source: image.source, image: describeImage(image), tree: rows}, null, 2)}\n`)
     } else if (flags.format === 'csv') {
       await this.emit(toCsv(rows, TREE_FIELDS))

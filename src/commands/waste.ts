@@ -5,6 +5,7 @@ import {findWaste} from '../analysis/waste.js'
 import {BaseCommand, sourceFlags} from '../base-command.js'
 import {toCsv} from '../report/csv.js'
 import {formatFlag, toJson} from '../report/format.js'
+import {isTemplate, renderTemplate} from '../report/template.js'
 import {renderWasteTable} from '../report/waste-table.js'
 
 const FIELDS = ['path', 'bytes', 'layer', 'createdBy', 'removedBy', 'removedByCreatedBy', 'how']
@@ -24,7 +25,8 @@ export default class Waste extends BaseCommand {
     const {args, flags} = await this.parse(Waste)
     const image = await this.openImage(args.source, flags, {hash: flags.duplicates})
     const report = findWaste(image, {duplicates: flags.duplicates})
-    if (flags.format === 'json') await this.emit(toJson({schemaVersion: 1, source: image.source, image: describeImage(image), wastedBytes: report.totalBytes, waste: report.records, ...(report.duplicates ? {duplicates: report.duplicates} : {})}))
+    if (isTemplate(flags.format)) await this.emit(renderTemplate(flags.format, report.records))
+    else if (flags.format === 'json') await this.emit(toJson({schemaVersion: 1, source: image.source, image: describeImage(image), wastedBytes: report.totalBytes, waste: report.records, ...(report.duplicates ? {duplicates: report.duplicates} : {})}))
     else if (flags.format === 'csv') await this.emit(toCsv(report.records, FIELDS))
     else await this.emit(renderWasteTable(report))
   }

@@ -104,7 +104,7 @@ describe('bad input: one line on stderr, exit 2, no stack', () => {
   it('a bad flag is a usage error', async () => {
     const result = await runCli(['analyze', 'x', '--format', 'yaml'])
     assert.equal(result.code, 2)
-    assert.match(result.stderr, /^docker-layers: Expected --format=yaml to be one of: table, json, csv\n$/)
+    assert.match(result.stderr, /^docker-layers: Expected --format=yaml to be one of: table, json, csv, or a Go template\n$/)
   })
 
   it('an unknown command and an unexpected argument are usage errors', async () => {

@@ -52,6 +52,18 @@ describe('the shipped sample and the report schema', () => {
     for (const report of reports) assertSchema('analyze', report)
   })
 
+  it("docker's --format templates: {{.Field}}, {{json .}}, and table with aligned columns", async () => {
+    const table = await runCli(['analyze', SAMPLE_PATH, '--format', 'table {{.Index}}\\t{{.WastedBytes}}'])
+    assert.equal(table.stdout, 'INDEX   WASTED BYTES\n0       0\n1       85000\n2       0\n3       32494\n4       0\n5       0\n')
+    const plain = await runCli(['waste', SAMPLE_PATH, '--format', '{{.path}} {{json .how}}'])
+    assert.equal(plain.stdout.split('\n')[2], 'root/.ssh/id_rsa "deleted"')
+    const json = await runCli(['files', SAMPLE_PATH, '--layer', '4', '--format', '{{json .}}'])
+    assert.deepEqual(json.stdout.trim().split('\n').map((line) => JSON.parse(line).change), ['D', 'M'])
+    const bad = await runCli(['analyze', SAMPLE_PATH, '--format', '{{.Nope}}'])
+    assert.equal(bad.code, 2)
+    assert.match(bad.stderr, /^docker-layers: --format: no field Nope \(fields: index, digest, createdBy/)
+  })
+
   it('docker-cli-plugin-metadata answers the docker CLI', async () => {
     const result = await runCli(['docker-cli-plugin-metadata'])
     assert.deepEqual(JSON.parse(result.stdout), {
