@@ -125,9 +125,15 @@ export default class Flatten extends BaseCommand {
     this.cleanup.push(() => rm(temp, {force: true}))
     let written
     try {
-      written = await writeFlattened(new FileSink(handle), image, store, plan, output).catch((error: NodeJS.ErrnoException) => {
-        throw error.code ? new InputError(`cannot write ${file}: ${error.code}`) : error
-      })
+      const sink = new FileSink(handle)
+      written = await writeFlattened(sink, image, store, plan, output)
+        .then(async (result) => {
+          await sink.end()
+          return result
+        })
+        .catch((error: NodeJS.ErrnoException) => {
+          throw error.code ? new InputError(`cannot write ${file}: ${error.code}`) : error
+        })
       await handle.sync()
     } finally {
       await handle.close()

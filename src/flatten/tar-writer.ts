@@ -1,22 +1,11 @@
 import {Header, Pax} from 'tar'
 
 import type {EntryKind} from '../model/entry.js'
+import type {TarHeader} from '../tar/walk.js'
 
-/** One member of a tar we write. */
-export interface OutEntry {
-  path: string
+/** One member of a tar we write: the fields a header carries, the kind named as the model names it. */
+export interface OutEntry extends Omit<TarHeader, 'type' | 'dataOffset'> {
   kind: EntryKind
-  size: number
-  mode: number
-  uid: number
-  gid: number
-  uname: string
-  gname: string
-  mtime: number
-  linkpath: string
-  devmajor: number
-  devminor: number
-  xattrs?: Record<string, string>
 }
 
 const TYPE: Record<EntryKind, string> = {

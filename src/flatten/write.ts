@@ -105,6 +105,8 @@ export interface ArchiveSink {
   write(chunk: Buffer): Promise<void>
   /** Rewrites bytes already written (a file); absent for a stream. */
   patch?(offset: number, bytes: Buffer): Promise<void>
+  /** Moves back to `position`, dropping what followed (a file); absent for a stream. */
+  rewind?(position: number): void
 }
 
 export class FileSink implements ArchiveSink {
@@ -119,6 +121,16 @@ export class FileSink implements ArchiveSink {
 
   async patch(offset: number, bytes: Buffer): Promise<void> {
     writeSync(this.file.fd, bytes, 0, bytes.length, offset)
+  }
+
+  /** The file is cut to the final position when it is complete (see `end`). */
+  rewind(position: number): void {
+    this.position = position
+  }
+
+  /** Cuts what a rewind left beyond the end. */
+  async end(): Promise<void> {
+    await this.file.truncate(this.position)
   }
 }
 
@@ -152,6 +164,12 @@ async function writeMember(sink: ArchiveSink, name: string | (() => string), siz
   if (header.length !== BLOCK) throw new Error('archive member names must fit a ustar header')
   if (size === undefined || typeof name !== 'string') await sink.patch!(start, header)
   return written
+}
+
+/** An OCI blob holds one digest once: identical layers (two empty ones, say) share the blob written first. */
+function dropRepeatedBlob(sink: ArchiveSink, start: number, path: string, written: Set<string>): void {
+  if (written.has(path)) sink.rewind?.(start)
+  written.add(path)
 }
 
 export interface WrittenImage {
@@ -204,6 +222,7 @@ export function flattenedConfig(image: Image, base: number, diffIds: string[], s
 export async function writeFlattened(sink: ArchiveSink, image: Image, store: SeekableStore, plan: FlattenPlan, output: FlattenOutput): Promise<WrittenImage> {
   const sourceIds = image.config.rootfs?.diff_ids ?? image.layers.map((l) => l.diffId ?? '')
   const layerPaths: string[] = []
+  const blobs = new Set<string>()
   const descriptors: Array<{mediaType: string; digest: string; size: number}> = []
   for (let index = 0; index < output.base; index++) {
     const {reader, size} = await store.blob(image.layers[index].location)
@@ -211,8 +230,10 @@ export async function writeFlattened(sink: ArchiveSink, image: Image, store: See
     const count = {bytes: 0}
     const kind = detectCompression(await reader.peek(6))
     const name = output.format === 'oci-archive' ? () => `blobs/sha256/${digest.copy().digest('hex')}` : `base-${index}/layer.tar`
+    const start = sink.position
     await writeMember(sink, name, sink.patch ? undefined : size, tap(reader.chunks(), digest, count))
     const hex = digest.digest('hex')
+    if (output.format === 'oci-archive') dropRepeatedBlob(sink, start, `blobs/sha256/${hex}`, blobs)
     layerPaths.push(output.format === 'oci-archive' ? `blobs/sha256/${hex}` : `base-${index}/layer.tar`)
     descriptors.push({mediaType: layerMediaType(kind), digest: `sha256:${hex}`, size: count.bytes})
   }
@@ -226,8 +247,10 @@ export async function writeFlattened(sink: ArchiveSink, image: Image, store: See
   const blob: AsyncIterable<Buffer> = codec ? tap(pipeline(Readable.from(tarBytes), codec, () => {}) as unknown as AsyncIterable<Buffer>, blobHash, compressed) : tarBytes
   const blobDigest = () => (codec ? blobHash : diffHash).copy().digest('hex')
   const squashedName = output.format === 'oci-archive' ? () => `blobs/sha256/${blobDigest()}` : 'layer.tar'
+  const squashedStart = sink.position
   await writeMember(sink, squashedName, sink.patch ? undefined : plan.tarSize, blob)
   const blobHex = blobDigest()
+  if (output.format === 'oci-archive') dropRepeatedBlob(sink, squashedStart, `blobs/sha256/${blobHex}`, blobs)
   if (!codec) compressed.bytes = uncompressed.bytes
   layerPaths.push(output.format === 'oci-archive' ? `blobs/sha256/${blobHex}` : 'layer.tar')
   descriptors.push({mediaType: layerMediaType(codec ? output.compression : 'none'), digest: `sha256:${blobHex}`, size: compressed.bytes})

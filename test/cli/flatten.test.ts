@@ -170,6 +170,14 @@ describe('flatten to archives', () => {
     assert.deepEqual(JSON.parse(byIndex.stdout).after, {layers: 2, bytes: 3508})
   })
 
+  it('identical layers share one OCI blob (two empty layers, --from 1)', async () => {
+    const empty = tmp.file('empty-layers.tar', ociArchive([{tag: 'e:1', layers: [{members: []}, {members: []}]}]))
+    const out = `${tmp.dir}/empty-flat.tar`
+    const result = await runCli(['flatten', empty, '-o', out, '--output-format', 'oci-archive', '--from', '1', '--verify'])
+    assert.equal(result.code, 0, result.stderr)
+    assert.deepEqual((await analyzeJson([out])).layers.map((l: any) => l.bytes), [0, 0])
+  })
+
   it('an existing output is kept unless --force; bad input leaves no file behind', async () => {
     const out = tmp.file('exists.tar', 'precious')
     const refused = await runCli(['flatten', source, '-o', out])

@@ -273,7 +273,10 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
   })
 
   it('faults: a socket without permission, a load the engine refuses', async () => {
-    const denied = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, 'analyze', 'dl-app:1'], {encoding: 'utf8', env: {...process.env, ...engine.env, DEBUG: '', HOME: '/tmp', XDG_DATA_HOME: '/tmp', XDG_CONFIG_HOME: '/tmp', XDG_CACHE_HOME: '/tmp'}})
+    // a user of its own: its own home, and no coverage files to write into root's checkout
+    const env: NodeJS.ProcessEnv = {...process.env, ...engine.env, DEBUG: '', HOME: '/tmp', XDG_DATA_HOME: '/tmp', XDG_CONFIG_HOME: '/tmp', XDG_CACHE_HOME: '/tmp'}
+    delete env.NODE_V8_COVERAGE
+    const denied = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, 'analyze', 'dl-app:1'], {encoding: 'utf8', env})
     assert.deepEqual([denied.status, denied.stderr], [2, `docker-layers: cannot connect to the Docker engine at ${engine.host} (from DOCKER_HOST): permission denied\n`])
     const windows = join(engine.dir, 'windows.tar')
     const {legacySave} = await import('../helpers/images.js')

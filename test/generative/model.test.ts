@@ -71,7 +71,9 @@ describe('generative: random layer stacks against a simple reference model', fun
         const from = layers.length > 1 ? fromSeed % layers.length : 0
         try {
           const out = await open(output, 'w')
-          await writeFlattened(new FileSink(out), opened.image, opened.store, planFlatten(opened.image, from), {format: how.oci ? 'oci-archive' : 'docker-archive', compression: how.compression, sourceName: 'generated', base: from})
+          const sink = new FileSink(out)
+          await writeFlattened(sink, opened.image, opened.store, planFlatten(opened.image, from), {format: how.oci ? 'oci-archive' : 'docker-archive', compression: how.compression, sourceName: 'generated', base: from})
+          await sink.end()
           await out.close()
         } finally {
           await opened.close()
