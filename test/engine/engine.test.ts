@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import {execFileSync, spawn, spawnSync} from 'node:child_process'
-import {existsSync, lstatSync, readFileSync, readlinkSync} from 'node:fs'
+import {chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {analyzeJson, BIN, runCli} from '../helpers/cli.js'
@@ -273,10 +274,13 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
   })
 
   it('faults: a socket without permission, a load the engine refuses', async () => {
-    // a user of its own: its own home, and no coverage files to write into root's checkout
-    const env: NodeJS.ProcessEnv = {...process.env, ...engine.env, DEBUG: '', HOME: '/tmp', XDG_DATA_HOME: '/tmp', XDG_CONFIG_HOME: '/tmp', XDG_CACHE_HOME: '/tmp'}
-    delete env.NODE_V8_COVERAGE
+    // a user of its own: its own home, and (Node always passes NODE_V8_COVERAGE on) a coverage dir it may write
+    const coverage = join(tmpdir(), `dl-nobody-coverage-${process.pid}`)
+    mkdirSync(coverage, {recursive: true, mode: 0o777})
+    chmodSync(coverage, 0o777)
+    const env: NodeJS.ProcessEnv = {...process.env, ...engine.env, DEBUG: '', HOME: '/tmp', XDG_DATA_HOME: '/tmp', XDG_CONFIG_HOME: '/tmp', XDG_CACHE_HOME: '/tmp', NODE_V8_COVERAGE: coverage}
     const denied = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, 'analyze', 'dl-app:1'], {encoding: 'utf8', env})
+    rmSync(coverage, {recursive: true, force: true})
     assert.deepEqual([denied.status, denied.stderr], [2, `docker-layers: cannot connect to the Docker engine at ${engine.host} (from DOCKER_HOST): permission denied\n`])
     const windows = join(engine.dir, 'windows.tar')
     const {legacySave} = await import('../helpers/images.js')
