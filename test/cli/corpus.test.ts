@@ -99,7 +99,7 @@ describe('bad-input corpus: one line, exit 2, nothing left behind', function () 
   })
 
   it('SIGTERM and SIGINT during flatten: one line, no output, temporary files removed', async () => {
-    const source = tmp.file('slow-src.tar', legacySave([{tag: 's:1', layers: Array.from({length: 4}, (_, i) => ({members: Array.from({length: 400}, (_, j) => ({path: `d${i}/f${j}`, size: 60_000}))}))}]))
+    const source = tmp.file('slow-src.tar', legacySave([{tag: 's:1', layers: Array.from({length: 4}, (_, i) => ({members: Array.from({length: 800}, (_, j) => ({path: `d${i}/f${j}`, size: 60_000}))}))}]))
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       const out = join(tmp.dir, `sig-${signal}.tar`)
       const child = spawn(process.execPath, [BIN, 'flatten', '-', '-o', out], {stdio: ['pipe', 'pipe', 'pipe']})
