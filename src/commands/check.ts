@@ -7,7 +7,7 @@ import {type CheckConfig, findConfig, readConfig} from '../check/config.js'
 import {RULE_NAMES, RULES, type RuleName, type RuleSettings, validateSettings, withDefaults} from '../check/rules.js'
 import {checkImage, readBaseline} from '../check/run-check.js'
 import {InputError} from '../errors.js'
-import {plainTable} from '../report/analyze-table.js'
+import {plainTable} from '../report/plain-table.js'
 import {type CheckReport, renderCheckTable, renderJunit, renderMarkdown} from '../report/check-report.js'
 import {toJson} from '../report/format.js'
 

@@ -1,5 +1,5 @@
 import type {RuleResult} from '../check/rules.js'
-import {plainTable} from './analyze-table.js'
+import {plainTable} from './plain-table.js'
 
 /** One image's check: its rule results. */
 export interface ImageCheck {

@@ -1,6 +1,6 @@
 import type {ContainerReport} from '../analysis/container.js'
 import {humanSize} from './human-size.js'
-import {plainTable} from './analyze-table.js'
+import {plainTable} from './plain-table.js'
 
 export function renderContainerTable(report: ContainerReport, title: string): string {
   const {summary} = report

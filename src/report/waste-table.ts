@@ -1,6 +1,6 @@
 import type {WasteReport} from '../analysis/waste.js'
 import {humanSize} from './human-size.js'
-import {plainTable} from './analyze-table.js'
+import {plainTable} from './plain-table.js'
 
 function command(text: string | null): string {
   if (!text) return ''
