@@ -229,6 +229,19 @@ export async function openArchiveFile(path: string, selection: Selection, option
   }
 }
 
+/** The blobs of an archive file, for a second read of an image already parsed from its stream. */
+export async function openArchiveStore(path: string): Promise<{store: SeekableStore; close(): Promise<void>}> {
+  const {file, size} = await openFile(path)
+  const store = new IndexedTar(path, file, size)
+  try {
+    await store.index()
+  } catch (error) {
+    await file.close()
+    throw error
+  }
+  return {store, close: () => file.close()}
+}
+
 /** An image archive file (docker save, OCI layout tar, docker export), read with random access. */
 export async function readArchiveFile(path: string, selection: Selection, options?: LayerReadOptions): Promise<Image> {
   const opened = await openArchiveFile(path, selection, options)

@@ -1,12 +1,11 @@
-import {createWriteStream, existsSync, rmSync, statSync} from 'node:fs'
-import {mkdtemp, rm} from 'node:fs/promises'
+import {existsSync, rmSync, statSync, writeSync} from 'node:fs'
+import {mkdtemp, open, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {pipeline} from 'node:stream/promises'
 
 import type {EngineOptions} from '../engine/context.js'
 import {InputError} from '../errors.js'
-import {openArchiveFile, type OpenedImage, readArchiveFile, readArchiveStream} from './archive.js'
+import {openArchiveFile, openArchiveStore, type OpenedImage, readArchiveFile, readArchiveStream} from './archive.js'
 import {readDaemonImage, saveStream} from './daemon.js'
 import type {Image} from './image.js'
 import {openLayoutDir, readLayoutDir} from './layout-dir.js'
@@ -79,7 +78,8 @@ export async function openSource(argument: string, options: SourceOptions = {}):
 
 /**
  * Opens SOURCE so that its layer blobs can be read a second time: a file or layout in place; stdin and
- * the engine's save stream are first written once to a temporary archive, removed by `close`.
+ * the engine's save stream are read once, parsed as they pass and written to a temporary archive that
+ * `close` removes.
  */
 export async function openSeekable(argument: string, options: SourceOptions = {}): Promise<OpenedImage> {
   const source = parseSource(argument)
@@ -98,21 +98,33 @@ export async function openSeekable(argument: string, options: SourceOptions = {}
     await rm(dir, {recursive: true, force: true})
   }
   try {
-    let selection: Selection = options
-    if (source.kind === 'daemon') {
-      const {stream, id} = await saveStream(source.ref, options.engine ?? {})
-      await pipeline(stream, createWriteStream(spool))
-      selection = {...options, id}
-    } else {
-      await pipeline(options.stdin ?? process.stdin, createWriteStream(spool))
+    // one read of the stream: its layers are parsed as it passes while it is written to the spool, which
+    // later serves only the bytes the caller copies
+    const out = await open(spool, 'w')
+    async function* tee(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+      for await (const chunk of source) {
+        for (let done = 0; done < chunk.length; ) done += writeSync(out.fd, chunk, done, chunk.length - done)
+        yield chunk
+      }
     }
-    const opened = await openArchiveFile(spool, selection, reading(options))
-    const name = source.kind === 'daemon' ? source.ref : '-'
+    let image: Image
+    try {
+      if (source.kind === 'daemon') {
+        const {stream, id} = await saveStream(source.ref, options.engine ?? {})
+        const read = await readArchiveStream(tee(stream), `docker-daemon:${source.ref}`, {...options, id}, reading(options))
+        image = {...read, source: {kind: 'daemon', name: source.ref, format: read.source.format}}
+      } else {
+        image = await readArchiveStream(tee(options.stdin ?? (process.stdin as AsyncIterable<Buffer>)), '-', options, reading(options))
+      }
+    } finally {
+      await out.close()
+    }
+    const blobs = await openArchiveStore(spool)
     return {
-      ...opened,
-      image: {...opened.image, source: {...opened.image.source, kind: source.kind === 'daemon' ? 'daemon' : opened.image.source.kind, name}},
+      image,
+      store: blobs.store,
       async close() {
-        await opened.close()
+        await blobs.close()
         await remove()
       },
     }
