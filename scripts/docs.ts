@@ -1,4 +1,5 @@
-// Writes docs/commands.md from oclif.manifest.json, so the command reference never drifts from the code.
+// Writes docs/commands.md from oclif.manifest.json, so the command reference never drifts from the code,
+// and puts the manifest's commands in a stable order.
 import {readFileSync, writeFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
@@ -23,7 +24,12 @@ interface ManifestCommand {
 }
 
 const root = new URL('../', import.meta.url)
-const manifest = JSON.parse(readFileSync(new URL('oclif.manifest.json', root), 'utf8')) as {commands: Record<string, ManifestCommand>}
+const manifestPath = fileURLToPath(new URL('oclif.manifest.json', root))
+const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {commands: Record<string, ManifestCommand>}
+// oclif lists commands in the order the filesystem returns them, which differs between clones: sort them
+// so that the committed manifest is the same wherever it is built
+manifest.commands = Object.fromEntries(Object.entries(manifest.commands).sort(([a], [b]) => a.localeCompare(b)))
+writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`)
 const lines = ['# Commands', '', 'Generated from `oclif.manifest.json` by `npm run build`; every command also runs as `docker layers …`.', '']
 for (const command of Object.values(manifest.commands).sort((a, b) => a.id.localeCompare(b.id))) {
   const args = Object.values(command.args).map((arg) => (arg.required ? arg.name.toUpperCase() : `[${arg.name.toUpperCase()}]`))
