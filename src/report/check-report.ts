@@ -15,9 +15,6 @@ export interface CheckReport {
   images: ImageCheck[]
 }
 
-function shown(result: RuleResult): [string, string] {
-  return [result.valueText, result.thresholdText]
-}
 
 const STATUS = {pass: 'PASS', fail: 'FAIL', off: 'off'}
 
@@ -33,7 +30,7 @@ export function renderCheckTable(report: CheckReport): string {
     return [
       `Image: ${image.source}${image.repoTags.length > 0 ? ` (${image.repoTags.join(', ')})` : ''}`,
       '',
-      plainTable(['RULE', 'STATUS', 'VALUE', 'THRESHOLD', 'FROM'], image.rules.map((r) => [r.rule, STATUS[r.status], ...shown(r), r.from])),
+      plainTable(['RULE', 'STATUS', 'VALUE', 'THRESHOLD', 'FROM'], image.rules.map((r) => [r.rule, STATUS[r.status], r.valueText, r.thresholdText, r.from])),
       '',
       `Result: ${image.passed ? 'PASS' : 'FAIL'} (${failed} of ${active} rules failed)`,
     ].join('\n')
@@ -76,8 +73,7 @@ export function renderMarkdown(report: CheckReport): string {
     lines.push(`**${cell(image.source)}**${image.repoTags.length > 0 ? ` (${image.repoTags.map((t) => `\`${t}\``).join(', ')})` : ''}: ${image.passed ? 'passed' : 'failed'}`, '')
     lines.push('| rule | status | value | threshold | from |', '| --- | --- | --- | --- | --- |')
     for (const rule of image.rules.filter((r) => r.status !== 'off')) {
-      const [value, threshold] = shown(rule)
-      lines.push(`| ${rule.rule} | ${rule.status === 'fail' ? '❌ fail' : '✅ pass'} | ${cell(value)} | ${cell(threshold)} | ${cell(rule.from)} |`)
+      lines.push(`| ${rule.rule} | ${rule.status === 'fail' ? '❌ fail' : '✅ pass'} | ${cell(rule.valueText)} | ${cell(rule.thresholdText)} | ${cell(rule.from)} |`)
     }
     lines.push('')
   }

@@ -1,7 +1,6 @@
 import {Flags} from '@oclif/core'
 
 export const FORMATS = ['table', 'json', 'csv'] as const
-export type Format = (typeof FORMATS)[number]
 
 /** The --format flag, defined once for every command that reports rows: a named format or a Go template. */
 export const formatFlag = Flags.string({
