@@ -27,7 +27,8 @@ function dirOf(path: string): string {
  * opaque markers are not paths. Feed each layer before the model applies it.
  */
 export class DiveEfficiency {
-  private readonly paths = new Map<string, PathData>()
+  /** Per path: its size while it was seen once (most paths; a number costs no object), then its data. */
+  private readonly paths = new Map<string, PathData | number>()
   private readonly layerBytes: number[] = []
 
   /** Records a layer's leaves; `below` is the model with the layers under this one applied. */
@@ -48,12 +49,14 @@ export class DiveEfficiency {
     for (const [path, size] of sizes) {
       if (parents.has(path)) continue
       const data = this.paths.get(path)
-      if (data) {
+      if (data === undefined) {
+        this.paths.set(path, size)
+      } else if (typeof data === 'number') {
+        this.paths.set(path, {cumulative: data + size, minimum: Math.min(data, size), count: 2})
+      } else {
         data.cumulative += size
         data.minimum = Math.min(data.minimum, size)
         data.count++
-      } else {
-        this.paths.set(path, {cumulative: size, minimum: size, count: 1})
       }
     }
   }
@@ -64,6 +67,11 @@ export class DiveEfficiency {
     let inefficientBytes = 0
     const inefficientPaths: DiveFigures['inefficientPaths'] = []
     for (const [path, data] of this.paths) {
+      if (typeof data === 'number') {
+        minimum += data
+        cumulative += data
+        continue
+      }
       minimum += data.minimum
       cumulative += data.cumulative
       if (data.count > 1) {

@@ -24,7 +24,7 @@ function octal(mode: number): string {
 }
 
 function fromEntry(layer: number, change: Change, entry: LayerEntry): FileChange {
-  return {layer, change, path: entry.path, type: entry.kind, size: entry.size, mode: octal(entry.mode), uid: entry.uid, gid: entry.gid, linkTarget: entry.linkname || null}
+  return {layer, change, path: entry.path, type: entry.kind, size: entry.size, mode: octal(entry.mode), uid: entry.owner.uid, gid: entry.owner.gid, linkTarget: entry.linkname || null}
 }
 
 function fromNode(layer: number, path: string, node: FsNode): FileChange {
@@ -36,8 +36,8 @@ function fromNode(layer: number, path: string, node: FsNode): FileChange {
     type: node.kind,
     size: node.kind === 'file' ? (entry?.size ?? 0) : 0,
     mode: entry ? octal(entry.mode) : '0755',
-    uid: entry?.uid ?? 0,
-    gid: entry?.gid ?? 0,
+    uid: entry?.owner.uid ?? 0,
+    gid: entry?.owner.gid ?? 0,
     linkTarget: entry?.linkname || null,
   }
 }

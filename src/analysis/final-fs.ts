@@ -32,8 +32,8 @@ export function finalSnapshot(image: Image): {entries: Map<string, FinalEntry>; 
       type: isFile ? 'file' : node.kind,
       size: isFile ? (content?.size ?? 0) : 0,
       mode: ((entry?.mode ?? 0o755) & 0o7777).toString(8).padStart(4, '0'),
-      uid: entry?.uid ?? 0,
-      gid: entry?.gid ?? 0,
+      uid: entry?.owner.uid ?? 0,
+      gid: entry?.owner.gid ?? 0,
       linkTarget: node.kind === 'symlink' ? (entry?.linkname ?? null) : null,
       ...(content?.digest ? {digest: content.digest} : {}),
     })

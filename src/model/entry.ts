@@ -3,8 +3,25 @@ import type {TarEntryType, TarHeader} from '../tar/walk.js'
 
 export type EntryKind = TarEntryType
 
-/** One filesystem entry of a layer (whiteouts are kept apart, see LayerContents). */
-export interface LayerEntry extends Pick<TarHeader, 'mode' | 'uid' | 'gid' | 'uname' | 'gname' | 'mtime' | 'devmajor' | 'devminor' | 'xattrs'> {
+/** Owner ids and names. Interned: the entries of a layer share a handful of them. */
+export interface Owner {
+  readonly uid: number
+  readonly gid: number
+  readonly uname: string
+  readonly gname: string
+}
+
+/** Device numbers of a character or block device. */
+export interface Device {
+  readonly major: number
+  readonly minor: number
+}
+
+/**
+ * One filesystem entry of a layer (whiteouts are kept apart, see LayerContents). An image holds one per
+ * path per layer, so rare and shared attributes live in side objects to keep it small.
+ */
+export interface LayerEntry extends Pick<TarHeader, 'mode' | 'mtime' | 'xattrs'> {
   /** Normalized: no leading `/` or `./`, no trailing `/`, never empty. */
   path: string
   kind: EntryKind
@@ -14,6 +31,9 @@ export interface LayerEntry extends Pick<TarHeader, 'mode' | 'uid' | 'gid' | 'un
   linkname: string
   /** Where the content starts in the layer's uncompressed tar stream. */
   offset: number
+  owner: Owner
+  /** Only on character and block devices. */
+  device?: Device
   /** sha256 of a regular file's content, when the layer was read with hashing. */
   digest?: string
 }
@@ -63,8 +83,23 @@ export function joinPath(dir: string, name: string): string {
 /** Collects a layer's tar headers into LayerContents, applying the whiteout naming rules. */
 export class LayerContentsBuilder {
   readonly contents: LayerContents = {entries: [], whiteouts: [], opaques: [], bytes: 0}
+  private readonly owners = new Map<string, Owner>()
+  private lastOwner: Owner = {uid: 0, gid: 0, uname: '', gname: ''}
 
   constructor(private readonly where: string) {}
+
+  private owner(header: TarHeader): Owner {
+    const last = this.lastOwner
+    if (last.uid === header.uid && last.gid === header.gid && last.uname === header.uname && last.gname === header.gname) return last
+    const key = `${header.uid}:${header.gid}:${header.uname}:${header.gname}`
+    let owner = this.owners.get(key)
+    if (!owner) {
+      owner = {uid: header.uid, gid: header.gid, uname: header.uname, gname: header.gname}
+      this.owners.set(key, owner)
+    }
+    this.lastOwner = owner
+    return owner
+  }
 
   add(header: TarHeader, digest?: string): void {
     const path = normalizePath(header.path, this.where)
@@ -87,16 +122,12 @@ export class LayerContentsBuilder {
       kind: header.type,
       size: header.type === 'file' ? header.size : 0,
       mode: header.mode,
-      uid: header.uid,
-      gid: header.gid,
-      uname: header.uname,
-      gname: header.gname,
       mtime: header.mtime,
       linkname,
-      devmajor: header.devmajor,
-      devminor: header.devminor,
       offset: header.dataOffset,
+      owner: this.owner(header),
     }
+    if (header.type === 'char' || header.type === 'block') entry.device = {major: header.devmajor, minor: header.devminor}
     if (header.xattrs) entry.xattrs = header.xattrs
     if (digest) entry.digest = digest
     this.contents.entries.push(entry)

@@ -25,15 +25,19 @@ export class FsNode {
   constructor(
     public name: string,
     public parent: FsNode | undefined,
-    public kind: EntryKind,
     /** The layer whose entry last wrote this path. */
     public layer: number,
     /** The first layer since which this path has existed without interruption. */
     public since: number,
+    /** The entry that wrote the path; undefined for a directory implied by a deeper path. */
     public entry: LayerEntry | undefined,
     public content: Content | undefined,
   ) {
-    if (kind === 'dir') this.children = new Map()
+    if (!entry || entry.kind === 'dir') this.children = new Map()
+  }
+
+  get kind(): EntryKind {
+    return this.entry?.kind ?? 'dir'
   }
 
   get path(): string {
@@ -88,7 +92,7 @@ export function* subtree(node: FsNode, path: string): Generator<[string, FsNode]
  * when the link was written. Every command reads layers through this one model.
  */
 export class UnionFs {
-  readonly root = new FsNode('', undefined, 'dir', -1, -1, undefined, undefined)
+  readonly root = new FsNode('', undefined, -1, -1, undefined, undefined)
   /** Every regular-file content, per layer, in entry order. */
   readonly contents: Content[][] = []
   private cacheDir = ''
@@ -179,7 +183,7 @@ export class UnionFs {
       if (existing.content && existing.content !== content) this.unref(existing.content, layer, sameBytes(existing.content.entry, entry) ? 'metadata-only' : 'overwritten')
       else if (existing.content) existing.content.refs--
     }
-    const node = new FsNode(name, parent, entry.kind, layer, since, entry, content)
+    const node = new FsNode(name, parent, layer, since, entry, content)
     if (content) content.refs++
     parent.children!.set(name, node)
   }
@@ -196,7 +200,7 @@ export class UnionFs {
       if (!child || !child.children) {
         const since = child ? child.since : (below.get(at)?.since ?? layer)
         if (child) hide(at, child, 'overwritten')
-        child = new FsNode(name, node, 'dir', layer, since, undefined, undefined)
+        child = new FsNode(name, node, layer, since, undefined, undefined)
         node.children!.set(name, child)
       }
       node = child
