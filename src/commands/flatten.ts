@@ -152,7 +152,7 @@ export default class Flatten extends BaseCommand {
 
   /** Streams the archive into the engine's load API as it is written: no temporary copy. */
   private async toEngine(tag: string, image: Image, store: OpenedImage['store'], plan: ReturnType<typeof planFlatten>, output: FlattenOutput, flags: {context?: string; host?: string; verify: boolean}) {
-    const engine = connect(engineOptions(flags))
+    const engine = await connect(engineOptions(flags))
     const stream = new PassThrough()
     const loading = engine.docker.loadImage(stream, {quiet: true}).then(async (response: NodeJS.ReadableStream) => {
       let text = ''

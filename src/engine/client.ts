@@ -1,4 +1,4 @@
-import Docker from 'dockerode'
+import type Docker from 'dockerode'
 
 import {InputError} from '../errors.js'
 import {type EngineOptions, type Endpoint, pluginEngineOptions, resolveEndpoint} from './context.js'
@@ -37,10 +37,12 @@ export function dockerodeOptions(endpoint: Endpoint): Docker.DockerOptions {
   }
 }
 
-export function connect(options: EngineOptions = {}): Engine {
+/** A client for the engine the options (or the plugin's flags, or the environment) name. dockerode is loaded here, not at start-up: file sources never need it. */
+export async function connect(options: EngineOptions = {}): Promise<Engine> {
+  const {default: Dockerode} = await import('dockerode')
   const merged = {...pluginEngineOptions, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined))}
   const endpoint = resolveEndpoint(merged)
-  return {docker: new Docker(dockerodeOptions(endpoint)), endpoint}
+  return {docker: new Dockerode(dockerodeOptions(endpoint)), endpoint}
 }
 
 /** Rewords a failure to reach the engine: which host was tried, why that one, and what went wrong. */

@@ -27,7 +27,7 @@ function typeOf(mode: number): PathStat['type'] {
 
 /** A container's identity, mounts and `docker container diff`, from the engine. */
 export async function readContainer(ref: string, options: EngineOptions): Promise<ContainerInfo> {
-  const engine = connect(options)
+  const engine = await connect(options)
   const container = engine.docker.getContainer(ref)
   let inspect: {Id: string; Name: string; Image: string; Config?: {Image?: string}; State?: {Status?: string}; Mounts?: Array<{Destination: string}>}
   let changes: Array<{Path: string; Kind: number}> | null

@@ -27,7 +27,7 @@ interface ImageInspect {
 
 /** The engine's `docker save` stream of an image, with its inspect answer. A missing image is an error. */
 export async function saveStream(ref: string, options: EngineOptions): Promise<{stream: AsyncIterable<Buffer> & NodeJS.ReadableStream; id: string; inspect: ImageInspect}> {
-  const engine = connect(options)
+  const engine = await connect(options)
   const handle = engine.docker.getImage(ref)
   let inspect: ImageInspect
   try {
