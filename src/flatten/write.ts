@@ -8,7 +8,7 @@ import {InputError} from '../errors.js'
 import type {SeekableStore} from '../sources/archive-store.js'
 import type {HistoryEntry, Image, ImageConfig} from '../sources/image.js'
 import {decompressing, detectCompression} from '../tar/compression.js'
-import {walkTar} from '../tar/walk.js'
+import {tarMembers} from '../tar/walk.js'
 import type {FlattenPlan} from './plan.js'
 import {BLOCK, END_OF_ARCHIVE, headerBlocks, type OutEntry, padding} from './tar-writer.js'
 
@@ -62,7 +62,7 @@ async function* squashedPieces(plan: FlattenPlan, image: Image, store: SeekableS
       }
       continue
     }
-    for await (const {header, body} of walkTar(reader, where)) {
+    for await (const {header, body} of tarMembers(reader, where)) {
       const entry = wanted.get(header.dataOffset)
       if (!entry) continue
       wanted.delete(header.dataOffset)

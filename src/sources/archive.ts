@@ -54,10 +54,10 @@ class IndexedTar implements SeekableStore {
   ) {}
 
   async index(): Promise<void> {
-    for await (const {header} of walkTar(new FileRangeReader(this.file, 0, this.size), this.name)) {
+    await walkTar(new FileRangeReader(this.file, 0, this.size), this.name, ({header}) => {
       this.headers.push(header)
       if (header.type !== 'dir') addMember(this, this.members, header)
-    }
+    })
   }
 
   has(path: string): boolean {
@@ -120,11 +120,11 @@ class StreamedTar implements ArchiveStore {
 
   async consume(reader: ByteReader, {progress, hash}: LayerReadOptions): Promise<void> {
     progress.follow(reader)
-    for await (const {header, body} of walkTar(reader, this.name)) {
+    await walkTar(reader, this.name, async ({header, body}) => {
       this.headers.push(header)
-      if (header.type === 'dir') continue
+      if (header.type === 'dir') return
       const path = addMember(this, this.members, header)
-      if (header.type !== 'file') continue
+      if (header.type !== 'file') return
       const head = await body.peek(512)
       const layerLike = mayBeLayer(path) && (detectCompression(head) !== 'none' || looksLikeTar(head))
       if (layerLike) {
@@ -133,7 +133,7 @@ class StreamedTar implements ArchiveStore {
       } else if (header.size <= MAX_METADATA) {
         this.texts.set(path, await body.read(header.size))
       }
-    }
+    })
     // Read the stream to its end (tar writers pad to a record size) so that its source can close.
     await reader.skip(Number.MAX_SAFE_INTEGER)
   }

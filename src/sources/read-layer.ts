@@ -21,16 +21,18 @@ export interface LayerReadOptions {
 export async function readLayer(reader: ByteReader, where: string, hash = false): Promise<LayerContents> {
   const {reader: tar} = await decompressing(reader, where)
   const builder = new LayerContentsBuilder(where)
-  for await (const {header, body} of walkTar(tar, where)) {
-    if (hash && header.type === 'file') {
+  await walkTar(tar, where, ({header, body}) => {
+    if (!hash || header.type !== 'file') {
+      builder.add(header)
+      return
+    }
+    return (async () => {
       const digest = createHash('sha256')
       for await (const chunk of body.chunks()) digest.update(chunk)
       if (body.remaining > 0) throw new InputError(`${where}: truncated tar (inside the content of ${header.path})`)
       builder.add(header, `sha256:${digest.digest('hex')}`)
-    } else {
-      builder.add(header)
-    }
-  }
+    })()
+  })
   // Drain what follows the end-of-archive blocks so that a compressed stream is checked to its end.
   await tar.skip(Number.MAX_SAFE_INTEGER)
   return builder.contents

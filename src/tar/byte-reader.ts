@@ -16,17 +16,31 @@ export interface ByteReader {
   peek(n: number): Promise<Buffer>
   /** Passes over `n` bytes; fewer only at the end of the data. Returns how many were passed. */
   skip(n: number): Promise<number>
+  /** `read` without waiting: the bytes when they are at hand (buffered, or a file), else undefined. */
+  readNow(n: number): Buffer | undefined
+  /** `skip` without waiting: how many were passed, or undefined (nothing passed) when that means waiting. */
+  skipNow(n: number): number | undefined
   /** The remaining bytes, as chunks, consumed as they are yielded. */
   chunks(): AsyncGenerator<Buffer>
 }
 
 const CHUNK = 1 << 20
+/**
+ * When a reader has skipped this far since its last read, the next read takes only what is asked for
+ * (a tar header) instead of a whole chunk: one small read costs less than copying this many bytes.
+ */
+const SPARSE_GAP = 4096
 
-/** Random-access reads of the byte range [start, end) of an open file. */
+/**
+ * Random-access reads of the byte range [start, end) of an open file. Reads are synchronous (the thread
+ * pool's round trip costs more than a read from the page cache) and sized by the access pattern: whole
+ * chunks while the reader moves through the data, single headers while it skips over large contents.
+ */
 export class FileRangeReader implements ByteReader {
   private buffer = Buffer.alloc(0)
   private bufferStart: number
   private offset: number
+  private skipped = 0
 
   constructor(
     private readonly file: FileHandle,
@@ -41,16 +55,15 @@ export class FileRangeReader implements ByteReader {
     return this.offset - this.start
   }
 
-  private async fill(n: number): Promise<void> {
+  private fill(n: number): void {
     const have = this.bufferStart + this.buffer.length - this.offset
     if (have >= n) return
-    const want = Math.min(Math.max(n, CHUNK), this.end - this.offset)
+    const want = Math.min(Math.max(n, this.skipped >= SPARSE_GAP ? 0 : CHUNK), this.end - this.offset)
     if (want <= 0) return
     const next = Buffer.allocUnsafe(want)
     const kept = Math.max(0, have)
     if (kept > 0) this.buffer.copy(next, 0, this.offset - this.bufferStart)
     let filled = kept
-    // Synchronous reads: the thread pool's round trip costs more than a read from the page cache.
     while (filled < want) {
       const bytesRead = readSync(this.file.fd, next, filled, want - filled, this.offset + filled)
       if (bytesRead === 0) break
@@ -60,28 +73,41 @@ export class FileRangeReader implements ByteReader {
     this.bufferStart = this.offset
   }
 
-  async peek(n: number): Promise<Buffer> {
-    await this.fill(n)
+  private peekNow(n: number): Buffer {
+    this.fill(n)
     const from = this.offset - this.bufferStart
     return this.buffer.subarray(from, from + Math.min(n, this.end - this.offset))
   }
 
-  async read(n: number): Promise<Buffer> {
-    const bytes = await this.peek(n)
+  async peek(n: number): Promise<Buffer> {
+    return this.peekNow(n)
+  }
+
+  readNow(n: number): Buffer {
+    const bytes = this.peekNow(n)
     this.offset += bytes.length
+    this.skipped = 0
     return bytes
   }
 
-  async skip(n: number): Promise<number> {
+  async read(n: number): Promise<Buffer> {
+    return this.readNow(n)
+  }
+
+  skipNow(n: number): number {
     const passed = Math.min(n, this.end - this.offset)
     this.offset += passed
+    this.skipped += passed
     return passed
+  }
+
+  async skip(n: number): Promise<number> {
+    return this.skipNow(n)
   }
 
   async *chunks(): AsyncGenerator<Buffer> {
     while (this.offset < this.end) {
-      // eslint-disable-next-line no-await-in-loop
-      const chunk = await this.read(Math.min(CHUNK, this.end - this.offset))
+      const chunk = this.readNow(Math.min(CHUNK, this.end - this.offset))
       if (chunk.length === 0) return
       yield chunk
     }
@@ -135,8 +161,8 @@ export class StreamReader implements ByteReader {
     }
   }
 
-  async peek(n: number): Promise<Buffer> {
-    await this.fill(n)
+  /** Up to `n` of the buffered bytes, joining chunks when a read spans them. */
+  private head(n: number): Buffer {
     if (this.pending.length === 0) return Buffer.alloc(0)
     if (this.pending[0].length >= n) return this.pending[0].subarray(0, n)
     const joined = Buffer.concat(this.pending)
@@ -144,10 +170,29 @@ export class StreamReader implements ByteReader {
     return joined.subarray(0, n)
   }
 
+  async peek(n: number): Promise<Buffer> {
+    await this.fill(n)
+    return this.head(n)
+  }
+
+  readNow(n: number): Buffer | undefined {
+    if (this.pendingBytes < n && !this.done) return undefined
+    const bytes = this.head(n)
+    this.drop(bytes.length)
+    return bytes
+  }
+
   async read(n: number): Promise<Buffer> {
     const bytes = await this.peek(n)
     this.drop(bytes.length)
     return bytes
+  }
+
+  skipNow(n: number): number | undefined {
+    if (this.pendingBytes < n && !this.done) return undefined
+    const passed = Math.min(n, this.pendingBytes)
+    this.drop(passed)
+    return passed
   }
 
   private drop(n: number): void {
@@ -223,9 +268,21 @@ export class LimitedReader implements ByteReader {
     return bytes
   }
 
+  readNow(n: number): Buffer | undefined {
+    const bytes = this.inner.readNow(Math.min(n, this.remaining))
+    if (bytes) this.consumed += bytes.length
+    return bytes
+  }
+
   async skip(n: number): Promise<number> {
     const passed = await this.inner.skip(Math.min(n, this.remaining))
     this.consumed += passed
+    return passed
+  }
+
+  skipNow(n: number): number | undefined {
+    const passed = this.inner.skipNow(Math.min(n, this.remaining))
+    if (passed !== undefined) this.consumed += passed
     return passed
   }
 

@@ -92,20 +92,28 @@ function xattrsOf(body: string): Record<string, string> | undefined {
   return found
 }
 
+/** How many members a walk handles before it lets timers (the progress bar) run. */
+const MEMBERS_PER_TURN = 4096
+
 /**
- * Walks the members of a tar stream, reading only headers unless the consumer reads a body.
- * `name` labels errors ("layer 3: truncated tar: …"). Seeks past contents on file readers.
+ * Walks the members of a tar stream, calling `visit` for each: it reads only headers unless the visitor
+ * reads a body, and skips (seeks, on a file) what the visitor leaves. The walk waits only for data that
+ * is not at hand and for visitors that return a promise, so a file's headers are parsed in one
+ * synchronous run, with a turn of the event loop every few thousand members. Errors name `name`
+ * ("layer 3: truncated tar: …"). Returns early when a visitor returns `false` (or a promise of it).
  */
-export async function* walkTar(reader: ByteReader, name: string): AsyncGenerator<TarMember> {
+export async function walkTar(reader: ByteReader, name: string, visit: (member: TarMember) => void | boolean | Promise<void | boolean>): Promise<void> {
   let ex: HeaderData | undefined
   let gex: HeaderData | undefined
   let exXattrs: Record<string, string> | undefined
   let longPath: string | undefined
   let longLink: string | undefined
-  for (;;) {
+  for (let members = 1; ; members++) {
+    // eslint-disable-next-line no-await-in-loop
+    if (members % MEMBERS_PER_TURN === 0) await new Promise(setImmediate)
     const headerOffset = reader.position
     // eslint-disable-next-line no-await-in-loop
-    const block = await reader.read(BLOCK)
+    const block = reader.readNow(BLOCK) ?? (await reader.read(BLOCK))
     if (block.length === 0) {
       if (headerOffset === 0) throw new InputError(`${name}: empty file, not a tar archive`)
       throw new InputError(`${name}: truncated tar (it ends at offset ${headerOffset} without the end-of-archive blocks)`)
@@ -135,7 +143,7 @@ export async function* walkTar(reader: ByteReader, name: string): AsyncGenerator
       const data = await body.read(size)
       if (data.length < size) throw new InputError(`${name}: truncated tar (inside the header at offset ${headerOffset})`)
       // eslint-disable-next-line no-await-in-loop
-      await skipPadding(reader, size, name)
+      await skip(reader, padding(size), name, 'padding')
       if (typeName === 'ExtendedHeader') {
         const text = data.toString('utf8')
         ex = Pax.parse(text, ex, false)
@@ -171,17 +179,67 @@ export async function* walkTar(reader: ByteReader, name: string): AsyncGenerator
     exXattrs = undefined
     longPath = undefined
     longLink = undefined
-    yield {header: tarHeader, body}
+    let result = visit({header: tarHeader, body})
     // eslint-disable-next-line no-await-in-loop
-    const left = body.remaining
+    if (result instanceof Promise) result = await result
+    if (result === false) return
+    const skipping = skip(body, body.remaining, name, `content of ${tarHeader.path}`)
     // eslint-disable-next-line no-await-in-loop
-    if (left > 0 && (await body.skip(left)) < left) throw new InputError(`${name}: truncated tar (inside the content of ${tarHeader.path})`)
+    if (skipping) await skipping
+    const padded = skip(reader, padding(size), name, 'padding')
     // eslint-disable-next-line no-await-in-loop
-    await skipPadding(reader, size, name)
+    if (padded) await padded
   }
 }
 
-async function skipPadding(reader: ByteReader, size: number, name: string): Promise<void> {
-  const pad = (BLOCK - (size % BLOCK)) % BLOCK
-  if (pad > 0 && (await reader.skip(pad)) < pad) throw new InputError(`${name}: truncated tar (inside the padding after offset ${reader.position})`)
+function padding(size: number): number {
+  return (BLOCK - (size % BLOCK)) % BLOCK
+}
+
+/** Skips `n` bytes; a promise only when that means waiting for data. A short skip is a truncated tar. */
+function skip(reader: ByteReader, n: number, name: string, what: string): Promise<void> | undefined {
+  if (n === 0) return undefined
+  const check = (passed: number) => {
+    if (passed < n) throw new InputError(`${name}: truncated tar (inside the ${what}${what === 'padding' ? ` after offset ${reader.position}` : ''})`)
+  }
+  const passed = reader.skipNow(n)
+  if (passed === undefined) return reader.skip(n).then(check)
+  check(passed)
+  return undefined
+}
+
+/** `walkTar` as an async iterable, for a consumer that pulls (a generator yielding members' bytes). */
+export async function* tarMembers(reader: ByteReader, name: string): AsyncGenerator<TarMember> {
+  let deliver!: (member: TarMember | undefined) => void
+  let next = new Promise<TarMember | undefined>((resolve) => {
+    deliver = resolve
+  })
+  let resume: ((more: boolean) => void) | undefined
+  let failure: unknown
+  const walking = walkTar(reader, name, (member) => new Promise<boolean>((resolve) => {
+    resume = resolve
+    deliver(member)
+  })).then(
+    () => deliver(undefined),
+    (error: unknown) => {
+      failure = error
+      deliver(undefined)
+    },
+  )
+  try {
+    for (;;) {
+      // eslint-disable-next-line no-await-in-loop
+      const member = await next
+      if (!member) break
+      next = new Promise((resolve) => {
+        deliver = resolve
+      })
+      yield member
+      resume?.(true)
+    }
+  } finally {
+    resume?.(false) // the consumer stopped early: end the walk
+    await walking
+  }
+  if (failure) throw failure
 }

@@ -6,7 +6,7 @@ import {analyzeJson, runCli} from '../helpers/cli.js'
 import {type ImageSpec, legacySave, ociArchive, scratch} from '../helpers/images.js'
 import {StreamReader} from '../../src/tar/byte-reader.js'
 import {decompressing} from '../../src/tar/compression.js'
-import {walkTar} from '../../src/tar/walk.js'
+import {tarMembers} from '../../src/tar/walk.js'
 
 const T = 1_700_000_000
 const LONG = `deep/${'d'.repeat(120)}/${'f'.repeat(110)}.txt`
@@ -53,12 +53,12 @@ const SOURCE: ImageSpec = {
 async function layerEntries(archive: string): Promise<Array<[string, string, number, string, string, string]>> {
   const out: Array<[string, string, number, string, string, string]> = []
   const outer = readFileSync(archive)
-  for await (const {header, body} of walkTar(new StreamReader([outer]), archive)) {
+  for await (const {header, body} of tarMembers(new StreamReader([outer]), archive)) {
     if (!(header.path === 'layer.tar' || header.path.startsWith('blobs/')) || header.size < 1024) continue
     const data = await body.read(header.size)
     if (data[0] === 0x7b) continue
     const {reader} = await decompressing(new StreamReader([data]), 'layer')
-    for await (const entry of walkTar(reader, 'layer')) {
+    for await (const entry of tarMembers(reader, 'layer')) {
       const h = entry.header
       out.push([h.path, h.type, h.size, (h.mode & 0o7777).toString(8), `${h.uid}:${h.gid}`, h.linkpath])
     }
@@ -110,10 +110,10 @@ describe('flatten to archives', () => {
   it('keeps xattrs, user and group names and mtimes', async () => {
     const out = `${tmp.dir}/flat.tar`
     const outer = readFileSync(out)
-    for await (const {header, body} of walkTar(new StreamReader([outer]), out)) {
+    for await (const {header, body} of tarMembers(new StreamReader([outer]), out)) {
       if (header.path !== 'layer.tar') continue
       const layer = await body.read(header.size)
-      for await (const {header: h} of walkTar(new StreamReader([layer]), 'layer')) {
+      for await (const {header: h} of tarMembers(new StreamReader([layer]), 'layer')) {
         if (h.path !== 'bin/app') continue
         assert.deepEqual([h.xattrs, h.uname, h.gname, h.mtime], [{'security.capability': 'cap', 'user.note': 'kept'}, 'root', 'wheel', T])
         return

@@ -11,7 +11,9 @@ export async function imageOf(layers: LayerSpec[]): Promise<Image> {
   const contents = []
   for (const [index, layer] of layers.entries()) {
     const builder = new LayerContentsBuilder(`layer ${index}`)
-    for await (const {header} of walkTar(new StreamReader([tarOf(layer.members)]), `layer ${index}`)) builder.add(header)
+    await walkTar(new StreamReader([tarOf(layer.members)]), `layer ${index}`, ({header}) => {
+      builder.add(header)
+    })
     contents.push(builder.contents)
   }
   return {
