@@ -37,22 +37,100 @@ function paxRecord(key: string, value: string): string {
 
 /**
  * The header blocks of an entry: a pax extended header when the name, link, ids, size or xattrs do not
- * fit ustar (long or non-ASCII names included), then the ustar header. node-tar's Header encodes both.
+ * fit ustar (long or non-ASCII names included), then the ustar header. Plain entries (nearly all) are
+ * encoded here, byte for byte as node-tar's Header would; node-tar's Header and Pax encode the rest.
  */
 export function headerBlocks(entry: OutEntry): Buffer {
+  const name = entry.kind === 'dir' ? `${entry.path}/` : entry.path
+  const plain = entry.xattrs ? undefined : encodeUstar(entry, name)
+  if (plain) return plain
   let blocks = encoded.get(entry)
   if (!blocks) {
-    blocks = encodeHeader(entry)
+    blocks = encodeWithPax(entry, name)
     encoded.set(entry, blocks)
   }
   return blocks
 }
 
-/** Headers are encoded once per entry: sizing the layer in advance and writing it read the same bytes. */
+/** Pax-extended headers are encoded once per entry: sizing the layer in advance and writing it read the same bytes. */
 const encoded = new WeakMap<OutEntry, Buffer>()
 
-function encodeHeader(entry: OutEntry): Buffer {
-  const name = entry.kind === 'dir' ? `${entry.path}/` : entry.path
+const TYPE_FLAG: Record<EntryKind, number> = {file: 0x30, hardlink: 0x31, symlink: 0x32, char: 0x33, block: 0x34, dir: 0x35, fifo: 0x36}
+const USTAR_MAGIC = Buffer.from('ustar\u000000', 'latin1')
+/** The checksum of the blank parts: the checksum field counted as spaces, and the magic. */
+const BASE_SUM = 8 * 0x20 + USTAR_MAGIC.reduce((sum, byte) => sum + byte, 0)
+
+/** A printable-ASCII string of at most `max` bytes (what a ustar field holds as is). */
+function fits(text: string, max: number): boolean {
+  if (text.length > max) return false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x20 || c > 0x7e) return false
+  }
+  return true
+}
+
+/** Writes an ASCII string; returns the sum of its bytes for the checksum. */
+function putText(block: Buffer, offset: number, text: string): number {
+  let sum = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    block[offset + i] = c
+    sum += c
+  }
+  return sum
+}
+
+/**
+ * node-tar's octal field: zero-padded digits, then a space and NUL (or only a NUL when the digits fill
+ * the field). Returns the sum of its bytes.
+ */
+function putOctal(block: Buffer, offset: number, size: number, value: number): number {
+  let digits = 1
+  for (let v = value; v >= 8; v = Math.floor(v / 8)) digits++
+  let sum = 0
+  let end = offset + size - 1 // after the last digit; a NUL ends the field
+  if (digits !== size - 1) {
+    end--
+    block[end] = 0x20
+    sum += 0x20
+  }
+  let v = value
+  for (let i = end - 1; i >= offset; i--) {
+    const digit = 0x30 + (v % 8)
+    block[i] = digit
+    sum += digit
+    v = Math.floor(v / 8)
+  }
+  return sum
+}
+
+/** The single ustar block of an entry that needs no pax header, or undefined when it does. */
+function encodeUstar(entry: OutEntry, name: string): Buffer | undefined {
+  const size = entry.kind === 'file' ? entry.size : 0
+  const mtime = Math.floor(entry.mtime)
+  const small = (value: number) => value >= 0 && value <= 0o7777777
+  if (name.length >= 100 || !fits(name, 99) || !fits(entry.linkpath, 100) || !fits(entry.uname, 32) || !fits(entry.gname, 32)) return undefined
+  if (!small(entry.uid) || !small(entry.gid) || !small(entry.devmajor) || !small(entry.devminor)) return undefined
+  if (size < 0 || size > 0o77777777777 || mtime < 0 || mtime > 0o77777777777) return undefined
+  const block = Buffer.alloc(BLOCK)
+  let sum = BASE_SUM + putText(block, 0, name)
+  sum += putOctal(block, 100, 8, entry.mode & 0o7777)
+  sum += putOctal(block, 108, 8, entry.uid)
+  sum += putOctal(block, 116, 8, entry.gid)
+  sum += putOctal(block, 124, 12, size)
+  sum += putOctal(block, 136, 12, mtime)
+  block[156] = TYPE_FLAG[entry.kind]
+  sum += TYPE_FLAG[entry.kind] + putText(block, 157, entry.linkpath)
+  USTAR_MAGIC.copy(block, 257)
+  sum += putText(block, 265, entry.uname) + putText(block, 297, entry.gname)
+  sum += putOctal(block, 329, 8, entry.devmajor)
+  sum += putOctal(block, 337, 8, entry.devminor)
+  putOctal(block, 148, 8, sum)
+  return block
+}
+
+function encodeWithPax(entry: OutEntry, name: string): Buffer {
   const data = {
     path: name,
     type: TYPE[entry.kind] as never,
