@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict'
 import {spawn, spawnSync} from 'node:child_process'
-import {existsSync, readdirSync, writeFileSync} from 'node:fs'
+import {closeSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {Header} from 'tar'
 
 import {InputError} from '../../src/errors.js'
+import {END_OF_ARCHIVE, headerBlocks, type OutEntry, padding} from '../../src/flatten/tar-writer.js'
 import {readArchiveFile} from '../../src/sources/archive.js'
 import {BIN, runCli} from '../helpers/cli.js'
 import {legacySave, ociArchive, scratch} from '../helpers/images.js'
@@ -55,6 +56,40 @@ describe('bad-input corpus: one line, exit 2, nothing left behind', function () 
     const big = tarOf([{path: 'l/layer.tar', content: Buffer.concat([pax, Buffer.alloc(1024)])}, {path: 'c.json', content: '{}'}, {path: 'manifest.json', content: JSON.stringify([{Config: 'c.json', Layers: ['l/layer.tar']}])}])
     const result = await runCli(['analyze', tmp.file('pax.tar', big)])
     assert.deepEqual([result.code, result.stderr], [2, `docker-layers: ${tmp.file('pax.tar')}: layer 0 (l/layer.tar): ExtendedHeader header at offset 0 is too large (104857600 bytes)\n`])
+  })
+
+  it('a layer of a million empty entries: exact figures within 512 MB of RSS', async () => {
+    const count = 1_000_000
+    const file = (path: string, size = 0): OutEntry => ({path, kind: 'file', size, mode: 0o644, uid: 0, gid: 0, uname: '', gname: '', mtime: 1_700_000_000, linkpath: '', devmajor: 0, devminor: 0})
+    const path = join(tmp.dir, 'million.tar')
+    const fd = openSync(path, 'w')
+    let batch: Buffer[] = []
+    const put = (block: Buffer) => {
+      batch.push(block)
+      if (batch.length >= 8192) {
+        writeSync(fd, Buffer.concat(batch))
+        batch = []
+      }
+    }
+    put(headerBlocks(file('l/layer.tar', count * 512 + END_OF_ARCHIVE.length)))
+    for (let i = 0; i < count; i++) put(headerBlocks(file(`d${Math.floor(i / 1000)}/e${i}`)))
+    put(END_OF_ARCHIVE)
+    for (const [name, text] of [['c.json', '{"rootfs":{"type":"layers"}}'], ['manifest.json', JSON.stringify([{Config: 'c.json', Layers: ['l/layer.tar']}])]]) {
+      const data = Buffer.from(text)
+      put(headerBlocks(file(name, data.length)))
+      put(data)
+      put(padding(data.length))
+    }
+    put(END_OF_ARCHIVE)
+    writeSync(fd, Buffer.concat(batch))
+    closeSync(fd)
+    const timed = join(tmp.dir, 'million.time')
+    const run = spawnSync('/usr/bin/time', ['-f', '%M', '-o', timed, process.execPath, BIN, 'analyze', path, '--format', 'json'], {encoding: 'utf8', maxBuffer: 1 << 20})
+    assert.equal(run.status, 0, run.stderr)
+    const report = JSON.parse(run.stdout)
+    assert.deepEqual([report.layers[0].entries, report.summary.finalFiles, report.summary.totalBytes, report.summary.wastedBytes], [count, count, 0, 0])
+    const peakKb = Number(readFileSync(timed, 'utf8').trim().split('\n').at(-1))
+    assert.ok(peakKb <= 512 * 1024, `peak RSS ${peakKb} kB`)
   })
 
   it('duplicate archive members, and a layer link leaving the archive, are refused', async () => {
