@@ -130,8 +130,9 @@ function encodeUstar(entry: OutEntry, name: string): Buffer | undefined {
   return block
 }
 
-function encodeWithPax(entry: OutEntry, name: string): Buffer {
-  const data = {
+/** The entry in the shape node-tar's Header takes: the reference encoding, and the encoder for pax entries. */
+export function nodeTarFields(entry: OutEntry, name: string) {
+  return {
     path: name,
     type: TYPE[entry.kind] as never,
     size: entry.kind === 'file' ? entry.size : 0,
@@ -145,6 +146,10 @@ function encodeWithPax(entry: OutEntry, name: string): Buffer {
     devmaj: entry.devmajor,
     devmin: entry.devminor,
   }
+}
+
+function encodeWithPax(entry: OutEntry, name: string): Buffer {
+  const data = nodeTarFields(entry, name)
   const block = Buffer.alloc(BLOCK)
   const needPax = new Header(data).encode(block, 0)
   if (!needPax && !entry.xattrs) return block
