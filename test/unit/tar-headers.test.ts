@@ -48,6 +48,20 @@ describe('ustar header encoding', () => {
     }
   })
 
+  it('the decoder checks the checksum at every alignment of the block, and finds one changed byte', () => {
+    const block = headerBlocks({path: 'usr/lib/x', kind: 'file', size: 1234, mode: 0o755, uid: 1, gid: 2, uname: 'root', gname: 'g', mtime: 1_700_000_000, linkpath: '', devmajor: 0, devminor: 0})
+    for (let offset = 0; offset < 8; offset++) {
+      const copy = Buffer.alloc(520).subarray(offset, offset + 512)
+      block.copy(copy)
+      assert.deepEqual([decodeFast(copy)?.cksumValid, decodeFast(copy)?.size, decodeFast(copy)?.path], [true, 1234, 'usr/lib/x'])
+      for (const at of [0, 147, 156, 300, 511]) {
+        copy[at] ^= 0x01
+        assert.equal(decodeFast(copy)?.cksumValid ?? false, false, `offset ${offset}, byte ${at}`)
+        copy[at] ^= 0x01
+      }
+    }
+  })
+
   it('leaves long, non-ASCII and out-of-range fields to pax headers', () => {
     const base: OutEntry = {path: 'f', kind: 'file', size: 3, mode: 0o644, uid: 0, gid: 0, uname: '', gname: '', mtime: 0, linkpath: '', devmajor: 0, devminor: 0}
     for (const entry of [{...base, path: 'p'.repeat(120)}, {...base, path: 'é'}, {...base, uid: 0o10000000}, {...base, size: 0o100000000000}, {...base, uname: 'u'.repeat(33)}, {...base, xattrs: {'user.a': 'b'}}]) {
