@@ -112,7 +112,7 @@ function encodeUstar(entry: OutEntry, name: string): Buffer | undefined {
   const small = (value: number) => value >= 0 && value <= 0o7777777
   if (name.length >= 100 || !fits(name, 99) || !fits(entry.linkpath, 100) || !fits(entry.uname, 32) || !fits(entry.gname, 32)) return undefined
   if (!small(entry.uid) || !small(entry.gid) || !small(entry.devmajor) || !small(entry.devminor)) return undefined
-  if (size < 0 || size > 0o77777777777 || mtime < 0 || mtime > 0o77777777777) return undefined
+  if (!(size >= 0 && size <= 0o77777777777 && mtime >= 0 && mtime <= 0o77777777777)) return undefined // NaN too
   const block = Buffer.alloc(BLOCK)
   let sum = BASE_SUM + putText(block, 0, name)
   sum += putOctal(block, 100, 8, entry.mode & 0o7777)

@@ -91,7 +91,7 @@ export class LayerContentsBuilder {
   private owner(header: TarHeader): Owner {
     const last = this.lastOwner
     if (last.uid === header.uid && last.gid === header.gid && last.uname === header.uname && last.gname === header.gname) return last
-    const key = `${header.uid}:${header.gid}:${header.uname}:${header.gname}`
+    const key = JSON.stringify([header.uid, header.gid, header.uname, header.gname])
     let owner = this.owners.get(key)
     if (!owner) {
       owner = {uid: header.uid, gid: header.gid, uname: header.uname, gname: header.gname}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 
-import {analyzeLayers, counts} from '../helpers/model.js'
+import {analyzeLayers, counts, imageOf} from '../helpers/model.js'
 
 const size = (n: number) => ({size: n})
 
@@ -29,6 +29,27 @@ describe('layer model', () => {
         ['c/d/e', 7, 0, 1, 'deleted'],
       ],
     )
+  })
+
+  it('entries share owner objects, and each keeps its own ids and names however they look', async () => {
+    const image = await imageOf([
+      {
+        members: [
+          {path: 'a', uname: 'x:y', gname: 'z'},
+          {path: 'b', uname: 'x', gname: 'y:z'},
+          {path: 'c', uid: 7, uname: 'x', gname: 'y:z'},
+          {path: 'd', uname: 'x:y', gname: 'z'},
+        ],
+      },
+    ])
+    const entries = image.contents[0].entries
+    assert.deepEqual(entries.map((e) => [e.path, e.owner.uid, e.owner.uname, e.owner.gname]), [
+      ['a', 0, 'x:y', 'z'],
+      ['b', 0, 'x', 'y:z'],
+      ['c', 7, 'x', 'y:z'],
+      ['d', 0, 'x:y', 'z'],
+    ])
+    assert.equal(entries[0].owner, entries[3].owner)
   })
 
   it('a file over a directory hides its subtree; a re-created directory starts empty', async () => {

@@ -62,6 +62,11 @@ describe('ustar header encoding', () => {
     }
   })
 
+  it('leaves what it does not encode plainly to node-tar: a pax mtime that was not a number', () => {
+    const entry: OutEntry = {path: 'f', kind: 'file', size: 3, mode: 0o644, uid: 0, gid: 0, uname: '', gname: '', mtime: Number.NaN, linkpath: '', devmajor: 0, devminor: 0}
+    assert.deepEqual(headerBlocks(entry), nodeTarBlock(entry))
+  })
+
   it('leaves long, non-ASCII and out-of-range fields to pax headers', () => {
     const base: OutEntry = {path: 'f', kind: 'file', size: 3, mode: 0o644, uid: 0, gid: 0, uname: '', gname: '', mtime: 0, linkpath: '', devmajor: 0, devminor: 0}
     for (const entry of [{...base, path: 'p'.repeat(120)}, {...base, path: 'é'}, {...base, uid: 0o10000000}, {...base, size: 0o100000000000}, {...base, uname: 'u'.repeat(33)}, {...base, xattrs: {'user.a': 'b'}}]) {
