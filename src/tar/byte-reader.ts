@@ -286,8 +286,11 @@ export class LimitedReader implements ByteReader {
     return passed
   }
 
+  /** The content in chunks, with a turn of the event loop every 64 MiB so that timers (the progress bar) run while a large file is hashed. */
   async *chunks(): AsyncGenerator<Buffer> {
-    while (this.remaining > 0) {
+    for (let count = 1; this.remaining > 0; count++) {
+      // eslint-disable-next-line no-await-in-loop
+      if (count % 64 === 0) await new Promise(setImmediate)
       // eslint-disable-next-line no-await-in-loop
       const chunk = await this.read(Math.min(CHUNK, this.remaining))
       if (chunk.length === 0) return
