@@ -10,6 +10,7 @@ export interface DiveFigures {
   inefficientPaths: Array<{path: string; cumulativeBytes: number; count: number}>
 }
 
+/** A path seen in two or more layers (a path seen once is kept as its bare size). */
 interface PathData {
   cumulative: number
   minimum: number
@@ -74,10 +75,8 @@ export class DiveEfficiency {
       }
       minimum += data.minimum
       cumulative += data.cumulative
-      if (data.count > 1) {
-        inefficientBytes += data.cumulative
-        inefficientPaths.push({path, cumulativeBytes: data.cumulative, count: data.count})
-      }
+      inefficientBytes += data.cumulative
+      inefficientPaths.push({path, cumulativeBytes: data.cumulative, count: data.count})
     }
     inefficientPaths.sort((a, b) => b.cumulativeBytes - a.cumulativeBytes || (a.path < b.path ? -1 : 1))
     const userBytes = this.layerBytes.slice(1).reduce((sum, bytes) => sum + bytes, 0)

@@ -1,7 +1,7 @@
 import {Header, Pax} from 'tar'
 
 import type {EntryKind} from '../model/entry.js'
-import type {TarHeader} from '../tar/walk.js'
+import {paddingLength, type TarHeader} from '../tar/walk.js'
 
 /** One member of a tar we write: the fields a header carries, the kind named as the model names it. */
 export interface OutEntry extends Omit<TarHeader, 'type' | 'dataOffset'> {
@@ -24,7 +24,7 @@ const ZEROS = Buffer.alloc(BLOCK)
 
 /** The zeros that pad content to a whole block (a view of one shared, never-written buffer). */
 export function padding(size: number): Buffer {
-  return ZEROS.subarray(0, (BLOCK - (size % BLOCK)) % BLOCK)
+  return ZEROS.subarray(0, paddingLength(size))
 }
 
 /** A pax record: "<length> <key>=<value>\n", the length counting itself. */

@@ -143,7 +143,7 @@ export async function walkTar(reader: ByteReader, name: string, visit: (member: 
       const data = await body.read(size)
       if (data.length < size) throw new InputError(`${name}: truncated tar (inside the header at offset ${headerOffset})`)
       // eslint-disable-next-line no-await-in-loop
-      await skip(reader, padding(size), name, 'padding')
+      await skip(reader, paddingLength(size), name, 'padding')
       if (typeName === 'ExtendedHeader') {
         const text = data.toString('utf8')
         ex = Pax.parse(text, ex, false)
@@ -186,13 +186,14 @@ export async function walkTar(reader: ByteReader, name: string, visit: (member: 
     const skipping = skip(body, body.remaining, name, `content of ${tarHeader.path}`)
     // eslint-disable-next-line no-await-in-loop
     if (skipping) await skipping
-    const padded = skip(reader, padding(size), name, 'padding')
+    const padded = skip(reader, paddingLength(size), name, 'padding')
     // eslint-disable-next-line no-await-in-loop
     if (padded) await padded
   }
 }
 
-function padding(size: number): number {
+/** The zero bytes that pad a member's content of `size` bytes to a whole 512-byte block. */
+export function paddingLength(size: number): number {
   return (BLOCK - (size % BLOCK)) % BLOCK
 }
 
