@@ -21,7 +21,9 @@ interface Measure {
 /** Wall time and peak RSS of a shell command (GNU time; RSS is the largest process of the command). */
 function measure(command: string): Measure {
   const out = join(dir, 'time.txt')
-  const run = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', out, 'bash', '-c', `set -o pipefail; ${command}`], {stdio: ['ignore', 'ignore', 'pipe']})
+  const run = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', out, 'bash', '-c', `set -o pipefail; ${command}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
   if (run.status !== 0) throw new Error(`failed (${run.status}): ${command}\n${run.stderr}`)
   const [seconds, kb] = readFileSync(out, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number)
   return {seconds, rssMB: kb / 1024}
@@ -38,13 +40,29 @@ function best(command: string, runs = 2, before?: () => void): Measure {
   return result!
 }
 
-const rows: string[] = ['| measurement | docker-layers | baseline | ratio | target | met |', '| --- | --- | --- | --- | --- | --- |']
-function row(name: string, ours: Measure, baseline: Measure | undefined, target: string, limit: number | undefined, baselineName: string, rssLimitMB?: number): void {
+const rows: string[] = [
+  '| measurement | docker-layers | baseline | ratio | target | met |',
+  '| --- | --- | --- | --- | --- | --- |',
+]
+function row(
+  name: string,
+  ours: Measure,
+  baseline: Measure | undefined,
+  target: string,
+  limit: number | undefined,
+  baselineName: string,
+  rssLimitMB?: number,
+): void {
   const ratio = baseline ? ours.seconds / baseline.seconds : undefined
-  const checks = [...(limit !== undefined && ratio !== undefined ? [ratio <= limit] : []), ...(rssLimitMB === undefined ? [] : [ours.rssMB <= rssLimitMB])]
+  const checks = [
+    ...(limit !== undefined && ratio !== undefined ? [ratio <= limit] : []),
+    ...(rssLimitMB === undefined ? [] : [ours.rssMB <= rssLimitMB]),
+  ]
   const met = checks.length === 0 ? '' : checks.every(Boolean) ? 'yes' : 'no'
   const cell = (text: string) => text.replaceAll('|', '\\|')
-  rows.push(`| ${cell(name)} | ${ours.seconds.toFixed(2)} s, ${ours.rssMB.toFixed(0)} MB | ${baseline ? `${baseline.seconds.toFixed(2)} s (${cell(baselineName)})` : '-'} | ${ratio === undefined ? '-' : ratio.toFixed(2)} | ${cell(target)} | ${met} |`)
+  rows.push(
+    `| ${cell(name)} | ${ours.seconds.toFixed(2)} s, ${ours.rssMB.toFixed(0)} MB | ${baseline ? `${baseline.seconds.toFixed(2)} s (${cell(baselineName)})` : '-'} | ${ratio === undefined ? '-' : ratio.toFixed(2)} | ${cell(target)} | ${met} |`,
+  )
   process.stdout.write(`${rows.at(-1)}\n`)
 }
 
@@ -55,7 +73,9 @@ process.stdout.write(`bench dir ${dir}\n`)
 const archive = join(dir, 'big.tar')
 const members = await writeSaveArchive(archive, bigImage())
 const files = bigImage().reduce((n, layer) => n + layer.length, 0)
-process.stdout.write(`archive: ${(statSync(archive).size / 2 ** 30).toFixed(2)} GiB, ${files} entries, ${members.length} layers\n\n`)
+process.stdout.write(
+  `archive: ${(statSync(archive).size / 2 ** 30).toFixed(2)} GiB, ${files} entries, ${members.length} layers\n\n`,
+)
 const unpacked = join(dir, 'unpacked')
 mkdirSync(unpacked)
 execFileSync('tar', ['-xf', archive, '-C', unpacked])
@@ -69,7 +89,9 @@ const pipeline = best(`tar -xOf ${archive} ${members.join(' ')} | tar -tvi > /de
 const analyzeStdin = best(`cat ${archive} | ${node} analyze - --format json --quiet > /dev/null`)
 row('cat ARCHIVE | analyze -', analyzeStdin, pipeline, '≤ 1.5 × tar pipeline', 1.5, 'tar -xOf | tar -tvi')
 const copy = best(`cp ${archive} ${join(dir, 'copy.tar')} && sync ${join(dir, 'copy.tar')}`)
-const flattenFile = best(`${node} flatten ${archive} -o ${join(dir, 'flat.tar')} --force --quiet > /dev/null && sync ${join(dir, 'flat.tar')}`)
+const flattenFile = best(
+  `${node} flatten ${archive} -o ${join(dir, 'flat.tar')} --force --quiet > /dev/null && sync ${join(dir, 'flat.tar')}`,
+)
 row('flatten ARCHIVE -o OUT', flattenFile, copy, '≤ 2 × cp', 2, 'cp ARCHIVE')
 rmSync(join(dir, 'copy.tar'), {force: true})
 
@@ -77,7 +99,10 @@ rmSync(join(dir, 'copy.tar'), {force: true})
 const engine = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], {encoding: 'utf8'})
 if (engine.status === 0) {
   const small = join(dir, 'engine.tar')
-  await writeSaveArchive(small, bigImage().map((layer) => layer.slice(0, Math.ceil(layer.length / 4))))
+  await writeSaveArchive(
+    small,
+    bigImage().map((layer) => layer.slice(0, Math.ceil(layer.length / 4))),
+  )
   execFileSync('docker', ['load', '-q', '-i', small])
   const save = best('docker save bench:1 > /dev/null')
   const analyzeDaemon = best(`${node} analyze bench:1 --format json --quiet > /dev/null`)
@@ -87,9 +112,20 @@ if (engine.status === 0) {
     spawnSync('docker', ['rmi', '-f', 'bench:flat', 'bench:imported'])
     spawnSync('docker', ['image', 'prune', '-f'])
   }
-  const exportImport = best('id=$(docker create bench:1 sh) && docker export $id | docker import - bench:imported > /dev/null; docker rm $id > /dev/null', 2, fresh)
+  const exportImport = best(
+    'id=$(docker create bench:1 sh) && docker export $id | docker import - bench:imported > /dev/null; docker rm $id > /dev/null',
+    2,
+    fresh,
+  )
   const flattenEngine = best(`${node} flatten bench:1 -t bench:flat --quiet > /dev/null`, 2, fresh)
-  row('flatten IMAGE -t TAG (engine)', flattenEngine, exportImport, '≤ 1.0 × create + export | import', 1.0, 'docker create; export | import')
+  row(
+    'flatten IMAGE -t TAG (engine)',
+    flattenEngine,
+    exportImport,
+    '≤ 1.0 × create + export | import',
+    1.0,
+    'docker create; export | import',
+  )
   spawnSync('docker', ['rmi', '-f', 'bench:1', 'bench:flat', 'bench:imported'])
 } else {
   rows.push('| engine parts | skipped: no engine answers `docker version` here | | | | |')
@@ -101,7 +137,15 @@ for (const count of [100_000, 300_000, 1_000_000]) {
   const path = join(dir, `scale-${count}.tar`)
   await writeSaveArchive(path, manySmallFiles(count))
   const m = measure(`${node} analyze ${path} --format json --quiet > /dev/null`)
-  row(`analyze, one layer of ${count.toLocaleString('en')} files`, m, undefined, count === 1_000_000 ? 'RSS ≤ 1 GB' : 'growth', undefined, '', count === 1_000_000 ? 1024 : undefined)
+  row(
+    `analyze, one layer of ${count.toLocaleString('en')} files`,
+    m,
+    undefined,
+    count === 1_000_000 ? 'RSS ≤ 1 GB' : 'growth',
+    undefined,
+    '',
+    count === 1_000_000 ? 1024 : undefined,
+  )
   rmSync(path)
 }
 process.stdout.write(`\n${rows.join('\n')}\n`)

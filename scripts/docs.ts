@@ -30,10 +30,20 @@ const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {commands: Re
 // so that the committed manifest is the same wherever it is built
 manifest.commands = Object.fromEntries(Object.entries(manifest.commands).sort(([a], [b]) => a.localeCompare(b)))
 writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`)
-const lines = ['# Commands', '', 'Generated from `oclif.manifest.json` by `npm run build`; every command also runs as `docker layers …`.', '']
+const lines = [
+  '# Commands',
+  '',
+  'Generated from `oclif.manifest.json` by `npm run build`; every command also runs as `docker layers …`.',
+  '',
+]
 for (const command of Object.values(manifest.commands).sort((a, b) => a.id.localeCompare(b.id))) {
-  const args = Object.values(command.args).map((arg) => (arg.required ? arg.name.toUpperCase() : `[${arg.name.toUpperCase()}]`))
-  lines.push(`## \`docker-layers ${command.id.replaceAll(':', ' ')}${args.length > 0 ? ` ${args.join(' ')}` : ''}\``, '')
+  const args = Object.values(command.args).map((arg) =>
+    arg.required ? arg.name.toUpperCase() : `[${arg.name.toUpperCase()}]`,
+  )
+  lines.push(
+    `## \`docker-layers ${command.id.replaceAll(':', ' ')}${args.length > 0 ? ` ${args.join(' ')}` : ''}\``,
+    '',
+  )
   if (command.summary) lines.push(command.summary, '')
   if (command.description) lines.push(command.description, '')
   for (const arg of Object.values(command.args)) lines.push(`- \`${arg.name.toUpperCase()}\`: ${arg.description ?? ''}`)
@@ -43,12 +53,21 @@ for (const command of Object.values(manifest.commands).sort((a, b) => a.id.local
     lines.push('| flag | meaning | default |', '| --- | --- | --- |')
     for (const flag of flags) {
       const spelled = `${flag.char ? `-${flag.char}, ` : ''}--${flag.name}${flag.type === 'option' ? (flag.options ? ` ${flag.options.join('\\|')}` : ' VALUE') : ''}`
-      lines.push(`| \`${spelled}\` | ${flag.description ?? ''}${flag.multiple ? ' (repeatable)' : ''} | ${flag.default === undefined ? '' : `\`${String(flag.default)}\``} |`)
+      lines.push(
+        `| \`${spelled}\` | ${flag.description ?? ''}${flag.multiple ? ' (repeatable)' : ''} | ${flag.default === undefined ? '' : `\`${String(flag.default)}\``} |`,
+      )
     }
     lines.push('')
   }
   if (command.examples && command.examples.length > 0) {
-    lines.push('```sh', ...command.examples.map((example) => example.replaceAll('<%= config.bin %>', 'docker-layers').replaceAll('<%= command.id %>', command.id)), '```', '')
+    lines.push(
+      '```sh',
+      ...command.examples.map((example) =>
+        example.replaceAll('<%= config.bin %>', 'docker-layers').replaceAll('<%= command.id %>', command.id),
+      ),
+      '```',
+      '',
+    )
   }
 }
 writeFileSync(fileURLToPath(new URL('docs/commands.md', root)), lines.join('\n'))

@@ -41,7 +41,11 @@ export const SAMPLE: ImageSpec = {
       createdBy: 'RUN apt-get update && apt-get install -y curl',
       members: [
         {path: 'usr/bin/curl', content: bytes(42_000, 2), mode: 0o755, mtime: T + 10},
-        {path: 'var/lib/apt/lists/deb.debian.org_dists_bookworm_main_binary-amd64_Packages', content: bytes(61_000, 3), mtime: T + 10},
+        {
+          path: 'var/lib/apt/lists/deb.debian.org_dists_bookworm_main_binary-amd64_Packages',
+          content: bytes(61_000, 3),
+          mtime: T + 10,
+        },
         {path: 'var/cache/apt/archives/curl_7.88.1-10_amd64.deb', content: bytes(38_000, 4), mtime: T + 10},
         {path: 'var/cache/apt/pkgcache.bin', content: bytes(24_000, 5), mtime: T + 10},
       ],
@@ -63,7 +67,12 @@ export const SAMPLE: ImageSpec = {
         {path: 'app/server', content: bytes(30_000, 6), mode: 0o755, mtime: T + 20},
         {path: 'app/config.yml', content: 'listen: 8080\nlog: info\n', mtime: T + 20},
         {path: 'root/.ssh/', type: 'dir', mode: 0o700},
-        {path: 'root/.ssh/id_rsa', content: `-----BEGIN OPENSSH PRIVATE KEY-----\n${bytes(1_800, 7).toString('base64')}\n-----END OPENSSH PRIVATE KEY-----\n`, mode: 0o600, mtime: T + 20},
+        {
+          path: 'root/.ssh/id_rsa',
+          content: `-----BEGIN OPENSSH PRIVATE KEY-----\n${bytes(1_800, 7).toString('base64')}\n-----END OPENSSH PRIVATE KEY-----\n`,
+          mode: 0o600,
+          mtime: T + 20,
+        },
       ],
     },
     {

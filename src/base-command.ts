@@ -8,7 +8,11 @@ import {openSource} from './sources/resolve.js'
 
 /** Flags every command that may talk to the engine shares (docker's global flags, for standalone use). */
 export const engineFlags = {
-  context: Flags.string({char: 'c', description: 'docker context to use (overrides DOCKER_HOST and the current context)', helpGroup: 'ENGINE'}),
+  context: Flags.string({
+    char: 'c',
+    description: 'docker context to use (overrides DOCKER_HOST and the current context)',
+    helpGroup: 'ENGINE',
+  }),
   host: Flags.string({char: 'H', description: 'engine address, e.g. unix:///var/run/docker.sock', helpGroup: 'ENGINE'}),
 }
 
@@ -39,7 +43,10 @@ export abstract class BaseCommand extends Command {
     const lines = (error.message || String(error))
       .split('\n')
       .map((line) => line.trim())
-      .filter((line) => line !== '' && !/^(The following errors? occurred:|See more help with --help|Parsing --[\w-]+)$/.test(line))
+      .filter(
+        (line) =>
+          line !== '' && !/^(The following errors? occurred:|See more help with --help|Parsing --[\w-]+)$/.test(line),
+      )
     const message = lines.join('; ') || 'failed'
     process.stderr.write(`docker-layers: ${message.replace(/^Error: /, '')}\n`)
     if (process.env.DEBUG) process.stderr.write(`${error.stack}\n`)
@@ -55,7 +62,11 @@ export abstract class BaseCommand extends Command {
   }
 
   /** Runs a read with a progress line on stderr (a TTY only, and not with --quiet). */
-  protected async withProgress<T>(label: string, quiet: boolean, read: (progress: ReadProgress) => Promise<T>): Promise<T> {
+  protected async withProgress<T>(
+    label: string,
+    quiet: boolean,
+    read: (progress: ReadProgress) => Promise<T>,
+  ): Promise<T> {
     const progress = new ReadProgress()
     const stop = quiet ? () => {} : showProgress(progress, label)
     try {
@@ -68,7 +79,13 @@ export abstract class BaseCommand extends Command {
   /** Opens SOURCE as the source flags say, with progress, and prints the source's notes. */
   protected async openImage(source: string, flags: SourceFlags, options: {hash?: boolean} = {}): Promise<Image> {
     const image = await this.withProgress(`reading ${source}`, flags.quiet, (progress) =>
-      openSource(source, {image: flags.image, platform: flags.platform, engine: engineOptions(flags), progress, hash: options.hash}),
+      openSource(source, {
+        image: flags.image,
+        platform: flags.platform,
+        engine: engineOptions(flags),
+        progress,
+        hash: options.hash,
+      }),
     )
     for (const note of image.notes) this.note(note)
     return image

@@ -66,14 +66,26 @@ export function metadataReport(meta: MetadataImage): AnalyzeReport {
     createdBy: layer.createdBy,
     created: layer.created,
     bytes: layer.bytes,
-    ...(Object.fromEntries(LAYER_CONTENT_FIGURES.map((name) => [name, null])) as Record<(typeof LAYER_CONTENT_FIGURES)[number], null>),
+    ...(Object.fromEntries(LAYER_CONTENT_FIGURES.map((name) => [name, null])) as Record<
+      (typeof LAYER_CONTENT_FIGURES)[number],
+      null
+    >),
   }))
-  const totalBytes = sized && meta.layers.length > 0 ? meta.layers.reduce((sum, layer) => sum + (layer.bytes ?? 0), 0) : meta.size
+  const totalBytes =
+    sized && meta.layers.length > 0 ? meta.layers.reduce((sum, layer) => sum + (layer.bytes ?? 0), 0) : meta.size
   return {
     schemaVersion: SCHEMA_VERSION,
     source: meta.source,
     image: {id: meta.id, repoTags: meta.repoTags, os: meta.os, architecture: meta.architecture, created: meta.created},
-    summary: {layers: layers.length, totalBytes, finalBytes: null, finalFiles: null, wastedBytes: null, wastedPercent: null, dive: null},
+    summary: {
+      layers: layers.length,
+      totalBytes,
+      finalBytes: null,
+      finalFiles: null,
+      wastedBytes: null,
+      wastedPercent: null,
+      dive: null,
+    },
     layers,
     topWasted: [],
     unavailable: [

@@ -27,11 +27,29 @@ export interface ContainerChangeReport {
 
 export interface ContainerReport {
   changes: ContainerChangeReport[]
-  summary: {added: number; changed: number; deleted: number; commitBytes: number; commitFiles: number; shadowedBytes: number; temporaryBytes: number; temporaryFiles: number}
+  summary: {
+    added: number
+    changed: number
+    deleted: number
+    commitBytes: number
+    commitFiles: number
+    shadowedBytes: number
+    temporaryBytes: number
+    temporaryFiles: number
+  }
 }
 
 /** Files the runtime injects into every container: not the user's changes. */
-export const RUNTIME_PATHS = ['/.dockerenv', '/etc/hostname', '/etc/hosts', '/etc/resolv.conf', '/dev/console', '/dev', '/proc', '/sys']
+export const RUNTIME_PATHS = [
+  '/.dockerenv',
+  '/etc/hostname',
+  '/etc/hosts',
+  '/etc/resolv.conf',
+  '/dev/console',
+  '/dev',
+  '/proc',
+  '/sys',
+]
 
 const TEMPORARY: Array<[RegExp, string]> = [
   [/^\/(tmp|var\/tmp)(\/|$)/, 'temporary directory'],
@@ -74,18 +92,31 @@ export function userChanges(changes: ContainerChange[], mountPoints: string[]): 
  * Sizes a container's changes: the commit layer's bytes, the image bytes each change shadows or deletes,
  * and which paths look temporary. `image` is the final filesystem of the container's image.
  */
-export function containerReport(changes: ContainerChange[], stats: Map<string, PathStat>, image: Map<string, FinalEntry>): ContainerReport {
+export function containerReport(
+  changes: ContainerChange[],
+  stats: Map<string, PathStat>,
+  image: Map<string, FinalEntry>,
+): ContainerReport {
   const imageBytesUnder = (path: string): number => {
     const key = path.replace(/^\/+/, '')
     let bytes = image.get(key)?.type === 'file' ? (image.get(key)?.size ?? 0) : 0
-    if (image.get(key)?.type === 'dir') for (const [p, e] of image) if (e.type === 'file' && p.startsWith(`${key}/`)) bytes += e.size
+    if (image.get(key)?.type === 'dir')
+      for (const [p, e] of image) if (e.type === 'file' && p.startsWith(`${key}/`)) bytes += e.size
     return bytes
   }
   const rows = changes.map((c): ContainerChangeReport => {
     const stat = stats.get(c.path)
     const bytes = c.kind !== 'D' && stat?.type === 'file' ? stat.size : 0
-    const shadowedBytes = c.kind === 'D' ? imageBytesUnder(c.path) : c.kind === 'C' && stat?.type !== 'dir' ? imageBytesUnder(c.path) : 0
-    return {change: c.kind, path: c.path, type: stat?.type ?? null, bytes, shadowedBytes, temporary: c.kind === 'D' ? null : temporaryReason(c.path)}
+    const shadowedBytes =
+      c.kind === 'D' ? imageBytesUnder(c.path) : c.kind === 'C' && stat?.type !== 'dir' ? imageBytesUnder(c.path) : 0
+    return {
+      change: c.kind,
+      path: c.path,
+      type: stat?.type ?? null,
+      bytes,
+      shadowedBytes,
+      temporary: c.kind === 'D' ? null : temporaryReason(c.path),
+    }
   })
   const files = rows.filter((r) => r.change !== 'D' && r.type === 'file')
   const temporary = files.filter((r) => r.temporary)

@@ -32,7 +32,20 @@ export interface DiffReport {
   summary: {added: number; removed: number; changed: number; bytesA: number; bytesB: number; deltaBytes: number}
 }
 
-export const CONFIG_KEYS = ['Env', 'Cmd', 'Entrypoint', 'WorkingDir', 'User', 'ExposedPorts', 'Volumes', 'Labels', 'Healthcheck', 'StopSignal', 'Shell', 'OnBuild']
+export const CONFIG_KEYS = [
+  'Env',
+  'Cmd',
+  'Entrypoint',
+  'WorkingDir',
+  'User',
+  'ExposedPorts',
+  'Volumes',
+  'Labels',
+  'Healthcheck',
+  'StopSignal',
+  'Shell',
+  'OnBuild',
+]
 
 function changedFields(a: FinalEntry, b: FinalEntry, content: boolean): string[] {
   const fields: string[] = []
@@ -50,7 +63,12 @@ function configOf(image: Image): Record<string, unknown> {
 }
 
 function same(a: unknown, b: unknown): boolean {
-  const empty = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && Object.keys(v).length === 0) || v === ''
+  const empty = (v: unknown) =>
+    v === undefined ||
+    v === null ||
+    (Array.isArray(v) && v.length === 0) ||
+    (typeof v === 'object' && v !== null && Object.keys(v).length === 0) ||
+    v === ''
   if (empty(a) && empty(b)) return true
   return JSON.stringify(a) === JSON.stringify(b)
 }
@@ -63,7 +81,13 @@ export function diffImages(a: Image, b: Image, options: {content?: boolean; dept
   const idsA = a.layers.map((l, i) => l.diffId ?? a.config.rootfs?.diff_ids?.[i] ?? '')
   const idsB = b.layers.map((l, i) => l.diffId ?? b.config.rootfs?.diff_ids?.[i] ?? '')
   let commonBase = 0
-  while (commonBase < idsA.length && commonBase < idsB.length && idsA[commonBase] !== '' && idsA[commonBase] === idsB[commonBase]) commonBase++
+  while (
+    commonBase < idsA.length &&
+    commonBase < idsB.length &&
+    idsA[commonBase] !== '' &&
+    idsA[commonBase] === idsB[commonBase]
+  )
+    commonBase++
   const inB = new Set(idsB)
   const shared = [...new Set(idsA.filter((id) => id !== '' && inB.has(id)))]
 
@@ -78,7 +102,8 @@ export function diffImages(a: Image, b: Image, options: {content?: boolean; dept
       if (fields.length > 0) diffs.push({path, change: 'changed', before: entry, after: other, fields})
     }
   }
-  for (const [path, entry] of after) if (!before.has(path)) diffs.push({path, change: 'added', before: null, after: entry, fields: []})
+  for (const [path, entry] of after)
+    if (!before.has(path)) diffs.push({path, change: 'added', before: null, after: entry, fields: []})
   diffs.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0))
 
   const depth = options.depth ?? 3
@@ -94,7 +119,11 @@ export function diffImages(a: Image, b: Image, options: {content?: boolean; dept
 
   const configA = configOf(a)
   const configB = configOf(b)
-  const config = CONFIG_KEYS.filter((key) => !same(configA[key], configB[key])).map((key) => ({key, before: configA[key] ?? null, after: configB[key] ?? null}))
+  const config = CONFIG_KEYS.filter((key) => !same(configA[key], configB[key])).map((key) => ({
+    key,
+    before: configA[key] ?? null,
+    after: configB[key] ?? null,
+  }))
 
   const bytesA = totalsA.get('')?.bytes ?? 0
   const bytesB = totalsB.get('')?.bytes ?? 0

@@ -24,7 +24,17 @@ function octal(mode: number): string {
 }
 
 function fromEntry(layer: number, change: Change, entry: LayerEntry): FileChange {
-  return {layer, change, path: entry.path, type: entry.kind, size: entry.size, mode: octal(entry.mode), uid: entry.owner.uid, gid: entry.owner.gid, linkTarget: entry.linkname || null}
+  return {
+    layer,
+    change,
+    path: entry.path,
+    type: entry.kind,
+    size: entry.size,
+    mode: octal(entry.mode),
+    uid: entry.owner.uid,
+    gid: entry.owner.gid,
+    linkTarget: entry.linkname || null,
+  }
 }
 
 function fromNode(layer: number, path: string, node: FsNode): FileChange {

@@ -51,7 +51,9 @@ export function findWaste(image: Image, options: {duplicates?: boolean} = {}): W
       })
     }
   }
-  records.sort((a, b) => a.layer - b.layer || a.removedBy - b.removedBy || b.bytes - a.bytes || (a.path < b.path ? -1 : 1))
+  records.sort(
+    (a, b) => a.layer - b.layer || a.removedBy - b.removedBy || b.bytes - a.bytes || (a.path < b.path ? -1 : 1),
+  )
   const report: WasteReport = {records, totalBytes: records.reduce((sum, r) => sum + r.bytes, 0)}
   if (options.duplicates) {
     const groups = new Map<string, DuplicateGroup>()

@@ -17,17 +17,41 @@ interface RuleSpec {
 }
 
 export const RULES = {
-  lowestEfficiency: {kind: 'ratio', dive: true, default: '0.9', description: "fail when dive's efficiency is below this ratio (0-1)"},
-  highestWastedBytes: {kind: 'bytes', dive: true, default: 'disabled', description: "fail when dive's inefficient bytes exceed this size"},
-  highestUserWastedPercent: {kind: 'ratio', dive: true, default: '0.1', description: "fail when dive's user-wasted ratio (0-1) exceeds this"},
+  lowestEfficiency: {
+    kind: 'ratio',
+    dive: true,
+    default: '0.9',
+    description: "fail when dive's efficiency is below this ratio (0-1)",
+  },
+  highestWastedBytes: {
+    kind: 'bytes',
+    dive: true,
+    default: 'disabled',
+    description: "fail when dive's inefficient bytes exceed this size",
+  },
+  highestUserWastedPercent: {
+    kind: 'ratio',
+    dive: true,
+    default: '0.1',
+    description: "fail when dive's user-wasted ratio (0-1) exceeds this",
+  },
   maxImageBytes: {kind: 'bytes', description: 'fail when the image holds more content bytes than this'},
   maxLayers: {kind: 'count', description: 'fail when the image has more layers than this'},
   maxLayerBytes: {kind: 'bytes', description: 'fail when any one layer holds more content bytes than this'},
   maxWastedBytes: {kind: 'bytes', description: 'fail when the exact wasted bytes (stored, never shown) exceed this'},
-  maxWastedPercent: {kind: 'percent', description: 'fail when the exact wasted bytes exceed this percentage (0-100) of the image'},
+  maxWastedPercent: {
+    kind: 'percent',
+    description: 'fail when the exact wasted bytes exceed this percentage (0-100) of the image',
+  },
   maxGrowthBytes: {kind: 'bytes', description: 'fail when the image grew by more than this against --baseline'},
-  maxGrowthPercent: {kind: 'percent', description: 'fail when the image grew by more than this percentage against --baseline'},
-  forbidPaths: {kind: 'globs', description: 'fail when a path matching a glob exists in any layer, even one a later layer deleted'},
+  maxGrowthPercent: {
+    kind: 'percent',
+    description: 'fail when the image grew by more than this percentage against --baseline',
+  },
+  forbidPaths: {
+    kind: 'globs',
+    description: 'fail when a path matching a glob exists in any layer, even one a later layer deleted',
+  },
 } satisfies Record<string, RuleSpec>
 
 export type RuleName = keyof typeof RULES
@@ -82,12 +106,15 @@ export function withDefaults(settings: RuleSettings): Required<RuleSettings> {
 function parseThreshold(name: RuleName, setting: RuleSetting): number | string[] | null {
   const spec: RuleSpec = RULES[name]
   if (spec.kind === 'globs') {
-    const globs = (Array.isArray(setting.value) ? setting.value : [setting.value]).map((g) => g.trim()).filter((g) => !DISABLED.has(g.toLowerCase()))
+    const globs = (Array.isArray(setting.value) ? setting.value : [setting.value])
+      .map((g) => g.trim())
+      .filter((g) => !DISABLED.has(g.toLowerCase()))
     return globs.length > 0 ? globs : null
   }
   const text = String(Array.isArray(setting.value) ? setting.value.at(-1) : setting.value).trim()
   if (DISABLED.has(text.toLowerCase())) return null
-  const bad = (expected: string) => new InputError(`${name} ${JSON.stringify(text)} (from ${setting.from}): expected ${expected}`)
+  const bad = (expected: string) =>
+    new InputError(`${name} ${JSON.stringify(text)} (from ${setting.from}): expected ${expected}`)
   switch (spec.kind) {
     case 'bytes': {
       const bytes = parseSize(text)
@@ -132,17 +159,29 @@ export function evaluateRules(settings: Required<RuleSettings>, subject: CheckSu
     const spec: RuleSpec = RULES[rule]
     const threshold = parseThreshold(rule, setting)
     const base = {rule, from: setting.from, threshold}
-    if (threshold === null) return {...base, status: 'off', value: null, valueText: '-', thresholdText: '-', message: 'off'}
+    if (threshold === null)
+      return {...base, status: 'off', value: null, valueText: '-', thresholdText: '-', message: 'off'}
     if (rule === 'forbidPaths') {
       const globs = threshold as string[]
       const hits: string[] = []
       for (const [layer, contents] of subject.contents.entries()) {
         for (const entry of contents.entries) {
-          if (globs.some((glob) => minimatch(entry.path, glob.replace(/^\/+/, ''), {dot: true}))) hits.push(`/${entry.path} (layer ${layer})`)
+          if (globs.some((glob) => minimatch(entry.path, glob.replace(/^\/+/, ''), {dot: true})))
+            hits.push(`/${entry.path} (layer ${layer})`)
         }
       }
-      const message = hits.length === 0 ? 'no path matches' : `${hits.slice(0, 5).join(', ')}${hits.length > 5 ? ` and ${hits.length - 5} more` : ''}`
-      return {...base, status: hits.length > 0 ? 'fail' : 'pass', value: hits.length, valueText: hits.length === 0 ? '0 paths' : message, thresholdText: globs.join(', '), message}
+      const message =
+        hits.length === 0
+          ? 'no path matches'
+          : `${hits.slice(0, 5).join(', ')}${hits.length > 5 ? ` and ${hits.length - 5} more` : ''}`
+      return {
+        ...base,
+        status: hits.length > 0 ? 'fail' : 'pass',
+        value: hits.length,
+        valueText: hits.length === 0 ? '0 paths' : message,
+        thresholdText: globs.join(', '),
+        message,
+      }
     }
     const limit = threshold as number
     let value: number
@@ -169,7 +208,10 @@ export function evaluateRules(settings: Required<RuleSettings>, subject: CheckSu
         break
       }
       case 'maxLayerBytes': {
-        const top = report.layers.reduce((best, layer) => ((layer.bytes ?? 0) > (best?.bytes ?? -1) ? layer : best), report.layers[0])
+        const top = report.layers.reduce(
+          (best, layer) => ((layer.bytes ?? 0) > (best?.bytes ?? -1) ? layer : best),
+          report.layers[0],
+        )
         value = top?.bytes ?? 0
         largest = top ? ` (layer ${top.index}${top.createdBy ? `: ${top.createdBy.slice(0, 60)}` : ''})` : ''
         break
@@ -183,15 +225,28 @@ export function evaluateRules(settings: Required<RuleSettings>, subject: CheckSu
         break
       }
       default: {
-        if (!subject.baseline) throw new InputError(`${rule} needs --baseline (a previous image, or a saved analyze --format json)`)
+        if (!subject.baseline)
+          throw new InputError(`${rule} needs --baseline (a previous image, or a saved analyze --format json)`)
         const growth = (summary.totalBytes ?? 0) - subject.baseline.totalBytes
-        value = rule === 'maxGrowthBytes' ? growth : subject.baseline.totalBytes === 0 ? 0 : (growth / subject.baseline.totalBytes) * 100
+        value =
+          rule === 'maxGrowthBytes'
+            ? growth
+            : subject.baseline.totalBytes === 0
+              ? 0
+              : (growth / subject.baseline.totalBytes) * 100
       }
     }
     const failed = rule === 'lowestEfficiency' ? value < limit : value > limit
     const relation = rule === 'lowestEfficiency' ? (failed ? 'below' : 'at or above') : failed ? 'above' : 'within'
     const valueText = `${format(spec.kind, value)}${largest}`
     const thresholdText = format(spec.kind, limit)
-    return {...base, status: failed ? 'fail' : 'pass', value, valueText, thresholdText, message: `${valueText} ${relation} ${thresholdText}`}
+    return {
+      ...base,
+      status: failed ? 'fail' : 'pass',
+      value,
+      valueText,
+      thresholdText,
+      message: `${valueText} ${relation} ${thresholdText}`,
+    }
   })
 }

@@ -7,7 +7,10 @@ import type {Image} from '../sources/image.js'
 import {evaluateRules, type RuleSettings} from './rules.js'
 
 /** A baseline's size: from a saved `analyze --format json`, or by analyzing a previous image. */
-export async function readBaseline(argument: string, open: (source: string) => Promise<Image>): Promise<{name: string; totalBytes: number}> {
+export async function readBaseline(
+  argument: string,
+  open: (source: string) => Promise<Image>,
+): Promise<{name: string; totalBytes: number}> {
   if (argument.endsWith('.json') && existsSync(argument)) {
     let report: {schemaVersion?: number; summary?: {totalBytes?: number}}
     try {
@@ -15,7 +18,8 @@ export async function readBaseline(argument: string, open: (source: string) => P
     } catch (error) {
       throw new InputError(`--baseline ${argument}: not JSON (${(error as Error).message})`)
     }
-    if (report.schemaVersion !== 1 || typeof report.summary?.totalBytes !== 'number') throw new InputError(`--baseline ${argument}: not a docker-layers analyze report`)
+    if (report.schemaVersion !== 1 || typeof report.summary?.totalBytes !== 'number')
+      throw new InputError(`--baseline ${argument}: not a docker-layers analyze report`)
     return {name: argument, totalBytes: report.summary.totalBytes}
   }
   const image = await open(argument)
@@ -23,7 +27,12 @@ export async function readBaseline(argument: string, open: (source: string) => P
 }
 
 /** Checks one image against the effective rules. */
-export function checkImage(name: string, image: Image, settings: Required<RuleSettings>, baseline?: {name: string; totalBytes: number}): ImageCheck {
+export function checkImage(
+  name: string,
+  image: Image,
+  settings: Required<RuleSettings>,
+  baseline?: {name: string; totalBytes: number},
+): ImageCheck {
   const report = analyzeImage(image, 0)
   const rules = evaluateRules(settings, {report, contents: image.contents, baseline})
   return {source: name, repoTags: image.repoTags, passed: rules.every((r) => r.status !== 'fail'), rules}

@@ -9,7 +9,19 @@ import {isTemplate, renderTemplate} from '../report/template.js'
 import {InputError} from '../errors.js'
 import {readMetadata} from '../sources/metadata.js'
 
-export const LAYER_FIELDS = ['index', 'digest', 'createdBy', 'created', 'bytes', 'entries', 'added', 'modified', 'removed', 'removedBytes', 'wastedBytes']
+export const LAYER_FIELDS = [
+  'index',
+  'digest',
+  'createdBy',
+  'created',
+  'bytes',
+  'entries',
+  'added',
+  'modified',
+  'removed',
+  'removedBytes',
+  'wastedBytes',
+]
 
 export default class Analyze extends BaseCommand {
   static override summary = 'Show where the bytes of an image go, layer by layer, and what it stores but never shows.'
@@ -29,8 +41,14 @@ export default class Analyze extends BaseCommand {
     format: formatFlag,
     top: Flags.integer({description: 'how many of the largest wasted paths to list', default: 10, min: 0}),
     'no-trunc': Flags.boolean({description: "don't truncate the CREATED BY column"}),
-    inspect: Flags.string({description: 'metadata only: JSON of `docker image inspect` (layer digests, image size)', exclusive: ['image', 'platform']}),
-    history: Flags.string({description: "metadata only: JSON of the history API or `docker history --no-trunc --format '{{json .}}'` lines", exclusive: ['image', 'platform']}),
+    inspect: Flags.string({
+      description: 'metadata only: JSON of `docker image inspect` (layer digests, image size)',
+      exclusive: ['image', 'platform'],
+    }),
+    history: Flags.string({
+      description: "metadata only: JSON of the history API or `docker history --no-trunc --format '{{json .}}'` lines",
+      exclusive: ['image', 'platform'],
+    }),
     ...sourceFlags,
   }
 
@@ -43,12 +61,16 @@ export default class Analyze extends BaseCommand {
     else await this.emit(renderAnalyzeTable(report, {noTrunc: flags['no-trunc']}))
   }
 
-  private async report(source: string | undefined, flags: Interfaces.InferredFlags<typeof Analyze.flags>): Promise<AnalyzeReport> {
+  private async report(
+    source: string | undefined,
+    flags: Interfaces.InferredFlags<typeof Analyze.flags>,
+  ): Promise<AnalyzeReport> {
     if (flags.inspect || flags.history) {
       if (source) throw new InputError('give SOURCE or --inspect/--history, not both')
       return metadataReport(await readMetadata(flags.inspect, flags.history))
     }
-    if (!source) throw new InputError('missing SOURCE: an image, an archive, a layout, - for stdin, or --inspect/--history files')
+    if (!source)
+      throw new InputError('missing SOURCE: an image, an archive, a layout, - for stdin, or --inspect/--history files')
     return analyzeImage(await this.openImage(source, flags), flags.top)
   }
 }

@@ -16,9 +16,17 @@ const kebab = (name: string) => name.replaceAll(/[A-Z]/g, (c) => `-${c.toLowerCa
 /** Each rule is a flag of its own name, with a kebab-case alias. */
 const ruleFlags = {
   ...(Object.fromEntries(
-    RULE_NAMES.filter((name) => name !== 'forbidPaths').map((name) => [name, Flags.string({description: RULES[name].description, aliases: [kebab(name)], helpGroup: 'RULES'})]),
+    RULE_NAMES.filter((name) => name !== 'forbidPaths').map((name) => [
+      name,
+      Flags.string({description: RULES[name].description, aliases: [kebab(name)], helpGroup: 'RULES'}),
+    ]),
   ) as Record<Exclude<RuleName, 'forbidPaths'>, ReturnType<typeof Flags.string>>),
-  forbidPaths: Flags.string({description: `${RULES.forbidPaths.description} (repeatable)`, aliases: ['forbid-paths'], multiple: true, helpGroup: 'RULES'}),
+  forbidPaths: Flags.string({
+    description: `${RULES.forbidPaths.description} (repeatable)`,
+    aliases: ['forbid-paths'],
+    multiple: true,
+    helpGroup: 'RULES',
+  }),
 }
 
 export default class Check extends BaseCommand {
@@ -37,7 +45,12 @@ export default class Check extends BaseCommand {
   static override flags = {
     config: Flags.string({description: 'rules file (.docker-layers.yml or a dive .dive-ci); default: the nearest one'}),
     baseline: Flags.string({description: 'a previous image, or a saved `analyze --format json`, for the growth rules'}),
-    format: Flags.string({char: 'f', description: 'output format', options: ['table', 'json', 'junit', 'markdown'], default: 'table'}),
+    format: Flags.string({
+      char: 'f',
+      description: 'output format',
+      options: ['table', 'json', 'junit', 'markdown'],
+      default: 'table',
+    }),
     'print-config': Flags.boolean({description: 'show the effective rules and where each came from, then exit'}),
     ...ruleFlags,
     ...sourceFlags,
@@ -45,10 +58,12 @@ export default class Check extends BaseCommand {
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Check)
-    const config: CheckConfig = flags.config ? readConfig(flags.config) : (() => {
-      const found = findConfig(process.cwd())
-      return found ? readConfig(found) : {images: [], rules: {}}
-    })()
+    const config: CheckConfig = flags.config
+      ? readConfig(flags.config)
+      : (() => {
+          const found = findConfig(process.cwd())
+          return found ? readConfig(found) : {images: [], rules: {}}
+        })()
     const fromFlags: RuleSettings = {}
     for (const name of RULE_NAMES) {
       const value = (flags as Record<string, string | string[] | undefined>)[name]
@@ -58,22 +73,31 @@ export default class Check extends BaseCommand {
     validateSettings(settings)
     if (flags['print-config']) {
       const rows = RULE_NAMES.map((name) => ({rule: name, value: settings[name].value, from: settings[name].from}))
-      if (flags.format === 'json') await this.emit(toJson({config: config.path ?? null, images: config.images, rules: rows}))
-      else await this.emit(`${config.path ? `Config: ${config.path}` : 'Config: none found (defaults and flags only)'}\n\n${plainTable(['RULE', 'VALUE', 'FROM'], rows.map((r) => [r.rule, Array.isArray(r.value) ? r.value.join(', ') : r.value, r.from]))}\n`)
+      if (flags.format === 'json')
+        await this.emit(toJson({config: config.path ?? null, images: config.images, rules: rows}))
+      else
+        await this.emit(
+          `${config.path ? `Config: ${config.path}` : 'Config: none found (defaults and flags only)'}\n\n${plainTable(
+            ['RULE', 'VALUE', 'FROM'],
+            rows.map((r) => [r.rule, Array.isArray(r.value) ? r.value.join(', ') : r.value, r.from]),
+          )}\n`,
+        )
       return
     }
     const sources = argv.length > 0 ? (argv as string[]) : config.images
-    if (sources.length === 0) throw new InputError(`nothing to check: give SOURCE, or list images: in ${config.path ?? '.docker-layers.yml'}`)
+    if (sources.length === 0)
+      throw new InputError(`nothing to check: give SOURCE, or list images: in ${config.path ?? '.docker-layers.yml'}`)
     const open = (source: string) => this.openImage(source, flags)
     const baseline = flags.baseline ? await readBaseline(flags.baseline, open) : undefined
     const report: CheckReport = {schemaVersion: 1, passed: true, images: []}
     for (const source of sources) {
-      // eslint-disable-next-line no-await-in-loop
       const image = await open(source)
       report.images.push(checkImage(source, image, settings, baseline))
     }
     report.passed = report.images.every((image) => image.passed)
-    const render = {table: renderCheckTable, json: toJson, junit: renderJunit, markdown: renderMarkdown}[flags.format as 'table' | 'json' | 'junit' | 'markdown']
+    const render = {table: renderCheckTable, json: toJson, junit: renderJunit, markdown: renderMarkdown}[
+      flags.format as 'table' | 'json' | 'junit' | 'markdown'
+    ]
     await this.emit(render(report))
     if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${renderMarkdown(report)}\n`)
     if (!report.passed) this.exit(1)

@@ -11,9 +11,14 @@ import {readContainer} from '../sources/container.js'
 import {readDaemonImage} from '../sources/daemon.js'
 
 export default class Container extends BaseCommand {
-  static override summary = "Size a container's uncommitted changes before `docker commit`: the layer it would add, the waste, the leftovers."
-  static override description = 'For a running or stopped container: its changes as `docker container diff` prints them, with bytes; the size of the layer `docker commit` would add; the bytes of the image each change shadows or deletes (stored but hidden after the commit); and which paths look like temporary artifacts (caches, /tmp, __pycache__, build directories). Paths the runtime injects (/.dockerenv, /etc/hostname, /etc/hosts, /etc/resolv.conf, /dev/console) and mount points are not the user\'s changes and are left out.'
-  static override examples = ['<%= config.bin %> <%= command.id %> my-container', '<%= config.bin %> <%= command.id %> 3f2a --format json']
+  static override summary =
+    "Size a container's uncommitted changes before `docker commit`: the layer it would add, the waste, the leftovers."
+  static override description =
+    "For a running or stopped container: its changes as `docker container diff` prints them, with bytes; the size of the layer `docker commit` would add; the bytes of the image each change shadows or deletes (stored but hidden after the commit); and which paths look like temporary artifacts (caches, /tmp, __pycache__, build directories). Paths the runtime injects (/.dockerenv, /etc/hostname, /etc/hosts, /etc/resolv.conf, /dev/console) and mount points are not the user's changes and are left out."
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> my-container',
+    '<%= config.bin %> <%= command.id %> 3f2a --format json',
+  ]
   static override args = {container: Args.string({description: 'container name or ID', required: true})}
   static override flags = {format: formatFlag, quiet: quietFlag, ...engineFlags}
 
@@ -22,16 +27,29 @@ export default class Container extends BaseCommand {
     const info = await readContainer(args.container, engineOptions(flags))
     const changes = userChanges(info.changes, info.mountPoints)
     const stats = await info.stat(changes.filter((c) => c.kind !== 'D').map((c) => c.path))
-    const image = await this.withProgress(`reading ${info.imageRef}`, flags.quiet, (progress) => readDaemonImage(info.image, engineOptions(flags), {progress}))
+    const image = await this.withProgress(`reading ${info.imageRef}`, flags.quiet, (progress) =>
+      readDaemonImage(info.image, engineOptions(flags), {progress}),
+    )
     const report = containerReport(changes, stats, finalSnapshot(image).entries)
     if (isTemplate(flags.format)) {
       await this.emit(renderTemplate(flags.format, report.changes))
     } else if (flags.format === 'json') {
-      await this.emit(toJson({schemaVersion: 1, container: {id: info.id, name: info.name, image: info.imageRef, imageId: info.image, state: info.state}, ...report}))
+      await this.emit(
+        toJson({
+          schemaVersion: 1,
+          container: {id: info.id, name: info.name, image: info.imageRef, imageId: info.image, state: info.state},
+          ...report,
+        }),
+      )
     } else if (flags.format === 'csv') {
       await this.emit(toCsv(report.changes, ['change', 'path', 'type', 'bytes', 'shadowedBytes', 'temporary']))
     } else {
-      await this.emit(renderContainerTable(report, `Container ${info.name} (${info.id.slice(0, 12)}, ${info.state}) from ${info.imageRef}`))
+      await this.emit(
+        renderContainerTable(
+          report,
+          `Container ${info.name} (${info.id.slice(0, 12)}, ${info.state}) from ${info.imageRef}`,
+        ),
+      )
     }
   }
 }

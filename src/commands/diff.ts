@@ -10,8 +10,12 @@ import {isTemplate, renderTemplate} from '../report/template.js'
 
 export default class Diff extends BaseCommand {
   static override summary = 'What changed between two images: shared layers, files, directory sizes and config.'
-  static override description = 'Compares the final filesystems (a file added and deleted again inside one image is no difference): paths added, removed and changed in size, mode, owner, link target and, with --content, content digest; directory size deltas; and the runtime config (Env, Cmd, Entrypoint, WorkingDir, User, ExposedPorts, Volumes, Labels, Healthcheck, …). mtimes are not compared.'
-  static override examples = ['<%= config.bin %> <%= command.id %> myapp:1.0 myapp:1.1', '<%= config.bin %> <%= command.id %> old.tar new.tar --content --format json']
+  static override description =
+    'Compares the final filesystems (a file added and deleted again inside one image is no difference): paths added, removed and changed in size, mode, owner, link target and, with --content, content digest; directory size deltas; and the runtime config (Env, Cmd, Entrypoint, WorkingDir, User, ExposedPorts, Volumes, Labels, Healthcheck, …). mtimes are not compared.'
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> myapp:1.0 myapp:1.1',
+    '<%= config.bin %> <%= command.id %> old.tar new.tar --content --format json',
+  ]
   static override args = {
     a: Args.string({description: 'the image before', required: true}),
     b: Args.string({description: 'the image after', required: true}),
@@ -29,11 +33,26 @@ export default class Diff extends BaseCommand {
     const a = await this.openImage(args.a, flags, {hash: flags.content})
     const b = await this.openImage(args.b, flags, {hash: flags.content})
     const report = diffImages(a, b, {content: flags.content, depth: flags.depth})
-    const rows = report.files.map((f) => ({change: f.change, path: f.path, fields: f.fields.join(','), sizeA: f.before?.size ?? '', sizeB: f.after?.size ?? '', modeA: f.before?.mode ?? '', modeB: f.after?.mode ?? ''}))
+    const rows = report.files.map((f) => ({
+      change: f.change,
+      path: f.path,
+      fields: f.fields.join(','),
+      sizeA: f.before?.size ?? '',
+      sizeB: f.after?.size ?? '',
+      modeA: f.before?.mode ?? '',
+      modeB: f.after?.mode ?? '',
+    }))
     if (isTemplate(flags.format)) {
       await this.emit(renderTemplate(flags.format, rows))
     } else if (flags.format === 'json') {
-      await this.emit(toJson({schemaVersion: 1, a: {source: a.source, image: describeImage(a)}, b: {source: b.source, image: describeImage(b)}, ...report}))
+      await this.emit(
+        toJson({
+          schemaVersion: 1,
+          a: {source: a.source, image: describeImage(a)},
+          b: {source: b.source, image: describeImage(b)},
+          ...report,
+        }),
+      )
     } else if (flags.format === 'csv') {
       await this.emit(toCsv(rows, ['change', 'path', 'fields', 'sizeA', 'sizeB', 'modeA', 'modeB']))
     } else {

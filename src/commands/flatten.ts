@@ -10,7 +10,14 @@ import {connect, engineError} from '../engine/client.js'
 import {InputError} from '../errors.js'
 import {planFlatten} from '../flatten/plan.js'
 import {verifyFlattened} from '../flatten/verify.js'
-import {FileSink, type FlattenOutput, type OutputCompression, type OutputFormat, StreamSink, writeFlattened} from '../flatten/write.js'
+import {
+  FileSink,
+  type FlattenOutput,
+  type OutputCompression,
+  type OutputFormat,
+  StreamSink,
+  writeFlattened,
+} from '../flatten/write.js'
 import {toJson} from '../report/format.js'
 import {humanSize} from '../report/human-size.js'
 import {openArchiveFile, type OpenedImage} from '../sources/archive.js'
@@ -19,12 +26,16 @@ import type {Image} from '../sources/image.js'
 import {ReadProgress} from '../sources/progress.js'
 import {openSeekable} from '../sources/resolve.js'
 
-/** Which layers stay as they are: an index (layers below it), a diff_id (up to and including it), or an image whose layers are a prefix. */
+/**
+ * Which layers stay as they are: an index (layers below it), a diff_id (up to and including it), or an image whose
+ * layers are a prefix.
+ */
 async function baseCount(image: Image, from: string, open: (source: string) => Promise<Image>): Promise<number> {
   const ids = image.config.rootfs?.diff_ids ?? image.layers.map((l) => l.diffId ?? '')
   if (/^\d+$/.test(from)) {
     const n = Number(from)
-    if (n >= ids.length) throw new InputError(`--from ${from}: the image has ${ids.length} layers; squash from 0 to ${ids.length - 1}`)
+    if (n >= ids.length)
+      throw new InputError(`--from ${from}: the image has ${ids.length} layers; squash from 0 to ${ids.length - 1}`)
     return n
   }
   if (/^(sha256:)?[0-9a-f]{12,64}$/.test(from)) {
@@ -35,7 +46,8 @@ async function baseCount(image: Image, from: string, open: (source: string) => P
   }
   const base = await open(from)
   const baseIds = base.config.rootfs?.diff_ids ?? []
-  if (baseIds.length === 0 || baseIds.length > ids.length || baseIds.some((id, i) => id !== ids[i])) throw new InputError(`--from ${from}: its layers are not a prefix of the image's`)
+  if (baseIds.length === 0 || baseIds.length > ids.length || baseIds.some((id, i) => id !== ids[i]))
+    throw new InputError(`--from ${from}: its layers are not a prefix of the image's`)
   return baseIds.length
 }
 
@@ -50,12 +62,29 @@ export default class Flatten extends BaseCommand {
 
   static override args = {source: Args.string({description: 'image, archive, layout or - for stdin', required: true})}
   static override flags = {
-    tag: Flags.string({char: 't', description: 'load the result into the engine as REPO:TAG', exactlyOne: ['tag', 'output']}),
+    tag: Flags.string({
+      char: 't',
+      description: 'load the result into the engine as REPO:TAG',
+      exactlyOne: ['tag', 'output'],
+    }),
     output: Flags.string({char: 'o', description: 'write the result to this archive file'}),
-    'output-format': Flags.string({description: 'archive format for -o', options: ['docker-archive', 'oci-archive'], default: 'docker-archive'}),
-    compress: Flags.string({description: 'compression of the new layer in -o archives', options: ['none', 'gzip', 'zstd'], default: 'none'}),
-    from: Flags.string({description: 'keep the layers up to a base as they are: a layer index (squash from it), a diff_id, or a base image'}),
-    verify: Flags.boolean({description: 'read the result back and compare its filesystem with the source\'s final filesystem'}),
+    'output-format': Flags.string({
+      description: 'archive format for -o',
+      options: ['docker-archive', 'oci-archive'],
+      default: 'docker-archive',
+    }),
+    compress: Flags.string({
+      description: 'compression of the new layer in -o archives',
+      options: ['none', 'gzip', 'zstd'],
+      default: 'none',
+    }),
+    from: Flags.string({
+      description:
+        'keep the layers up to a base as they are: a layer index (squash from it), a diff_id, or a base image',
+    }),
+    verify: Flags.boolean({
+      description: "read the result back and compare its filesystem with the source's final filesystem",
+    }),
     force: Flags.boolean({description: 'overwrite an existing -o file'}),
     format: Flags.string({char: 'f', description: 'report format', options: ['table', 'json'], default: 'table'}),
     ...sourceFlags,
@@ -65,8 +94,10 @@ export default class Flatten extends BaseCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Flatten)
-    if (flags.output && existsSync(flags.output) && !flags.force) throw new InputError(`${flags.output} exists; use --force to overwrite it`)
-    if (flags.tag && (flags.compress !== 'none' || flags['output-format'] !== 'docker-archive')) throw new InputError('-t loads an uncompressed docker-archive; --compress and --output-format go with -o')
+    if (flags.output && existsSync(flags.output) && !flags.force)
+      throw new InputError(`${flags.output} exists; use --force to overwrite it`)
+    if (flags.tag && (flags.compress !== 'none' || flags['output-format'] !== 'docker-archive'))
+      throw new InputError('-t loads an uncompressed docker-archive; --compress and --output-format go with -o')
     const stop = (signal: NodeJS.Signals) => {
       process.stderr.write(`docker-layers: interrupted by ${signal}; nothing was written\n`)
       void this.release().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143))
@@ -75,22 +106,41 @@ export default class Flatten extends BaseCommand {
     process.once('SIGTERM', stop)
     try {
       const opened: OpenedImage = await this.withProgress(`reading ${args.source}`, flags.quiet, (progress) =>
-        openSeekable(args.source, {image: flags.image, platform: flags.platform, engine: engineOptions(flags), progress, hash: flags.verify}),
+        openSeekable(args.source, {
+          image: flags.image,
+          platform: flags.platform,
+          engine: engineOptions(flags),
+          progress,
+          hash: flags.verify,
+        }),
       )
       this.cleanup.push(() => opened.close())
       const {image, store} = opened
       for (const note of image.notes) this.note(note)
-      if (image.source.kind === 'docker-export') throw new InputError(`${args.source}: a docker export tarball is already one layer with no config to keep; nothing to flatten`)
+      if (image.source.kind === 'docker-export')
+        throw new InputError(
+          `${args.source}: a docker export tarball is already one layer with no config to keep; nothing to flatten`,
+        )
       const base = flags.from ? await baseCount(image, flags.from, (source) => this.openImage(source, flags)) : 0
       const plan = planFlatten(image, base)
-      const output: FlattenOutput = {format: flags['output-format'] as OutputFormat, compression: flags.compress as OutputCompression, tag: flags.tag, sourceName: args.source, base}
-      const written = flags.output ? await this.toFile(flags.output, image, store, plan, output, flags.verify) : await this.toEngine(flags.tag as string, image, store, plan, output, flags)
+      const output: FlattenOutput = {
+        format: flags['output-format'] as OutputFormat,
+        compression: flags.compress as OutputCompression,
+        tag: flags.tag,
+        sourceName: args.source,
+        base,
+      }
+      const written = flags.output
+        ? await this.toFile(flags.output, image, store, plan, output, flags.verify)
+        : await this.toEngine(flags.tag as string, image, store, plan, output, flags)
       const before = image.contents.reduce((sum, layer) => sum + layer.bytes, 0)
       const after = image.contents.slice(0, base).reduce((sum, layer) => sum + layer.bytes, 0) + plan.contentBytes
       const report = {
         schemaVersion: 1,
         source: image.source,
-        output: flags.output ? {file: flags.output, format: output.format, compression: output.compression} : {tag: flags.tag},
+        output: flags.output
+          ? {file: flags.output, format: output.format, compression: output.compression}
+          : {tag: flags.tag},
         id: written.configDigest,
         before: {layers: image.contents.length, bytes: before},
         after: {layers: base + 1, bytes: after},
@@ -117,7 +167,14 @@ export default class Flatten extends BaseCommand {
   }
 
   /** Writes to a temporary file beside FILE, then renames it: never a partial FILE. */
-  private async toFile(file: string, image: Image, store: OpenedImage['store'], plan: ReturnType<typeof planFlatten>, output: FlattenOutput, verify: boolean) {
+  private async toFile(
+    file: string,
+    image: Image,
+    store: OpenedImage['store'],
+    plan: ReturnType<typeof planFlatten>,
+    output: FlattenOutput,
+    verify: boolean,
+  ) {
     const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
     const handle = await open(temp, 'wx').catch((error: NodeJS.ErrnoException) => {
       throw new InputError(`cannot write ${file}: ${error.code ?? error.message}`)
@@ -140,9 +197,11 @@ export default class Flatten extends BaseCommand {
     }
     let verifiedPaths = 0
     if (verify) {
-      const reread = await openArchiveFile(temp, {}, {progress: new ReadProgress(), hash: true}).catch((error: Error) => {
-        throw new InputError(`--verify: the written archive does not read back: ${error.message}`)
-      })
+      const reread = await openArchiveFile(temp, {}, {progress: new ReadProgress(), hash: true}).catch(
+        (error: Error) => {
+          throw new InputError(`--verify: the written archive does not read back: ${error.message}`)
+        },
+      )
       await reread.close()
       verifiedPaths = verifyFlattened(image, reread.image)
     }
@@ -151,17 +210,32 @@ export default class Flatten extends BaseCommand {
   }
 
   /** Streams the archive into the engine's load API as it is written: no temporary copy. */
-  private async toEngine(tag: string, image: Image, store: OpenedImage['store'], plan: ReturnType<typeof planFlatten>, output: FlattenOutput, flags: {context?: string; host?: string; verify: boolean}) {
+  private async toEngine(
+    tag: string,
+    image: Image,
+    store: OpenedImage['store'],
+    plan: ReturnType<typeof planFlatten>,
+    output: FlattenOutput,
+    flags: {context?: string; host?: string; verify: boolean},
+  ) {
     const engine = await connect(engineOptions(flags))
     const stream = new PassThrough()
-    const loading = engine.docker.loadImage(stream, {quiet: true}).then(async (response: NodeJS.ReadableStream) => {
-      let text = ''
-      for await (const chunk of response as AsyncIterable<Buffer>) text += chunk.toString()
-      const failure = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as {error?: string; errorDetail?: {message?: string}}).find((m) => m.error || m.errorDetail)
-      if (failure) throw new InputError(`the engine refused the image: ${failure.errorDetail?.message ?? failure.error}`)
-    }, (error: unknown) => {
-      throw engineError(engine, error)
-    })
+    const loading = engine.docker.loadImage(stream, {quiet: true}).then(
+      async (response: NodeJS.ReadableStream) => {
+        let text = ''
+        for await (const chunk of response as AsyncIterable<Buffer>) text += chunk.toString()
+        const failure = text
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as {error?: string; errorDetail?: {message?: string}})
+          .find((m) => m.error || m.errorDetail)
+        if (failure)
+          throw new InputError(`the engine refused the image: ${failure.errorDetail?.message ?? failure.error}`)
+      },
+      (error: unknown) => {
+        throw engineError(engine, error)
+      },
+    )
     let written
     try {
       written = await writeFlattened(new StreamSink(stream), image, store, plan, output)
@@ -174,7 +248,10 @@ export default class Flatten extends BaseCommand {
     await loading
     let verifiedPaths = 0
     if (flags.verify) {
-      verifiedPaths = verifyFlattened(image, await readDaemonImage(tag, engineOptions(flags), {progress: new ReadProgress(), hash: true}))
+      verifiedPaths = verifyFlattened(
+        image,
+        await readDaemonImage(tag, engineOptions(flags), {progress: new ReadProgress(), hash: true}),
+      )
     }
     return {...written, verifiedPaths}
   }

@@ -12,8 +12,12 @@ const FIELDS = ['path', 'bytes', 'layer', 'createdBy', 'removedBy', 'removedByCr
 
 export default class Waste extends BaseCommand {
   static override summary = 'List every path whose bytes an image stores but never shows, and what hid them.'
-  static override description = 'Deleted, overwritten, hidden by an opaque directory, replaced by a non-directory, or copied by a metadata-only change (chmod/chown). The bytes add up to analyze\'s wastedBytes. --duplicates hashes every file and lists identical content stored under several paths or layers.'
-  static override examples = ['<%= config.bin %> <%= command.id %> myapp:latest', '<%= config.bin %> <%= command.id %> app.tar --duplicates --format json']
+  static override description =
+    "Deleted, overwritten, hidden by an opaque directory, replaced by a non-directory, or copied by a metadata-only change (chmod/chown). The bytes add up to analyze's wastedBytes. --duplicates hashes every file and lists identical content stored under several paths or layers."
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> myapp:latest',
+    '<%= config.bin %> <%= command.id %> app.tar --duplicates --format json',
+  ]
   static override args = {source: Args.string({description: 'image, archive, layout or - for stdin', required: true})}
   static override flags = {
     format: formatFlag,
@@ -26,7 +30,17 @@ export default class Waste extends BaseCommand {
     const image = await this.openImage(args.source, flags, {hash: flags.duplicates})
     const report = findWaste(image, {duplicates: flags.duplicates})
     if (isTemplate(flags.format)) await this.emit(renderTemplate(flags.format, report.records))
-    else if (flags.format === 'json') await this.emit(toJson({schemaVersion: 1, source: image.source, image: describeImage(image), wastedBytes: report.totalBytes, waste: report.records, ...(report.duplicates ? {duplicates: report.duplicates} : {})}))
+    else if (flags.format === 'json')
+      await this.emit(
+        toJson({
+          schemaVersion: 1,
+          source: image.source,
+          image: describeImage(image),
+          wastedBytes: report.totalBytes,
+          waste: report.records,
+          ...(report.duplicates ? {duplicates: report.duplicates} : {}),
+        }),
+      )
     else if (flags.format === 'csv') await this.emit(toCsv(report.records, FIELDS))
     else await this.emit(renderWasteTable(report))
   }

@@ -37,10 +37,16 @@ export function dockerodeOptions(endpoint: Endpoint): Docker.DockerOptions {
   }
 }
 
-/** A client for the engine the options (or the plugin's flags, or the environment) name. dockerode is loaded here, not at start-up: file sources never need it. */
+/**
+ * A client for the engine the options (or the plugin's flags, or the environment) name. dockerode is loaded here,
+ * not at start-up: file sources never need it.
+ */
 export async function connect(options: EngineOptions = {}): Promise<Engine> {
   const {default: Dockerode} = await import('dockerode')
-  const merged = {...pluginEngineOptions, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined))}
+  const merged = {
+    ...pluginEngineOptions,
+    ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+  }
   const endpoint = resolveEndpoint(merged)
   return {docker: new Dockerode(dockerodeOptions(endpoint)), endpoint}
 }
@@ -49,7 +55,19 @@ export async function connect(options: EngineOptions = {}): Promise<Engine> {
 export function engineError(engine: Engine, error: unknown): Error {
   if (error instanceof InputError) return error
   const e = error as NodeJS.ErrnoException & {statusCode?: number; json?: {message?: string}}
-  if (e.statusCode) return new InputError(`the Docker engine at ${engine.endpoint.host} answered ${e.statusCode}: ${e.json?.message ?? e.message}`)
-  const reason = e.code === 'EACCES' ? 'permission denied' : e.code === 'ENOENT' ? 'no such socket' : e.code === 'ECONNREFUSED' ? 'connection refused' : (e.code ?? e.message)
-  return new InputError(`cannot connect to the Docker engine at ${engine.endpoint.host} (from ${engine.endpoint.from}): ${reason}`)
+  if (e.statusCode)
+    return new InputError(
+      `the Docker engine at ${engine.endpoint.host} answered ${e.statusCode}: ${e.json?.message ?? e.message}`,
+    )
+  const reason =
+    e.code === 'EACCES'
+      ? 'permission denied'
+      : e.code === 'ENOENT'
+        ? 'no such socket'
+        : e.code === 'ECONNREFUSED'
+          ? 'connection refused'
+          : (e.code ?? e.message)
+  return new InputError(
+    `cannot connect to the Docker engine at ${engine.endpoint.host} (from ${engine.endpoint.from}): ${reason}`,
+  )
 }

@@ -54,13 +54,28 @@ function tlsFromFlags(options: EngineOptions, env: NodeJS.ProcessEnv, configDir:
     const path = given ?? join(certDir, name)
     return existsSync(path) ? readFileSync(path, 'utf8') : undefined
   }
-  return {ca: file(options.tlscacert, 'ca.pem'), cert: file(options.tlscert, 'cert.pem'), key: file(options.tlskey, 'key.pem'), verify}
+  return {
+    ca: file(options.tlscacert, 'ca.pem'),
+    cert: file(options.tlscert, 'cert.pem'),
+    key: file(options.tlskey, 'key.pem'),
+    verify,
+  }
 }
 
-function fromContext(name: string, from: string, options: EngineOptions, env: NodeJS.ProcessEnv, configDir: string): Endpoint {
+function fromContext(
+  name: string,
+  from: string,
+  options: EngineOptions,
+  env: NodeJS.ProcessEnv,
+  configDir: string,
+): Endpoint {
   if (name === 'default') {
     const host = options.host ?? env.DOCKER_HOST
-    return {host: host || DEFAULT_HOST, from: host ? (options.host ? '--host' : 'DOCKER_HOST') : `${from}, the default socket`, tls: tlsFromFlags(options, env, configDir)}
+    return {
+      host: host || DEFAULT_HOST,
+      from: host ? (options.host ? '--host' : 'DOCKER_HOST') : `${from}, the default socket`,
+      tls: tlsFromFlags(options, env, configDir),
+    }
   }
   const id = createHash('sha256').update(name).digest('hex')
   const meta = readJson(join(configDir, 'contexts', 'meta', id, 'meta.json'))
@@ -82,13 +97,15 @@ function fromContext(name: string, from: string, options: EngineOptions, env: No
  */
 export function resolveEndpoint(options: EngineOptions, env: NodeJS.ProcessEnv = process.env): Endpoint {
   const configDir = dockerConfigDir(options, env)
-  if (options.context && options.host) throw new InputError('conflicting options: either specify --host or --context, not both')
+  if (options.context && options.host)
+    throw new InputError('conflicting options: either specify --host or --context, not both')
   if (options.context) return fromContext(options.context, '--context', options, env, configDir)
   if (options.host) return {host: options.host, from: '--host', tls: tlsFromFlags(options, env, configDir)}
   if (env.DOCKER_HOST) return {host: env.DOCKER_HOST, from: 'DOCKER_HOST', tls: tlsFromFlags(options, env, configDir)}
   if (env.DOCKER_CONTEXT) return fromContext(env.DOCKER_CONTEXT, 'DOCKER_CONTEXT', options, env, configDir)
   const current = readJson(join(configDir, 'config.json'))?.currentContext
-  if (typeof current === 'string' && current !== '') return fromContext(current, `currentContext in ${join(configDir, 'config.json')}`, options, env, configDir)
+  if (typeof current === 'string' && current !== '')
+    return fromContext(current, `currentContext in ${join(configDir, 'config.json')}`, options, env, configDir)
   return {host: DEFAULT_HOST, from: 'the default socket', tls: tlsFromFlags(options, env, configDir)}
 }
 

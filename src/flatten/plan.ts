@@ -63,10 +63,17 @@ export function planFlatten(image: Image, from = 0): FlattenPlan {
   if (from > 0) meta.push(...whiteouts(base, fs, opaqueDirs))
   const primary = new Map<Content, string>()
   // a content's primary path: its own regular-file node when that is still visible, else the first link
-  for (const [path, node] of fs.walk()) if (node.content && node.kind === 'file' && node.content.entry === node.entry) primary.set(node.content, path)
+  for (const [path, node] of fs.walk())
+    if (node.content && node.kind === 'file' && node.content.entry === node.entry) primary.set(node.content, path)
   for (const [path, node] of fs.walk()) {
     if (node.layer < from) continue // the base layers keep it
-    if (node.kind === 'dir' || node.kind === 'symlink' || node.kind === 'char' || node.kind === 'block' || node.kind === 'fifo') {
+    if (
+      node.kind === 'dir' ||
+      node.kind === 'symlink' ||
+      node.kind === 'char' ||
+      node.kind === 'block' ||
+      node.kind === 'fifo'
+    ) {
       meta.push(outEntry(path, node.entry, node.kind))
       continue
     }
@@ -78,7 +85,11 @@ export function planFlatten(image: Image, from = 0): FlattenPlan {
     }
     if (!primary.has(content)) primary.set(content, path)
     if (primary.get(content) === path) {
-      files.push({entry: {...outEntry(path, node.entry, 'file'), size: content.entry.size}, layer: content.layer, offset: content.entry.offset})
+      files.push({
+        entry: {...outEntry(path, node.entry, 'file'), size: content.entry.size},
+        layer: content.layer,
+        offset: content.entry.offset,
+      })
     } else {
       links.push({...outEntry(path, node.entry, 'hardlink'), linkpath: primary.get(content) as string})
     }
@@ -100,14 +111,31 @@ export function planFlatten(image: Image, from = 0): FlattenPlan {
  */
 function whiteouts(base: UnionFs, fs: UnionFs, opaqueDirs: Set<string>): OutEntry[] {
   const out: OutEntry[] = []
-  const marker = (path: string): OutEntry => ({path, kind: 'file', size: 0, mode: 0o644, uid: 0, gid: 0, uname: '', gname: '', mtime: 0, linkpath: '', devmajor: 0, devminor: 0})
+  const marker = (path: string): OutEntry => ({
+    path,
+    kind: 'file',
+    size: 0,
+    mode: 0o644,
+    uid: 0,
+    gid: 0,
+    uname: '',
+    gname: '',
+    mtime: 0,
+    linkpath: '',
+    devmajor: 0,
+    devminor: 0,
+  })
   const visit = (dir: FsNode, path: string) => {
     const now = fs.lookup(path)
     if (!now?.children) return
     const gone = [...(dir.children ?? new Map()).keys()].filter((name) => {
       const after = now.children!.get(name)
       const before = dir.children!.get(name)!
-      return !after || (before.kind === 'dir') !== (after.kind === 'dir') || (before.kind === 'dir' && after.since > before.since)
+      return (
+        !after ||
+        (before.kind === 'dir') !== (after.kind === 'dir') ||
+        (before.kind === 'dir' && after.since > before.since)
+      )
     })
     if (gone.length > 0 && opaqueDirs.has(path)) {
       out.push(marker(path === '' ? '.wh..wh..opq' : `${path}/.wh..wh..opq`))

@@ -55,7 +55,15 @@ export function headerBlocks(entry: OutEntry): Buffer {
 /** Pax-extended headers are encoded once per entry: sizing the layer in advance and writing it read the same bytes. */
 const encoded = new WeakMap<OutEntry, Buffer>()
 
-const TYPE_FLAG: Record<EntryKind, number> = {file: 0x30, hardlink: 0x31, symlink: 0x32, char: 0x33, block: 0x34, dir: 0x35, fifo: 0x36}
+const TYPE_FLAG: Record<EntryKind, number> = {
+  file: 0x30,
+  hardlink: 0x31,
+  symlink: 0x32,
+  char: 0x33,
+  block: 0x34,
+  dir: 0x35,
+  fifo: 0x36,
+}
 const USTAR_MAGIC = Buffer.from('ustar\u000000', 'latin1')
 /** The checksum of the blank parts: the checksum field counted as spaces, and the magic. */
 const BASE_SUM = 8 * 0x20 + USTAR_MAGIC.reduce((sum, byte) => sum + byte, 0)
@@ -110,7 +118,14 @@ function encodeUstar(entry: OutEntry, name: string): Buffer | undefined {
   const size = entry.kind === 'file' ? entry.size : 0
   const mtime = Math.floor(entry.mtime)
   const small = (value: number) => value >= 0 && value <= 0o7777777
-  if (name.length >= 100 || !fits(name, 99) || !fits(entry.linkpath, 100) || !fits(entry.uname, 32) || !fits(entry.gname, 32)) return undefined
+  if (
+    name.length >= 100 ||
+    !fits(name, 99) ||
+    !fits(entry.linkpath, 100) ||
+    !fits(entry.uname, 32) ||
+    !fits(entry.gname, 32)
+  )
+    return undefined
   if (!small(entry.uid) || !small(entry.gid) || !small(entry.devmajor) || !small(entry.devminor)) return undefined
   if (!(size >= 0 && size <= 0o77777777777 && mtime >= 0 && mtime <= 0o77777777777)) return undefined // NaN too
   const block = Buffer.alloc(BLOCK)
@@ -153,11 +168,27 @@ function encodeWithPax(entry: OutEntry, name: string): Buffer {
   const block = Buffer.alloc(BLOCK)
   const needPax = new Header(data).encode(block, 0)
   if (!needPax && !entry.xattrs) return block
-  let body = needPax ? new Pax({path: name, linkpath: entry.linkpath || undefined, uid: entry.uid, gid: entry.gid, size: data.size, uname: entry.uname, gname: entry.gname} as never).encodeBody() : ''
+  let body = needPax
+    ? new Pax({
+        path: name,
+        linkpath: entry.linkpath || undefined,
+        uid: entry.uid,
+        gid: entry.gid,
+        size: data.size,
+        uname: entry.uname,
+        gname: entry.gname,
+      } as never).encodeBody()
+    : ''
   for (const [key, value] of Object.entries(entry.xattrs ?? {})) body += paxRecord(`SCHILY.xattr.${key}`, value)
   const bodyBytes = Buffer.from(body)
   const paxHeader = Buffer.alloc(BLOCK)
-  new Header({path: `PaxHeader/${name.split('/').filter(Boolean).pop() ?? 'root'}`.slice(0, 99), type: 'ExtendedHeader', size: bodyBytes.length, mode: 0o644, mtime: data.mtime} as never).encode(paxHeader, 0)
+  new Header({
+    path: `PaxHeader/${name.split('/').filter(Boolean).pop() ?? 'root'}`.slice(0, 99),
+    type: 'ExtendedHeader',
+    size: bodyBytes.length,
+    mode: 0o644,
+    mtime: data.mtime,
+  } as never).encode(paxHeader, 0)
   // the ustar header keeps an ASCII stand-in short enough to need no prefix; readers take the pax records
   const short = Buffer.alloc(BLOCK)
   new Header({...data, path: asciiTail(name), linkpath: asciiTail(entry.linkpath)} as never).encode(short, 0)

@@ -5,7 +5,8 @@ import type {Image} from '../sources/image.js'
 /** The first differences between two final filesystems, as readable lines (empty when equal). */
 export function compareFinal(expected: Map<string, FinalEntry>, actual: Map<string, FinalEntry>, limit = 5): string[] {
   const problems: string[] = []
-  const show = (e: FinalEntry) => `${e.type} ${e.size}B ${e.mode} ${e.uid}:${e.gid}${e.linkTarget ? ` -> ${e.linkTarget}` : ''}${e.digest ? ` ${e.digest.slice(7, 19)}` : ''}`
+  const show = (e: FinalEntry) =>
+    `${e.type} ${e.size}B ${e.mode} ${e.uid}:${e.gid}${e.linkTarget ? ` -> ${e.linkTarget}` : ''}${e.digest ? ` ${e.digest.slice(7, 19)}` : ''}`
   for (const [path, want] of expected) {
     const got = actual.get(path)
     if (!got) problems.push(`/${path} is missing`)
@@ -23,6 +24,9 @@ export function compareFinal(expected: Map<string, FinalEntry>, actual: Map<stri
 export function verifyFlattened(source: Image, written: Image): number {
   const expected = finalSnapshot(source).entries
   const problems = compareFinal(expected, finalSnapshot(written).entries)
-  if (problems.length > 0) throw new InputError(`--verify: the written image differs from the source's final filesystem: ${problems.join('; ')}`)
+  if (problems.length > 0)
+    throw new InputError(
+      `--verify: the written image differs from the source's final filesystem: ${problems.join('; ')}`,
+    )
   return expected.size
 }

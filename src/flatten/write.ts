@@ -43,7 +43,8 @@ async function* squashedPieces(plan: FlattenPlan, image: Image, store: SeekableS
   while (index < plan.files.length) {
     const layer = plan.files[index].layer
     const wanted = new Map<number, OutEntry>()
-    for (; index < plan.files.length && plan.files[index].layer === layer; index++) wanted.set(plan.files[index].offset, plan.files[index].entry)
+    for (; index < plan.files.length && plan.files[index].layer === layer; index++)
+      wanted.set(plan.files[index].offset, plan.files[index].entry)
     const where = `${image.source.name}: layer ${layer}`
     const {reader: raw} = await store.blob(image.layers[layer].location)
     const {reader, compression} = await decompressing(raw, where)
@@ -52,7 +53,7 @@ async function* squashedPieces(plan: FlattenPlan, image: Image, store: SeekableS
       for (const [offset, entry] of wanted) {
         await reader.skip(offset - reader.position)
         yield headerBlocks(entry)
-        for (let left = entry.size; left > 0; ) {
+        for (let left = entry.size; left > 0;) {
           const chunk = await reader.read(Math.min(left, 1 << 20))
           if (chunk.length === 0) throw new InputError(`${where}: truncated tar (inside the content of /${entry.path})`)
           left -= chunk.length
@@ -115,7 +116,8 @@ export class FileSink implements ArchiveSink {
 
   // Synchronous writes, as the reads: the thread pool's round trip costs more than the page cache copy.
   async write(chunk: Buffer): Promise<void> {
-    for (let done = 0; done < chunk.length; ) done += writeSync(this.file.fd, chunk, done, chunk.length - done, this.position + done)
+    for (let done = 0; done < chunk.length;)
+      done += writeSync(this.file.fd, chunk, done, chunk.length - done, this.position + done)
     this.position += chunk.length
   }
 
@@ -145,11 +147,29 @@ export class StreamSink implements ArchiveSink {
 }
 
 function memberHeader(name: string, size: number): Buffer {
-  return headerBlocks({path: name, kind: 'file', size, mode: 0o644, uid: 0, gid: 0, uname: '', gname: '', mtime: 0, linkpath: '', devmajor: 0, devminor: 0})
+  return headerBlocks({
+    path: name,
+    kind: 'file',
+    size,
+    mode: 0o644,
+    uid: 0,
+    gid: 0,
+    uname: '',
+    gname: '',
+    mtime: 0,
+    linkpath: '',
+    devmajor: 0,
+    devminor: 0,
+  })
 }
 
 /** Writes one member of the outer archive; a size not known in advance is patched in afterwards. */
-async function writeMember(sink: ArchiveSink, name: string | (() => string), size: number | undefined, data: AsyncIterable<Buffer> | Buffer): Promise<number> {
+async function writeMember(
+  sink: ArchiveSink,
+  name: string | (() => string),
+  size: number | undefined,
+  data: AsyncIterable<Buffer> | Buffer,
+): Promise<number> {
   const start = sink.position
   if (size === undefined && !sink.patch) throw new Error('a stream needs sizes in advance')
   await sink.write(memberHeader(typeof name === 'string' ? name : 'pending', size ?? 0))
@@ -158,7 +178,8 @@ async function writeMember(sink: ArchiveSink, name: string | (() => string), siz
     written += chunk.length
     await sink.write(chunk)
   }
-  if (size !== undefined && written !== size) throw new Error(`member ${String(name)}: wrote ${written} bytes, announced ${size}`)
+  if (size !== undefined && written !== size)
+    throw new Error(`member ${String(name)}: wrote ${written} bytes, announced ${size}`)
   await sink.write(padding(written))
   const header = memberHeader(typeof name === 'string' ? name : name(), written)
   if (header.length !== BLOCK) throw new Error('archive member names must fit a ustar header')
@@ -189,7 +210,11 @@ export interface FlattenOutput {
 }
 
 function layerMediaType(compression: OutputCompression | 'xz' | 'bzip2'): string {
-  return compression === 'gzip' ? 'application/vnd.oci.image.layer.v1.tar+gzip' : compression === 'zstd' ? 'application/vnd.oci.image.layer.v1.tar+zstd' : 'application/vnd.oci.image.layer.v1.tar'
+  return compression === 'gzip'
+    ? 'application/vnd.oci.image.layer.v1.tar+gzip'
+    : compression === 'zstd'
+      ? 'application/vnd.oci.image.layer.v1.tar+zstd'
+      : 'application/vnd.oci.image.layer.v1.tar'
 }
 
 /** The config of the flattened image: runtime config kept, rootfs and history rewritten, created now. */
@@ -219,7 +244,13 @@ export function flattenedConfig(image: Image, base: number, diffIds: string[], s
  * blob digest), then config and manifests. A stream sink needs every size in advance, so it takes the
  * squashed layer uncompressed, whose size the plan knows.
  */
-export async function writeFlattened(sink: ArchiveSink, image: Image, store: SeekableStore, plan: FlattenPlan, output: FlattenOutput): Promise<WrittenImage> {
+export async function writeFlattened(
+  sink: ArchiveSink,
+  image: Image,
+  store: SeekableStore,
+  plan: FlattenPlan,
+  output: FlattenOutput,
+): Promise<WrittenImage> {
   const sourceIds = image.config.rootfs?.diff_ids ?? image.layers.map((l) => l.diffId ?? '')
   const layerPaths: string[] = []
   const blobs = new Set<string>()
@@ -229,7 +260,8 @@ export async function writeFlattened(sink: ArchiveSink, image: Image, store: See
     const digest = createHash('sha256')
     const count = {bytes: 0}
     const kind = detectCompression(await reader.peek(6))
-    const name = output.format === 'oci-archive' ? () => `blobs/sha256/${digest.copy().digest('hex')}` : `base-${index}/layer.tar`
+    const name =
+      output.format === 'oci-archive' ? () => `blobs/sha256/${digest.copy().digest('hex')}` : `base-${index}/layer.tar`
     const start = sink.position
     await writeMember(sink, name, sink.patch ? undefined : size, tap(reader.chunks(), digest, count))
     const hex = digest.digest('hex')
@@ -244,7 +276,9 @@ export async function writeFlattened(sink: ArchiveSink, image: Image, store: See
   const tarBytes = tap(squashedTar(plan, image, store), diffHash, uncompressed)
   const codec = await compressor(sink.patch ? output.compression : 'none')
   // uncompressed, the blob is the tar: one hash gives both digests
-  const blob: AsyncIterable<Buffer> = codec ? tap(pipeline(Readable.from(tarBytes), codec, () => {}) as unknown as AsyncIterable<Buffer>, blobHash, compressed) : tarBytes
+  const blob: AsyncIterable<Buffer> = codec
+    ? tap(pipeline(Readable.from(tarBytes), codec, () => {}) as unknown as AsyncIterable<Buffer>, blobHash, compressed)
+    : tarBytes
   const blobDigest = () => (codec ? blobHash : diffHash).copy().digest('hex')
   const squashedName = output.format === 'oci-archive' ? () => `blobs/sha256/${blobDigest()}` : 'layer.tar'
   const squashedStart = sink.position
@@ -253,13 +287,19 @@ export async function writeFlattened(sink: ArchiveSink, image: Image, store: See
   if (output.format === 'oci-archive') dropRepeatedBlob(sink, squashedStart, `blobs/sha256/${blobHex}`, blobs)
   if (!codec) compressed.bytes = uncompressed.bytes
   layerPaths.push(output.format === 'oci-archive' ? `blobs/sha256/${blobHex}` : 'layer.tar')
-  descriptors.push({mediaType: layerMediaType(codec ? output.compression : 'none'), digest: `sha256:${blobHex}`, size: compressed.bytes})
+  descriptors.push({
+    mediaType: layerMediaType(codec ? output.compression : 'none'),
+    digest: `sha256:${blobHex}`,
+    size: compressed.bytes,
+  })
   const diffIds = [...sourceIds.slice(0, output.base), `sha256:${diffHash.digest('hex')}`]
   const config = Buffer.from(JSON.stringify(flattenedConfig(image, output.base, diffIds, output.sourceName)))
   const configHex = createHash('sha256').update(config).digest('hex')
   if (output.format === 'docker-archive') {
     await writeMember(sink, `${configHex}.json`, config.length, config)
-    const manifest = Buffer.from(JSON.stringify([{Config: `${configHex}.json`, RepoTags: output.tag ? [output.tag] : null, Layers: layerPaths}]))
+    const manifest = Buffer.from(
+      JSON.stringify([{Config: `${configHex}.json`, RepoTags: output.tag ? [output.tag] : null, Layers: layerPaths}]),
+    )
     await writeMember(sink, 'manifest.json', manifest.length, manifest)
   } else {
     await writeMember(sink, `blobs/sha256/${configHex}`, config.length, config)
@@ -267,15 +307,42 @@ export async function writeFlattened(sink: ArchiveSink, image: Image, store: See
       JSON.stringify({
         schemaVersion: 2,
         mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        config: {mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${configHex}`, size: config.length},
+        config: {
+          mediaType: 'application/vnd.oci.image.config.v1+json',
+          digest: `sha256:${configHex}`,
+          size: config.length,
+        },
         layers: descriptors,
       }),
     )
     const manifestHex = createHash('sha256').update(manifest).digest('hex')
     await writeMember(sink, `blobs/sha256/${manifestHex}`, manifest.length, manifest)
-    const platform = {os: image.config.os ?? 'linux', architecture: image.config.architecture ?? 'amd64', ...(image.config.variant ? {variant: image.config.variant} : {})}
-    const annotations = output.tag ? {'org.opencontainers.image.ref.name': output.tag.split(':').at(-1) as string, 'io.containerd.image.name': output.tag} : undefined
-    const index = Buffer.from(JSON.stringify({schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${manifestHex}`, size: manifest.length, platform, ...(annotations ? {annotations} : {})}]}))
+    const platform = {
+      os: image.config.os ?? 'linux',
+      architecture: image.config.architecture ?? 'amd64',
+      ...(image.config.variant ? {variant: image.config.variant} : {}),
+    }
+    const annotations = output.tag
+      ? {
+          'org.opencontainers.image.ref.name': output.tag.split(':').at(-1) as string,
+          'io.containerd.image.name': output.tag,
+        }
+      : undefined
+    const index = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: [
+          {
+            mediaType: 'application/vnd.oci.image.manifest.v1+json',
+            digest: `sha256:${manifestHex}`,
+            size: manifest.length,
+            platform,
+            ...(annotations ? {annotations} : {}),
+          },
+        ],
+      }),
+    )
     await writeMember(sink, 'index.json', index.length, index)
     const layout = Buffer.from('{"imageLayoutVersion":"1.0.0"}')
     await writeMember(sink, 'oci-layout', layout.length, layout)
@@ -283,4 +350,3 @@ export async function writeFlattened(sink: ArchiveSink, image: Image, store: See
   await sink.write(END_OF_ARCHIVE)
   return {configDigest: `sha256:${configHex}`, diffIds, layerBytes: plan.contentBytes}
 }
-

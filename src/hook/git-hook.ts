@@ -11,7 +11,11 @@ const CHAINED = 'pre-push.docker-layers-chained'
 /** The hooks directory git uses here, core.hooksPath included. */
 export function hooksDir(cwd: string): string {
   try {
-    const path = execFileSync('git', ['rev-parse', '--git-path', 'hooks'], {cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']}).trim()
+    const path = execFileSync('git', ['rev-parse', '--git-path', 'hooks'], {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim()
     return resolve(cwd, path)
   } catch {
     throw new InputError(`${cwd} is not inside a git repository`)
@@ -42,7 +46,8 @@ export function installHook(cwd: string, images: string[]): {path: string; chain
   mkdirSync(dir, {recursive: true})
   const path = join(dir, 'pre-push')
   if (existsSync(path) && !readFileSync(path, 'utf8').includes(MARKER)) {
-    if (existsSync(join(dir, CHAINED))) throw new InputError(`${join(dir, CHAINED)} already exists; remove it or the current pre-push hook first`)
+    if (existsSync(join(dir, CHAINED)))
+      throw new InputError(`${join(dir, CHAINED)} already exists; remove it or the current pre-push hook first`)
     renameSync(path, join(dir, CHAINED))
   }
   writeFileSync(path, script(images))
@@ -55,7 +60,8 @@ export function uninstallHook(cwd: string): {path: string; restored: boolean; re
   const dir = hooksDir(cwd)
   const path = join(dir, 'pre-push')
   if (!existsSync(path)) return {path, restored: false, removed: false}
-  if (!readFileSync(path, 'utf8').includes(MARKER)) throw new InputError(`${path} was not written by docker-layers; left as it is`)
+  if (!readFileSync(path, 'utf8').includes(MARKER))
+    throw new InputError(`${path} was not written by docker-layers; left as it is`)
   rmSync(path)
   const chained = join(dir, CHAINED)
   if (existsSync(chained)) {

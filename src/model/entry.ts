@@ -57,7 +57,16 @@ export const OPAQUE_MARKER = '.wh..wh..opq'
  * `.` components and doubled slashes folded. A `..` component is an input error. Returns '' for the root.
  */
 export function normalizePath(raw: string, where: string): string {
-  if (!raw.includes('./') && !raw.startsWith('/') && !raw.endsWith('/') && !raw.includes('//') && raw !== '.' && raw !== '..' && !raw.endsWith('/..')) return raw
+  if (
+    !raw.includes('./') &&
+    !raw.startsWith('/') &&
+    !raw.endsWith('/') &&
+    !raw.includes('//') &&
+    raw !== '.' &&
+    raw !== '..' &&
+    !raw.endsWith('/..')
+  )
+    return raw
   const parts: string[] = []
   for (const part of raw.split('/')) {
     if (part === '' || part === '.') continue
@@ -90,7 +99,13 @@ export class LayerContentsBuilder {
 
   private owner(header: TarHeader): Owner {
     const last = this.lastOwner
-    if (last.uid === header.uid && last.gid === header.gid && last.uname === header.uname && last.gname === header.gname) return last
+    if (
+      last.uid === header.uid &&
+      last.gid === header.gid &&
+      last.uname === header.uname &&
+      last.gname === header.gname
+    )
+      return last
     const key = JSON.stringify([header.uid, header.gid, header.uname, header.gname])
     let owner = this.owners.get(key)
     if (!owner) {
@@ -111,12 +126,14 @@ export class LayerContentsBuilder {
         return
       }
       const target = name.slice(WHITEOUT_PREFIX.length)
-      if (target === '' || target === '.' || target === '..') throw new InputError(`${this.where}: bad whiteout ${JSON.stringify(header.path)}`)
+      if (target === '' || target === '.' || target === '..')
+        throw new InputError(`${this.where}: bad whiteout ${JSON.stringify(header.path)}`)
       this.contents.whiteouts.push(joinPath(dirname(path), target))
       return
     }
     const linkname = header.type === 'hardlink' ? normalizePath(header.linkpath, this.where) : header.linkpath
-    if (header.type === 'hardlink' && linkname === '') throw new InputError(`${this.where}: hardlink ${JSON.stringify(header.path)} has no target`)
+    if (header.type === 'hardlink' && linkname === '')
+      throw new InputError(`${this.where}: hardlink ${JSON.stringify(header.path)} has no target`)
     const entry: LayerEntry = {
       path,
       kind: header.type,
@@ -127,7 +144,8 @@ export class LayerContentsBuilder {
       offset: header.dataOffset,
       owner: this.owner(header),
     }
-    if (header.type === 'char' || header.type === 'block') entry.device = {major: header.devmajor, minor: header.devminor}
+    if (header.type === 'char' || header.type === 'block')
+      entry.device = {major: header.devmajor, minor: header.devminor}
     if (header.xattrs) entry.xattrs = header.xattrs
     if (digest) entry.digest = digest
     this.contents.entries.push(entry)

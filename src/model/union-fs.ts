@@ -28,8 +28,9 @@ export class FsNode {
   }
 
   get path(): string {
-    const names: string[] = []
-    for (let node: FsNode | undefined = this; node?.parent; node = node.parent) names.push(node.name)
+    if (!this.parent) return ''
+    const names = [this.name]
+    for (let node = this.parent; node.parent; node = node.parent) names.push(node.name)
     return names.reverse().join('/')
   }
 }
@@ -186,7 +187,8 @@ export class UnionFs {
       if (existing.children) {
         for (const [childName, child] of existing.children) hide(joinPath(entry.path, childName), child, 'replaced')
       }
-      if (existing.content && existing.content !== content) this.unref(existing.content, layer, sameBytes(existing.content.entry, entry) ? 'metadata-only' : 'overwritten')
+      if (existing.content && existing.content !== content)
+        this.unref(existing.content, layer, sameBytes(existing.content.entry, entry) ? 'metadata-only' : 'overwritten')
       else if (existing.content) existing.content.refs--
     }
     const node = entry.kind === 'file' ? content! : new FsNode(name, parent, layer, since, entry, content)

@@ -15,7 +15,12 @@ const VALUE_FLAGS: Record<string, keyof EngineOptions | 'ignored'> = {
   '--tlscert': 'tlscert',
   '--tlskey': 'tlskey',
 }
-const BOOLEAN_FLAGS: Record<string, 'tls' | 'tlsverify' | 'ignored'> = {'--tls': 'tls', '--tlsverify': 'tlsverify', '-D': 'ignored', '--debug': 'ignored'}
+const BOOLEAN_FLAGS: Record<string, 'tls' | 'tlsverify' | 'ignored'> = {
+  '--tls': 'tls',
+  '--tlsverify': 'tlsverify',
+  '-D': 'ignored',
+  '--debug': 'ignored',
+}
 
 export interface PluginInvocation {
   /** The user's own arguments, for oclif. */

@@ -17,7 +17,8 @@ export function pluginPath(options: EngineOptions = {}): string {
 async function linkTarget(path: string): Promise<string | undefined> {
   const stat = await lstat(path).catch(() => undefined)
   if (!stat) return undefined
-  if (!stat.isSymbolicLink()) throw new InputError(`${path} exists and is not a link made by docker-layers; remove it first`)
+  if (!stat.isSymbolicLink())
+    throw new InputError(`${path} exists and is not a link made by docker-layers; remove it first`)
   return readlink(path)
 }
 

@@ -27,7 +27,10 @@ export function renderAnalyzeTable(report: AnalyzeReport, options: {noTrunc?: bo
   const lines: string[] = []
   const tags = image.repoTags.length > 0 ? image.repoTags.join(', ') : '<none>'
   const platform = [image.os, image.architecture].filter(Boolean).join('/')
-  lines.push(`Image: ${shortId(image.id)} ${tags}${platform ? ` (${platform})` : ''} from ${report.source.kind} ${report.source.name}`, '')
+  lines.push(
+    `Image: ${shortId(image.id)} ${tags}${platform ? ` (${platform})` : ''} from ${report.source.kind} ${report.source.name}`,
+    '',
+  )
   lines.push(
     plainTable(
       ['LAYER', 'CREATED BY', 'SIZE', 'ADDED', 'MODIFIED', 'REMOVED', 'WASTED'],
@@ -44,15 +47,23 @@ export function renderAnalyzeTable(report: AnalyzeReport, options: {noTrunc?: bo
     ),
     '',
   )
-  lines.push(`Total:  ${size(summary.totalBytes)}${report.approximate ? ' (approximate)' : ''} in ${summary.layers} layers`)
+  lines.push(
+    `Total:  ${size(summary.totalBytes)}${report.approximate ? ' (approximate)' : ''} in ${summary.layers} layers`,
+  )
   if (summary.finalBytes !== null && summary.wastedBytes !== null && summary.wastedPercent !== null) {
-    lines.push(`Final:  ${humanSize(summary.finalBytes)} in ${summary.finalFiles} files`, `Wasted: ${humanSize(summary.wastedBytes)} (${summary.wastedPercent.toFixed(2)}%)`)
+    lines.push(
+      `Final:  ${humanSize(summary.finalBytes)} in ${summary.finalFiles} files`,
+      `Wasted: ${humanSize(summary.wastedBytes)} (${summary.wastedPercent.toFixed(2)}%)`,
+    )
   }
   if (summary.dive) {
     const {dive} = summary
-    lines.push(`dive:   efficiency ${(dive.efficiency * 100).toFixed(4)}%, inefficient ${humanSize(dive.inefficientBytes)}, user wasted ${(dive.userWastedPercent * 100).toFixed(2)}%`)
+    lines.push(
+      `dive:   efficiency ${(dive.efficiency * 100).toFixed(4)}%, inefficient ${humanSize(dive.inefficientBytes)}, user wasted ${(dive.userWastedPercent * 100).toFixed(2)}%`,
+    )
   }
-  if (report.unavailable) lines.push(`Metadata only: file figures and waste need the layers (analyze the image or an archive of it)`)
+  if (report.unavailable)
+    lines.push(`Metadata only: file figures and waste need the layers (analyze the image or an archive of it)`)
   if (report.topWasted.length > 0) {
     lines.push(
       '',

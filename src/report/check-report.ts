@@ -15,12 +15,15 @@ export interface CheckReport {
   images: ImageCheck[]
 }
 
-
 const STATUS = {pass: 'PASS', fail: 'FAIL', off: 'off'}
 
 function counts(report: CheckReport): {tests: number; failures: number; skipped: number} {
   const all = report.images.flatMap((image) => image.rules)
-  return {tests: all.length, failures: all.filter((r) => r.status === 'fail').length, skipped: all.filter((r) => r.status === 'off').length}
+  return {
+    tests: all.length,
+    failures: all.filter((r) => r.status === 'fail').length,
+    skipped: all.filter((r) => r.status === 'off').length,
+  }
 }
 
 export function renderCheckTable(report: CheckReport): string {
@@ -30,7 +33,10 @@ export function renderCheckTable(report: CheckReport): string {
     return [
       `Image: ${image.source}${image.repoTags.length > 0 ? ` (${image.repoTags.join(', ')})` : ''}`,
       '',
-      plainTable(['RULE', 'STATUS', 'VALUE', 'THRESHOLD', 'FROM'], image.rules.map((r) => [r.rule, STATUS[r.status], r.valueText, r.thresholdText, r.from])),
+      plainTable(
+        ['RULE', 'STATUS', 'VALUE', 'THRESHOLD', 'FROM'],
+        image.rules.map((r) => [r.rule, STATUS[r.status], r.valueText, r.thresholdText, r.from]),
+      ),
       '',
       `Result: ${image.passed ? 'PASS' : 'FAIL'} (${failed} of ${active} rules failed)`,
     ].join('\n')
@@ -45,14 +51,24 @@ function xml(text: string): string {
 /** JUnit XML: a testsuite per image, a testcase per rule, failures as <failure>, rules off as <skipped>. */
 export function renderJunit(report: CheckReport): string {
   const total = counts(report)
-  const lines = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="docker-layers check" tests="${total.tests}" failures="${total.failures}" skipped="${total.skipped}">`]
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="docker-layers check" tests="${total.tests}" failures="${total.failures}" skipped="${total.skipped}">`,
+  ]
   for (const image of report.images) {
     const failures = image.rules.filter((r) => r.status === 'fail').length
     const skipped = image.rules.filter((r) => r.status === 'off').length
-    lines.push(`  <testsuite name="${xml(image.source)}" tests="${image.rules.length}" failures="${failures}" skipped="${skipped}">`)
+    lines.push(
+      `  <testsuite name="${xml(image.source)}" tests="${image.rules.length}" failures="${failures}" skipped="${skipped}">`,
+    )
     for (const rule of image.rules) {
       const open = `    <testcase classname="docker-layers.check" name="${rule.rule}">`
-      if (rule.status === 'fail') lines.push(open, `      <failure message="${xml(rule.message)}">${xml(`${rule.rule}: ${rule.message} (threshold from ${rule.from})`)}</failure>`, '    </testcase>')
+      if (rule.status === 'fail')
+        lines.push(
+          open,
+          `      <failure message="${xml(rule.message)}">${xml(`${rule.rule}: ${rule.message} (threshold from ${rule.from})`)}</failure>`,
+          '    </testcase>',
+        )
       else if (rule.status === 'off') lines.push(open, '      <skipped message="off"/>', '    </testcase>')
       else lines.push(`    <testcase classname="docker-layers.check" name="${rule.rule}"/>`)
     }
@@ -70,10 +86,15 @@ function cell(text: string): string {
 export function renderMarkdown(report: CheckReport): string {
   const lines = [`### docker-layers check: ${report.passed ? '✅ passed' : '❌ failed'}`, '']
   for (const image of report.images) {
-    lines.push(`**${cell(image.source)}**${image.repoTags.length > 0 ? ` (${image.repoTags.map((t) => `\`${t}\``).join(', ')})` : ''}: ${image.passed ? 'passed' : 'failed'}`, '')
+    lines.push(
+      `**${cell(image.source)}**${image.repoTags.length > 0 ? ` (${image.repoTags.map((t) => `\`${t}\``).join(', ')})` : ''}: ${image.passed ? 'passed' : 'failed'}`,
+      '',
+    )
     lines.push('| rule | status | value | threshold | from |', '| --- | --- | --- | --- | --- |')
     for (const rule of image.rules.filter((r) => r.status !== 'off')) {
-      lines.push(`| ${rule.rule} | ${rule.status === 'fail' ? '❌ fail' : '✅ pass'} | ${cell(rule.valueText)} | ${cell(rule.thresholdText)} | ${cell(rule.from)} |`)
+      lines.push(
+        `| ${rule.rule} | ${rule.status === 'fail' ? '❌ fail' : '✅ pass'} | ${cell(rule.valueText)} | ${cell(rule.thresholdText)} | ${cell(rule.from)} |`,
+      )
     }
     lines.push('')
   }

@@ -12,7 +12,13 @@ export function renderContainerTable(report: ContainerReport, title: string): st
   lines.push(
     plainTable(
       ['', 'SIZE', 'SHADOWS', 'PATH', 'NOTE'],
-      report.changes.map((c) => [c.change, c.change === 'D' || c.type !== 'file' ? '-' : humanSize(c.bytes), c.shadowedBytes > 0 ? humanSize(c.shadowedBytes) : '-', c.path, c.temporary ?? '']),
+      report.changes.map((c) => [
+        c.change,
+        c.change === 'D' || c.type !== 'file' ? '-' : humanSize(c.bytes),
+        c.shadowedBytes > 0 ? humanSize(c.shadowedBytes) : '-',
+        c.path,
+        c.temporary ?? '',
+      ]),
       [1, 2],
     ),
     '',
@@ -20,6 +26,9 @@ export function renderContainerTable(report: ContainerReport, title: string): st
     `docker commit would add a layer of ${humanSize(summary.commitBytes)} (${summary.commitFiles} files)`,
     `and leave ${humanSize(summary.shadowedBytes)} of the image's bytes stored but hidden (waste the commit adds)`,
   )
-  if (summary.temporaryFiles > 0) lines.push(`Temporary artifacts: ${humanSize(summary.temporaryBytes)} in ${summary.temporaryFiles} files; remove them before committing`)
+  if (summary.temporaryFiles > 0)
+    lines.push(
+      `Temporary artifacts: ${humanSize(summary.temporaryBytes)} in ${summary.temporaryFiles} files; remove them before committing`,
+    )
   return `${lines.join('\n')}\n`
 }

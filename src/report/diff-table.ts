@@ -25,14 +25,40 @@ export function renderDiffTable(report: DiffReport, names: [string, string]): st
     '',
   ]
   if (report.files.length > 0) {
-    lines.push(plainTable(['', 'PATH', 'A', 'B', 'WHAT'], report.files.map((f) => [MARK[f.change], `/${f.path}`, describe(f.before), describe(f.after), f.fields.join(',')])), '')
+    lines.push(
+      plainTable(
+        ['', 'PATH', 'A', 'B', 'WHAT'],
+        report.files.map((f) => [
+          MARK[f.change],
+          `/${f.path}`,
+          describe(f.before),
+          describe(f.after),
+          f.fields.join(','),
+        ]),
+      ),
+      '',
+    )
   }
   if (report.directories.length > 0) {
-    lines.push(plainTable(['DELTA', 'A', 'B', 'DIRECTORY'], report.directories.map((d) => [signed(d.delta), humanSize(d.before), humanSize(d.after), `/${d.path}`]), [0, 1, 2]), '')
+    lines.push(
+      plainTable(
+        ['DELTA', 'A', 'B', 'DIRECTORY'],
+        report.directories.map((d) => [signed(d.delta), humanSize(d.before), humanSize(d.after), `/${d.path}`]),
+        [0, 1, 2],
+      ),
+      '',
+    )
   }
   if (report.config.length > 0) {
-    lines.push(plainTable(['CONFIG', 'A', 'B'], report.config.map((c) => [c.key, JSON.stringify(c.before), JSON.stringify(c.after)])), '')
+    lines.push(
+      plainTable(
+        ['CONFIG', 'A', 'B'],
+        report.config.map((c) => [c.key, JSON.stringify(c.before), JSON.stringify(c.after)]),
+      ),
+      '',
+    )
   }
-  if (report.files.length === 0 && report.config.length === 0) lines.push('The final filesystems and configs are the same.', '')
+  if (report.files.length === 0 && report.config.length === 0)
+    lines.push('The final filesystems and configs are the same.', '')
   return lines.join('\n')
 }

@@ -5,7 +5,11 @@ import {humanSize} from './human-size.js'
  * A one-line progress display on stderr: bytes and layers done, rate, and an ETA when the size is known.
  * Shown only on a TTY, only once a read has lasted `delayMs`, and erased when the work ends.
  */
-export function showProgress(progress: ReadProgress, label: string, options: {stream?: NodeJS.WriteStream; delayMs?: number} = {}): () => void {
+export function showProgress(
+  progress: ReadProgress,
+  label: string,
+  options: {stream?: NodeJS.WriteStream; delayMs?: number} = {},
+): () => void {
   const stream = options.stream ?? process.stderr
   if (!stream.isTTY) return () => {}
   const started = Date.now()
@@ -17,10 +21,12 @@ export function showProgress(progress: ReadProgress, label: string, options: {st
     const done = progress.done
     const rate = elapsed > 0 ? done / elapsed : 0
     const parts = [label, progress.total ? `${humanSize(done)} / ${humanSize(progress.total)}` : humanSize(done)]
-    if (progress.layersTotal) parts.push(`layer ${Math.min(progress.layersDone, progress.layersTotal)}/${progress.layersTotal}`)
+    if (progress.layersTotal)
+      parts.push(`layer ${Math.min(progress.layersDone, progress.layersTotal)}/${progress.layersTotal}`)
     else if (progress.layersDone > 0) parts.push(`${progress.layersDone} layers`)
     parts.push(`${humanSize(rate)}/s`)
-    if (progress.total && rate > 0 && done < progress.total) parts.push(`ETA ${Math.ceil((progress.total - done) / rate)}s`)
+    if (progress.total && rate > 0 && done < progress.total)
+      parts.push(`ETA ${Math.ceil((progress.total - done) / rate)}s`)
     const line = parts.join('  ').slice(0, (stream.columns || 80) - 1)
     stream.write(`\r\u001B[2K${line}`)
     shown = true

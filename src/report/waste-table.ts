@@ -4,7 +4,10 @@ import {plainTable} from './plain-table.js'
 
 function command(text: string | null): string {
   if (!text) return ''
-  const flat = text.replace(/\s+/g, ' ').replace(/^\/bin\/sh -c (#\(nop\) +)?/, '').trim()
+  const flat = text
+    .replace(/\s+/g, ' ')
+    .replace(/^\/bin\/sh -c (#\(nop\) +)?/, '')
+    .trim()
   return ` (${flat.length > 50 ? `${flat.slice(0, 49)}…` : flat})`
 }
 
@@ -22,11 +25,22 @@ export function renderWasteTable(report: WasteReport): string {
     const bytes = records.reduce((sum, r) => sum + r.bytes, 0)
     lines.push(
       `Layer ${first.layer}${command(first.createdBy)} stores ${humanSize(bytes)} in ${records.length} file${records.length === 1 ? '' : 's'} that layer ${first.removedBy}${command(first.removedByCreatedBy)} hides:`,
-      plainTable(['', 'SIZE', 'HOW', 'PATH'], records.map((r) => ['', humanSize(r.bytes), r.how, `/${r.path}`]), [1]).split('\n').slice(1).join('\n'),
+      plainTable(
+        ['', 'SIZE', 'HOW', 'PATH'],
+        records.map((r) => ['', humanSize(r.bytes), r.how, `/${r.path}`]),
+        [1],
+      )
+        .split('\n')
+        .slice(1)
+        .join('\n'),
       '',
     )
   }
-  lines.push(report.records.length === 0 ? 'No waste: every stored byte is visible in the final filesystem.' : `Total wasted: ${humanSize(report.totalBytes)} (${report.totalBytes} bytes) in ${report.records.length} files`)
+  lines.push(
+    report.records.length === 0
+      ? 'No waste: every stored byte is visible in the final filesystem.'
+      : `Total wasted: ${humanSize(report.totalBytes)} (${report.totalBytes} bytes) in ${report.records.length} files`,
+  )
   if (report.duplicates) {
     lines.push('')
     if (report.duplicates.length === 0) {
@@ -37,7 +51,13 @@ export function renderWasteTable(report: WasteReport): string {
         `Identical content stored more than once (${humanSize(cost)} beyond the first copies):`,
         plainTable(
           ['COST', 'SIZE', 'COPIES', 'DIGEST', 'PATHS'],
-          report.duplicates.map((g) => [humanSize(g.costBytes), humanSize(g.size), g.copies.length, g.digest.slice(7, 19), g.copies.map((c) => `/${c.path}@${c.layer}${c.visible ? '' : ' (hidden)'}`).join(', ')]),
+          report.duplicates.map((g) => [
+            humanSize(g.costBytes),
+            humanSize(g.size),
+            g.copies.length,
+            g.digest.slice(7, 19),
+            g.copies.map((c) => `/${c.path}@${c.layer}${c.visible ? '' : ' (hidden)'}`).join(', '),
+          ]),
           [0, 1, 2],
         ),
       )

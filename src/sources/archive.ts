@@ -21,8 +21,12 @@ interface Member {
 function linkTarget(store: {name: string}, members: Map<string, Member>, path: string): Member {
   let member = members.get(path)
   for (let hops = 0; member && (member.header.type === 'symlink' || member.header.type === 'hardlink'); hops++) {
-    const target = member.header.type === 'symlink' ? resolveLink(path, member.header.linkpath) : member.header.linkpath.replace(/^\.?\//, '')
-    if (target === undefined || hops > 16) throw new InputError(`${store.name}: ${path} links outside the archive (${member.header.linkpath})`)
+    const target =
+      member.header.type === 'symlink'
+        ? resolveLink(path, member.header.linkpath)
+        : member.header.linkpath.replace(/^\.?\//, '')
+    if (target === undefined || hops > 16)
+      throw new InputError(`${store.name}: ${path} links outside the archive (${member.header.linkpath})`)
     path = target
     member = members.get(path)
   }
@@ -79,7 +83,8 @@ class IndexedTar implements SeekableStore {
 
   async readText(path: string): Promise<string> {
     const {header} = linkTarget(this, this.members, path)
-    if (header.size > MAX_METADATA) throw new InputError(`${this.name}: ${path} is too large for a metadata file (${header.size} bytes)`)
+    if (header.size > MAX_METADATA)
+      throw new InputError(`${this.name}: ${path} is too large for a metadata file (${header.size} bytes)`)
     return (await this.range(path).read(header.size)).toString('utf8')
   }
 
@@ -98,7 +103,11 @@ class IndexedTar implements SeekableStore {
 
 /** Where a docker-save or OCI archive keeps its layer blobs. */
 function mayBeLayer(path: string): boolean {
-  return /^[^/]+\/layer\.tar$/.test(path) || /^blobs\/[^/]+\/[^/]+$/.test(path) || /^[^/]+\.(tar|tar\.gz|tgz|tar\.zst)$/.test(path)
+  return (
+    /^[^/]+\/layer\.tar$/.test(path) ||
+    /^blobs\/[^/]+\/[^/]+$/.test(path) ||
+    /^[^/]+\.(tar|tar\.gz|tgz|tar\.zst)$/.test(path)
+  )
 }
 
 function looksLikeTar(block: Buffer): boolean {
@@ -169,7 +178,12 @@ class StreamedTar implements ArchiveStore {
 }
 
 /** Turns an archive's files into the Image shape: a docker save, an OCI layout, or a flat export. */
-export async function imageFromStore(store: ArchiveStore, kind: 'archive' | 'layout', selection: Selection, options: LayerReadOptions = {progress: new ReadProgress()}): Promise<Image> {
+export async function imageFromStore(
+  store: ArchiveStore,
+  kind: 'archive' | 'layout',
+  selection: Selection,
+  options: LayerReadOptions = {progress: new ReadProgress()},
+): Promise<Image> {
   const resolved = await resolveImage(store, selection)
   if (!resolved) {
     const headers = store.exportHeaders()
@@ -190,14 +204,16 @@ export async function imageFromStore(store: ArchiveStore, kind: 'archive' | 'lay
   for (const [index, layer] of resolved.layers.entries()) {
     const where = `${store.name}: layer ${index} (${layer.diffId ?? layer.location})`
     if (!store.has(layer.location)) throw new InputError(`${where} is missing from the archive`)
-    // eslint-disable-next-line no-await-in-loop
     contents.push(await store.layer(layer.location, where, options))
   }
   const diffIds = resolved.config.rootfs?.diff_ids
   if (diffIds && diffIds.length !== resolved.layers.length) {
-    throw new InputError(`${store.name}: the config lists ${diffIds.length} layers but the manifest ${resolved.layers.length}`)
+    throw new InputError(
+      `${store.name}: the config lists ${diffIds.length} layers but the manifest ${resolved.layers.length}`,
+    )
   }
-  const sourceKind: SourceInfo['kind'] = resolved.format === 'oci' ? (kind === 'layout' ? 'oci-layout' : 'oci-archive') : 'docker-archive'
+  const sourceKind: SourceInfo['kind'] =
+    resolved.format === 'oci' ? (kind === 'layout' ? 'oci-layout' : 'oci-archive') : 'docker-archive'
   return {
     source: {kind: sourceKind, name: store.name, format: resolved.format},
     id: resolved.id,
@@ -217,7 +233,11 @@ export interface OpenedImage {
 }
 
 /** An image archive file (docker save, OCI layout tar), its blobs kept open for a second read. */
-export async function openArchiveFile(path: string, selection: Selection, options?: LayerReadOptions): Promise<OpenedImage> {
+export async function openArchiveFile(
+  path: string,
+  selection: Selection,
+  options?: LayerReadOptions,
+): Promise<OpenedImage> {
   const {file, size} = await openFile(path)
   try {
     const store = new IndexedTar(path, file, size)
@@ -250,7 +270,12 @@ export async function readArchiveFile(path: string, selection: Selection, option
 }
 
 /** An image archive read once from a stream; `name` is how messages call it ("-" for stdin). */
-export async function readArchiveStream(stream: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer>, name: string, selection: Selection, options: LayerReadOptions = {progress: new ReadProgress()}): Promise<Image> {
+export async function readArchiveStream(
+  stream: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer>,
+  name: string,
+  selection: Selection,
+  options: LayerReadOptions = {progress: new ReadProgress()},
+): Promise<Image> {
   const store = new StreamedTar(name)
   await store.consume(new StreamReader(stream), options)
   return imageFromStore(store, 'archive', selection, options)

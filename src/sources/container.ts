@@ -29,7 +29,14 @@ function typeOf(mode: number): PathStat['type'] {
 export async function readContainer(ref: string, options: EngineOptions): Promise<ContainerInfo> {
   const engine = await connect(options)
   const container = engine.docker.getContainer(ref)
-  let inspect: {Id: string; Name: string; Image: string; Config?: {Image?: string}; State?: {Status?: string}; Mounts?: Array<{Destination: string}>}
+  let inspect: {
+    Id: string
+    Name: string
+    Image: string
+    Config?: {Image?: string}
+    State?: {Status?: string}
+    Mounts?: Array<{Destination: string}>
+  }
   let changes: Array<{Path: string; Kind: number}> | null
   try {
     inspect = await container.inspect()
@@ -45,19 +52,27 @@ export async function readContainer(ref: string, options: EngineOptions): Promis
     imageRef: inspect.Config?.Image ?? inspect.Image,
     state: inspect.State?.Status ?? 'unknown',
     mountPoints: (inspect.Mounts ?? []).map((m) => m.Destination),
-    changes: (changes ?? []).map((c) => ({kind: KINDS[c.Kind] ?? 'C', path: c.Path})).sort((a, b) => (a.path < b.path ? -1 : 1)),
+    changes: (changes ?? [])
+      .map((c) => ({kind: KINDS[c.Kind] ?? 'C', path: c.Path}))
+      .sort((a, b) => (a.path < b.path ? -1 : 1)),
     async stat(paths) {
       const stats = new Map<string, PathStat>()
       const queue = [...paths]
       const worker = async () => {
         for (let path = queue.shift(); path !== undefined; path = queue.shift()) {
           try {
-            // eslint-disable-next-line no-await-in-loop
-            const info = (await container.infoArchive({path})) as {headers?: Record<string, string>; resume?: () => void}
+            const info = (await container.infoArchive({path})) as {
+              headers?: Record<string, string>
+              resume?: () => void
+            }
             info.resume?.()
             const header = info.headers?.['x-docker-container-path-stat']
             if (!header) continue
-            const stat = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as {size: number; mode: number; linkTarget: string}
+            const stat = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as {
+              size: number
+              mode: number
+              linkTarget: string
+            }
             stats.set(path, {type: typeOf(stat.mode), size: stat.size, linkTarget: stat.linkTarget})
           } catch (error) {
             if ((error as {statusCode?: number}).statusCode !== 404) throw engineError(engine, error)

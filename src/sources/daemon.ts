@@ -10,12 +10,21 @@ import type {LayerReadOptions} from './read-layer.js'
  * An image in the engine: inspect for identity, then the save stream, parsed as it arrives and never
  * written to disk. Never pulls.
  */
-export async function readDaemonImage(ref: string, options: EngineOptions, reading: LayerReadOptions = {progress: new ReadProgress()}): Promise<Image> {
+export async function readDaemonImage(
+  ref: string,
+  options: EngineOptions,
+  reading: LayerReadOptions = {progress: new ReadProgress()},
+): Promise<Image> {
   const {stream, id, inspect} = await saveStream(ref, options)
   // The engine's image size approximates the save stream's length (tar headers and padding aside).
   reading.progress.expect(inspect.Size, inspect.RootFS?.Layers?.length)
   const image = await readArchiveStream(stream, `docker-daemon:${ref}`, {id}, reading)
-  return {...image, source: {kind: 'daemon', name: ref, format: image.source.format}, id, repoTags: inspect.RepoTags ?? []}
+  return {
+    ...image,
+    source: {kind: 'daemon', name: ref, format: image.source.format},
+    id,
+    repoTags: inspect.RepoTags ?? [],
+  }
 }
 
 interface ImageInspect {
@@ -26,7 +35,10 @@ interface ImageInspect {
 }
 
 /** The engine's `docker save` stream of an image, with its inspect answer. A missing image is an error. */
-export async function saveStream(ref: string, options: EngineOptions): Promise<{stream: AsyncIterable<Buffer> & NodeJS.ReadableStream; id: string; inspect: ImageInspect}> {
+export async function saveStream(
+  ref: string,
+  options: EngineOptions,
+): Promise<{stream: AsyncIterable<Buffer> & NodeJS.ReadableStream; id: string; inspect: ImageInspect}> {
   const engine = await connect(options)
   const handle = engine.docker.getImage(ref)
   let inspect: ImageInspect

@@ -23,7 +23,6 @@ class LayoutDir implements SeekableStore {
   async scan(dir = this.root): Promise<void> {
     for (const entry of await readdir(dir, {withFileTypes: true})) {
       const full = join(dir, entry.name)
-      // eslint-disable-next-line no-await-in-loop
       if (entry.isDirectory()) await this.scan(full)
       else this.files.add(relative(this.root, full).split(sep).join('/'))
     }
@@ -43,7 +42,8 @@ class LayoutDir implements SeekableStore {
       throw new InputError(`${this.name}: ${path} is missing or a dangling link`)
     })
     const root = await realpath(this.root)
-    if (real !== root && !real.startsWith(root + sep)) throw new InputError(`${this.name}: ${path} links outside the layout`)
+    if (real !== root && !real.startsWith(root + sep))
+      throw new InputError(`${this.name}: ${path} links outside the layout`)
     return real
   }
 
@@ -60,7 +60,8 @@ class LayoutDir implements SeekableStore {
 
   async readText(path: string): Promise<string> {
     const full = await this.inside(path)
-    if ((await stat(full)).size > 64 << 20) throw new InputError(`${this.name}: ${path} is too large for a metadata file`)
+    if ((await stat(full)).size > 64 << 20)
+      throw new InputError(`${this.name}: ${path} is too large for a metadata file`)
     return readFile(full, 'utf8')
   }
 
@@ -83,7 +84,11 @@ class LayoutDir implements SeekableStore {
 }
 
 /** An OCI layout directory whose blobs can be read again until `close`. */
-export async function openLayoutDir(path: string, selection: Selection, options?: LayerReadOptions): Promise<OpenedImage> {
+export async function openLayoutDir(
+  path: string,
+  selection: Selection,
+  options?: LayerReadOptions,
+): Promise<OpenedImage> {
   const store = new LayoutDir(path, path)
   await store.scan()
   return {image: await imageFromStore(store, 'layout', selection, options), store, close: () => store.close()}

@@ -36,7 +36,10 @@ interface Descriptor {
   annotations?: Record<string, string>
 }
 
-const INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'])
+const INDEX_TYPES = new Set([
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+])
 
 function parseJson<T>(text: string, what: string): T {
   try {
@@ -54,7 +57,10 @@ export function blobPath(digest: string, what: string): string {
 
 /** Docker's short forms: `busybox` is `busybox:latest`, `docker.io/library/x` is `x`. */
 export function normalizeRef(ref: string): string {
-  let name = ref.replace(/^docker\.io\/library\//, '').replace(/^docker\.io\//, '').replace(/^index\.docker\.io\/library\//, '')
+  let name = ref
+    .replace(/^docker\.io\/library\//, '')
+    .replace(/^docker\.io\//, '')
+    .replace(/^index\.docker\.io\/library\//, '')
   const lastSlash = name.lastIndexOf('/')
   if (!name.includes('@') && !name.slice(lastSlash + 1).includes(':')) name = `${name}:latest`
   return name
@@ -70,7 +76,11 @@ export async function resolveImage(store: ArchiveStore, selection: Selection): P
   if (store.has('manifest.json')) return resolveDockerManifest(store, selection)
   if (store.has('index.json')) return resolveOciIndex(store, selection)
   const paths = [...store.paths()]
-  if (paths.some((p) => p === 'repositories' || p === 'oci-layout' || /^[^/]+\/layer\.tar$/.test(p) || p.startsWith('blobs/'))) {
+  if (
+    paths.some(
+      (p) => p === 'repositories' || p === 'oci-layout' || /^[^/]+\/layer\.tar$/.test(p) || p.startsWith('blobs/'),
+    )
+  ) {
     throw new InputError(`${store.name}: image archive without manifest.json or index.json`)
   }
   return undefined
@@ -79,7 +89,8 @@ export async function resolveImage(store: ArchiveStore, selection: Selection): P
 async function resolveDockerManifest(store: ArchiveStore, selection: Selection): Promise<ResolvedImage> {
   const manifest = parseJson<unknown>(await store.readText('manifest.json'), `${store.name}: manifest.json`)
   if (manifest === null) throw new InputError(`${store.name}: manifest.json is null`)
-  if (!Array.isArray(manifest) || manifest.length === 0) throw new InputError(`${store.name}: manifest.json lists no images`)
+  if (!Array.isArray(manifest) || manifest.length === 0)
+    throw new InputError(`${store.name}: manifest.json lists no images`)
   const entries = manifest as DockerManifestEntry[]
   const notes: string[] = []
   let chosen: DockerManifestEntry | undefined
@@ -89,7 +100,9 @@ async function resolveDockerManifest(store: ArchiveStore, selection: Selection):
     chosen = entries.find((entry) => tagsOf(entry).some((tag) => normalizeRef(tag) === wanted))
     if (!chosen) {
       const known = entries.flatMap(tagsOf)
-      throw new InputError(`${store.name}: no image ${selection.image} in the archive (it holds ${known.length > 0 ? known.join(', ') : 'untagged images only'})`)
+      throw new InputError(
+        `${store.name}: no image ${selection.image} in the archive (it holds ${known.length > 0 ? known.join(', ') : 'untagged images only'})`,
+      )
     }
   } else if (selection.id) {
     chosen = entries.find((entry) => entry.Config && sha256Of(entry.Config) === selection.id) ?? entries[0]
@@ -97,11 +110,15 @@ async function resolveDockerManifest(store: ArchiveStore, selection: Selection):
     chosen = entries[0]
     if (entries.length > 1) {
       const others = entries.slice(1).map((entry) => tagsOf(entry)[0] ?? entry.Config ?? '?')
-      notes.push(`${store.name} holds ${entries.length} images; reading ${tagsOf(chosen)[0] ?? chosen.Config}, pick another with --image (${others.join(', ')})`)
+      notes.push(
+        `${store.name} holds ${entries.length} images; reading ${tagsOf(chosen)[0] ?? chosen.Config}, pick another with --image (${others.join(', ')})`,
+      )
     }
   }
-  if (!chosen.Config || !Array.isArray(chosen.Layers)) throw new InputError(`${store.name}: manifest.json entry without Config or Layers`)
-  if (!store.has(chosen.Config)) throw new InputError(`${store.name}: config ${chosen.Config} named by manifest.json is missing`)
+  if (!chosen.Config || !Array.isArray(chosen.Layers))
+    throw new InputError(`${store.name}: manifest.json entry without Config or Layers`)
+  if (!store.has(chosen.Config))
+    throw new InputError(`${store.name}: config ${chosen.Config} named by manifest.json is missing`)
   const config = parseJson<ImageConfig>(await store.readText(chosen.Config), `${store.name}: ${chosen.Config}`)
   const diffIds = config.rootfs?.diff_ids ?? []
   const layers = chosen.Layers.map((location, index) => ({location, diffId: diffIds[index]}))
@@ -122,20 +139,27 @@ interface Candidate {
   names: string[]
 }
 
-async function collectManifests(store: ArchiveStore, index: {manifests?: Descriptor[]}, inherited: string[], depth: number, out: Candidate[]): Promise<void> {
+async function collectManifests(
+  store: ArchiveStore,
+  index: {manifests?: Descriptor[]},
+  inherited: string[],
+  depth: number,
+  out: Candidate[],
+): Promise<void> {
   if (depth > 8) throw new InputError(`${store.name}: index.json nests indexes too deeply`)
   for (const descriptor of index.manifests ?? []) {
     const names = [
       ...inherited,
-      ...[descriptor.annotations?.['org.opencontainers.image.ref.name'], descriptor.annotations?.['io.containerd.image.name']].filter((n): n is string => Boolean(n)),
+      ...[
+        descriptor.annotations?.['org.opencontainers.image.ref.name'],
+        descriptor.annotations?.['io.containerd.image.name'],
+      ].filter((n): n is string => Boolean(n)),
     ]
     if (descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest') continue
     const path = blobPath(descriptor.digest ?? '', `${store.name}: index`)
     if (!store.has(path)) continue // multi-platform indexes often ship only some platforms
     if (descriptor.mediaType && INDEX_TYPES.has(descriptor.mediaType)) {
-      // eslint-disable-next-line no-await-in-loop
       const nested = parseJson<{manifests?: Descriptor[]}>(await store.readText(path), `${store.name}: ${path}`)
-      // eslint-disable-next-line no-await-in-loop
       await collectManifests(store, nested, names, depth + 1, out)
     } else {
       out.push({manifest: descriptor, platform: descriptor.platform, names})
@@ -145,21 +169,31 @@ async function collectManifests(store: ArchiveStore, index: {manifests?: Descrip
 
 async function resolveOciIndex(store: ArchiveStore, selection: Selection): Promise<ResolvedImage> {
   const index = parseJson<{manifests?: Descriptor[]}>(await store.readText('index.json'), `${store.name}: index.json`)
-  if (index === null || typeof index !== 'object') throw new InputError(`${store.name}: index.json is not an image index`)
+  if (index === null || typeof index !== 'object')
+    throw new InputError(`${store.name}: index.json is not an image index`)
   let candidates: Candidate[] = []
   await collectManifests(store, index, [], 0, candidates)
-  if (candidates.length === 0) throw new InputError(`${store.name}: index.json names no image manifest present in the layout`)
+  if (candidates.length === 0)
+    throw new InputError(`${store.name}: index.json names no image manifest present in the layout`)
   const notes: string[] = []
   if (selection.image) {
     const wanted = selection.image
-    const byName = candidates.filter((c) => c.names.some((n) => n === wanted || normalizeRef(n) === normalizeRef(wanted) || n.endsWith(`:${wanted}`)))
-    if (byName.length === 0) throw new InputError(`${store.name}: no image ${wanted} in the layout (it holds ${[...new Set(candidates.flatMap((c) => c.names))].join(', ') || 'unnamed images only'})`)
+    const byName = candidates.filter((c) =>
+      c.names.some((n) => n === wanted || normalizeRef(n) === normalizeRef(wanted) || n.endsWith(`:${wanted}`)),
+    )
+    if (byName.length === 0)
+      throw new InputError(
+        `${store.name}: no image ${wanted} in the layout (it holds ${[...new Set(candidates.flatMap((c) => c.names))].join(', ') || 'unnamed images only'})`,
+      )
     candidates = byName
   }
   const withPlatform = await Promise.all(
     candidates.map(async (c) => {
       if (c.platform) return c
-      const manifest = parseJson<{config?: Descriptor}>(await store.readText(blobPath(c.manifest.digest ?? '', store.name)), `${store.name}: manifest`)
+      const manifest = parseJson<{config?: Descriptor}>(
+        await store.readText(blobPath(c.manifest.digest ?? '', store.name)),
+        `${store.name}: manifest`,
+      )
       const configPath = blobPath(manifest.config?.digest ?? '', `${store.name}: manifest config`)
       if (!store.has(configPath)) return c
       const config = parseJson<ImageConfig>(await store.readText(configPath), `${store.name}: config`)
@@ -171,7 +205,8 @@ async function resolveOciIndex(store: ArchiveStore, selection: Selection): Promi
   if (selection.platform) {
     const wanted = parsePlatform(selection.platform)
     chosen = real.find((c) => c.platform && platformMatches(wanted, c.platform))
-    if (!chosen) throw new InputError(`${store.name}: no image for platform ${selection.platform} (it has ${listPlatforms(real)})`)
+    if (!chosen)
+      throw new InputError(`${store.name}: no image for platform ${selection.platform} (it has ${listPlatforms(real)})`)
   } else if (real.length === 1) {
     chosen = real[0]
   } else {
@@ -179,15 +214,27 @@ async function resolveOciIndex(store: ArchiveStore, selection: Selection): Promi
     const forHost = real.filter((c) => c.platform && platformMatches(host, c.platform))
     const distinct = new Set(real.map((c) => formatPlatform(c.platform ?? {})))
     if (forHost.length >= 1 && distinct.size > 1) chosen = forHost[0]
-    else if (distinct.size > 1) throw new InputError(`${store.name}: several platforms and none is this host's (${formatPlatform(host)}); choose one with --platform: ${listPlatforms(real)}`)
+    else if (distinct.size > 1)
+      throw new InputError(
+        `${store.name}: several platforms and none is this host's (${formatPlatform(host)}); choose one with --platform: ${listPlatforms(real)}`,
+      )
     else chosen = real[0]
     if (real.length > 1 && distinct.size === 1) {
-      notes.push(`${store.name} holds ${real.length} images; reading ${chosen.names[0] ?? chosen.manifest.digest}, pick another with --image (${real.slice(1).map((c) => c.names[0] ?? c.manifest.digest).join(', ')})`)
+      notes.push(
+        `${store.name} holds ${real.length} images; reading ${chosen.names[0] ?? chosen.manifest.digest}, pick another with --image (${real
+          .slice(1)
+          .map((c) => c.names[0] ?? c.manifest.digest)
+          .join(', ')})`,
+      )
     }
   }
   const manifestPath = blobPath(chosen.manifest.digest ?? '', store.name)
-  const manifest = parseJson<{config?: Descriptor; layers?: Descriptor[]}>(await store.readText(manifestPath), `${store.name}: ${manifestPath}`)
-  if (!manifest.config?.digest || !Array.isArray(manifest.layers)) throw new InputError(`${store.name}: ${manifestPath} is not an image manifest`)
+  const manifest = parseJson<{config?: Descriptor; layers?: Descriptor[]}>(
+    await store.readText(manifestPath),
+    `${store.name}: ${manifestPath}`,
+  )
+  if (!manifest.config?.digest || !Array.isArray(manifest.layers))
+    throw new InputError(`${store.name}: ${manifestPath} is not an image manifest`)
   const configPath = blobPath(manifest.config.digest, store.name)
   if (!store.has(configPath)) throw new InputError(`${store.name}: config ${manifest.config.digest} is missing`)
   const config = parseJson<ImageConfig>(await store.readText(configPath), `${store.name}: ${configPath}`)
@@ -197,7 +244,10 @@ async function resolveOciIndex(store: ArchiveStore, selection: Selection): Promi
     id: manifest.config.digest,
     repoTags: chosen.names.filter((n) => n.includes(':') || n.includes('/')).map((n) => n),
     config,
-    layers: manifest.layers.map((layer, i) => ({location: blobPath(layer.digest ?? '', store.name), diffId: diffIds[i]})),
+    layers: manifest.layers.map((layer, i) => ({
+      location: blobPath(layer.digest ?? '', store.name),
+      diffId: diffIds[i],
+    })),
     notes,
   }
 }

@@ -45,7 +45,8 @@ interface HistoryRow {
 }
 
 /** Instructions that change only the config; a 0-byte history entry with one of these is not a layer. */
-const CONFIG_ONLY = /^(\/bin\/sh -c #\(nop\) +)?(ENV|CMD|LABEL|EXPOSE|USER|ENTRYPOINT|ARG|HEALTHCHECK|STOPSIGNAL|SHELL|VOLUME|ONBUILD|MAINTAINER|WORKDIR)\b/i
+const CONFIG_ONLY =
+  /^(\/bin\/sh -c #\(nop\) +)?(ENV|CMD|LABEL|EXPOSE|USER|ENTRYPOINT|ARG|HEALTHCHECK|STOPSIGNAL|SHELL|VOLUME|ONBUILD|MAINTAINER|WORKDIR)\b/i
 
 async function readJsonFile(path: string, what: string): Promise<string> {
   try {
@@ -63,7 +64,8 @@ function parseInspect(text: string, path: string): InspectJson {
     throw new InputError(`${path}: not JSON from docker image inspect (${(error as Error).message})`)
   }
   const first = Array.isArray(value) ? value[0] : value
-  if (!first || typeof first !== 'object' || !('Id' in first || 'RootFS' in first)) throw new InputError(`${path}: not the output of docker image inspect`)
+  if (!first || typeof first !== 'object' || !('Id' in first || 'RootFS' in first))
+    throw new InputError(`${path}: not the output of docker image inspect`)
   return first as InspectJson
 }
 
@@ -75,9 +77,14 @@ function parseHistory(text: string, path: string): {rows: HistoryRow[]; approxim
     records = Array.isArray(value) ? value : [value]
   } catch {
     try {
-      records = text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line))
+      records = text
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line))
     } catch (error) {
-      throw new InputError(`${path}: not JSON from the history API or docker history --format '{{json .}}' (${(error as Error).message})`)
+      throw new InputError(
+        `${path}: not JSON from the history API or docker history --format '{{json .}}' (${(error as Error).message})`,
+      )
     }
   }
   let approximate = false
@@ -91,7 +98,12 @@ function parseHistory(text: string, path: string): {rows: HistoryRow[]; approxim
       approximate ||= !/^\d+B?$/.test(record.Size)
     }
     if (size === undefined) throw new InputError(`${path}: history entry ${index} has no readable Size`)
-    const created = typeof record.Created === 'number' ? new Date(record.Created * 1000).toISOString() : typeof record.CreatedAt === 'string' ? record.CreatedAt : null
+    const created =
+      typeof record.Created === 'number'
+        ? new Date(record.Created * 1000).toISOString()
+        : typeof record.CreatedAt === 'string'
+          ? record.CreatedAt
+          : null
     const id = (record.Id ?? record.ID) as string | undefined
     return {createdBy: record.CreatedBy, created, size, id: id && id !== '<missing>' ? id : null}
   })
@@ -108,14 +120,22 @@ function layerRows(rows: HistoryRow[], count: number | undefined): HistoryRow[] 
 }
 
 /** A metadata-only image from `docker image inspect` and/or `docker history` JSON. */
-export async function readMetadata(inspectPath: string | undefined, historyPath: string | undefined): Promise<MetadataImage> {
+export async function readMetadata(
+  inspectPath: string | undefined,
+  historyPath: string | undefined,
+): Promise<MetadataImage> {
   const inspect = inspectPath ? parseInspect(await readJsonFile(inspectPath, 'inspect file'), inspectPath) : undefined
   const history = historyPath ? parseHistory(await readJsonFile(historyPath, 'history file'), historyPath) : undefined
   const diffIds = inspect?.RootFS?.Layers
   let layers: MetadataLayer[]
   if (history) {
     const rows = layerRows(history.rows, diffIds?.length)
-    layers = rows.map((row, index) => ({digest: diffIds?.[index] ?? null, createdBy: row.createdBy === '' ? null : row.createdBy, created: row.created, bytes: row.size}))
+    layers = rows.map((row, index) => ({
+      digest: diffIds?.[index] ?? null,
+      createdBy: row.createdBy === '' ? null : row.createdBy,
+      created: row.created,
+      bytes: row.size,
+    }))
   } else {
     layers = (diffIds ?? []).map((digest) => ({digest, createdBy: null, created: null, bytes: null}))
   }

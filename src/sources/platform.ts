@@ -6,12 +6,24 @@ export interface Platform {
   variant?: string
 }
 
-const GO_ARCH: Record<string, string> = {x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64'}
+const GO_ARCH: Record<string, string> = {
+  x64: 'amd64',
+  ia32: '386',
+  arm64: 'arm64',
+  arm: 'arm',
+  ppc64: 'ppc64le',
+  s390x: 's390x',
+  riscv64: 'riscv64',
+}
 
 /** This host's platform, as Go and the OCI spec spell it. */
 export function hostPlatform(): Platform {
   const architecture = GO_ARCH[process.arch] ?? process.arch
-  return {os: process.platform === 'win32' ? 'windows' : 'linux', architecture, ...(architecture === 'arm64' ? {variant: 'v8'} : {})}
+  return {
+    os: process.platform === 'win32' ? 'windows' : 'linux',
+    architecture,
+    ...(architecture === 'arm64' ? {variant: 'v8'} : {}),
+  }
 }
 
 export function formatPlatform(platform: Platform): string {
@@ -20,7 +32,8 @@ export function formatPlatform(platform: Platform): string {
 
 export function parsePlatform(text: string): Platform {
   const [os, architecture, variant, extra] = text.split('/')
-  if (!os || !architecture || extra !== undefined) throw new InputError(`bad --platform ${JSON.stringify(text)}: expected os/arch[/variant]`)
+  if (!os || !architecture || extra !== undefined)
+    throw new InputError(`bad --platform ${JSON.stringify(text)}: expected os/arch[/variant]`)
   return {os, architecture, ...(variant ? {variant} : {})}
 }
 

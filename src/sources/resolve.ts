@@ -48,7 +48,10 @@ export type SourceRef = {kind: 'stdin'} | {kind: 'path'; path: string; image?: s
 export function parseSource(argument: string): SourceRef {
   if (argument === '-') return {kind: 'stdin'}
   if (existsSync(argument) || looksLikePath(argument)) return {kind: 'path', path: argument}
-  if (argument.startsWith('docker://')) throw new InputError(`${argument}: registry images are not read (nothing is pulled); pull it, then analyze the local image`)
+  if (argument.startsWith('docker://'))
+    throw new InputError(
+      `${argument}: registry images are not read (nothing is pulled); pull it, then analyze the local image`,
+    )
   const transport = /^([a-z][a-z-]*):(?!\/\/)(.*)$/s.exec(argument)
   if (transport) {
     const [, name, rest] = transport
@@ -57,7 +60,8 @@ export function parseSource(argument: string): SourceRef {
       const [path, image] = splitRef(rest)
       return {kind: 'path', path, image}
     }
-    if (UNSUPPORTED.includes(name)) throw new InputError(`unsupported transport ${name}: (use docker-daemon:, docker-archive:, oci: or oci-archive:)`)
+    if (UNSUPPORTED.includes(name))
+      throw new InputError(`unsupported transport ${name}: (use docker-daemon:, docker-archive:, oci: or oci-archive:)`)
   }
   return {kind: 'daemon', ref: argument}
 }
@@ -73,7 +77,9 @@ export async function openSource(argument: string, options: SourceOptions = {}):
   if (source.kind === 'daemon') return readDaemonImage(source.ref, options.engine ?? {}, reading(options))
   checkPath(source.path)
   const selection = {...options, image: options.image ?? source.image}
-  return statSync(source.path).isDirectory() ? readLayoutDir(source.path, selection, reading(options)) : readArchiveFile(source.path, selection, reading(options))
+  return statSync(source.path).isDirectory()
+    ? readLayoutDir(source.path, selection, reading(options))
+    : readArchiveFile(source.path, selection, reading(options))
 }
 
 /**
@@ -86,7 +92,9 @@ export async function openSeekable(argument: string, options: SourceOptions = {}
   if (source.kind === 'path') {
     checkPath(source.path)
     const selection = {...options, image: options.image ?? source.image}
-    return statSync(source.path).isDirectory() ? openLayoutDir(source.path, selection, reading(options)) : openArchiveFile(source.path, selection, reading(options))
+    return statSync(source.path).isDirectory()
+      ? openLayoutDir(source.path, selection, reading(options))
+      : openArchiveFile(source.path, selection, reading(options))
   }
   const dir = await mkdtemp(join(tmpdir(), 'docker-layers-'))
   const spool = join(dir, 'source.tar')
@@ -103,7 +111,7 @@ export async function openSeekable(argument: string, options: SourceOptions = {}
     const out = await open(spool, 'w')
     async function* tee(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
       for await (const chunk of source) {
-        for (let done = 0; done < chunk.length; ) done += writeSync(out.fd, chunk, done, chunk.length - done)
+        for (let done = 0; done < chunk.length;) done += writeSync(out.fd, chunk, done, chunk.length - done)
         yield chunk
       }
     }
@@ -111,10 +119,20 @@ export async function openSeekable(argument: string, options: SourceOptions = {}
     try {
       if (source.kind === 'daemon') {
         const {stream, id} = await saveStream(source.ref, options.engine ?? {})
-        const read = await readArchiveStream(tee(stream), `docker-daemon:${source.ref}`, {...options, id}, reading(options))
+        const read = await readArchiveStream(
+          tee(stream),
+          `docker-daemon:${source.ref}`,
+          {...options, id},
+          reading(options),
+        )
         image = {...read, source: {kind: 'daemon', name: source.ref, format: read.source.format}}
       } else {
-        image = await readArchiveStream(tee(options.stdin ?? (process.stdin as AsyncIterable<Buffer>)), '-', options, reading(options))
+        image = await readArchiveStream(
+          tee(options.stdin ?? (process.stdin as AsyncIterable<Buffer>)),
+          '-',
+          options,
+          reading(options),
+        )
       }
     } finally {
       await out.close()

@@ -148,13 +148,15 @@ export class StreamReader implements ByteReader {
 
   private async fill(n: number): Promise<void> {
     while (this.pendingBytes < n && !this.done) {
-      // eslint-disable-next-line no-await-in-loop
       const next = await this.iterator.next()
       if (next.done) {
         this.done = true
         break
       }
-      const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength)
+      const chunk =
+        typeof next.value === 'string'
+          ? Buffer.from(next.value)
+          : Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength)
       if (chunk.length === 0) continue
       this.pending.push(chunk)
       this.pendingBytes += chunk.length
@@ -215,7 +217,6 @@ export class StreamReader implements ByteReader {
     let passed = 0
     while (passed < n) {
       if (this.pendingBytes === 0) {
-        // eslint-disable-next-line no-await-in-loop
         await this.fill(1)
         if (this.pendingBytes === 0) break
       }
@@ -229,7 +230,6 @@ export class StreamReader implements ByteReader {
   async *chunks(): AsyncGenerator<Buffer> {
     for (;;) {
       if (this.pendingBytes === 0) {
-        // eslint-disable-next-line no-await-in-loop
         await this.fill(1)
         if (this.pendingBytes === 0) return
       }
@@ -286,12 +286,13 @@ export class LimitedReader implements ByteReader {
     return passed
   }
 
-  /** The content in chunks, with a turn of the event loop every 64 MiB so that timers (the progress bar) run while a large file is hashed. */
+  /**
+   * The content in chunks, with a turn of the event loop every 64 MiB so that timers (the progress bar) run while a
+   * large file is hashed.
+   */
   async *chunks(): AsyncGenerator<Buffer> {
     for (let count = 1; this.remaining > 0; count++) {
-      // eslint-disable-next-line no-await-in-loop
       if (count % 64 === 0) await new Promise(setImmediate)
-      // eslint-disable-next-line no-await-in-loop
       const chunk = await this.read(Math.min(CHUNK, this.remaining))
       if (chunk.length === 0) return
       yield chunk

@@ -19,9 +19,13 @@ export function detectCompression(magic: Buffer): Compression | 'xz' | 'bzip2' {
  * The decompressed bytes of `reader`, chosen by magic bytes. Errors of the codec become InputErrors
  * naming `name`. The returned compression says what was found.
  */
-export async function decompressing(reader: ByteReader, name: string): Promise<{reader: ByteReader; compression: Compression}> {
+export async function decompressing(
+  reader: ByteReader,
+  name: string,
+): Promise<{reader: ByteReader; compression: Compression}> {
   const kind = detectCompression(await reader.peek(6))
-  if (kind === 'xz' || kind === 'bzip2') throw new InputError(`${name}: ${kind} layers are not supported (only plain, gzip and zstd)`)
+  if (kind === 'xz' || kind === 'bzip2')
+    throw new InputError(`${name}: ${kind} layers are not supported (only plain, gzip and zstd)`)
   if (kind === 'none') return {reader, compression: 'none'}
   const codec = kind === 'gzip' ? createGunzip() : new (await zstd(name)).DecompressStream()
   // pipeline (not pipe) so that a failure of the compressed input reaches whoever reads the output
@@ -34,7 +38,9 @@ async function zstd(name: string): Promise<typeof import('zstd-napi')> {
   try {
     return await import('zstd-napi')
   } catch (error) {
-    throw new InputError(`${name}: zstd layers need the zstd-napi module, which did not load (${(error as Error).message.split('\n')[0]})`)
+    throw new InputError(
+      `${name}: zstd layers need the zstd-napi module, which did not load (${(error as Error).message.split('\n')[0]})`,
+    )
   }
 }
 

@@ -90,7 +90,22 @@ export function decodeFast(block: Buffer): FastHeader | undefined {
   const sum = checksum(block)
   if (sum === 0x20 * 8) {
     for (let i = 148; i < 156; i++) if (block[i] !== 0) return undefined
-    return {path: '', type: 'File', size: 0, mode: 0, uid: 0, gid: 0, mtime: 0, linkpath: '', uname: '', gname: '', devmaj: 0, devmin: 0, cksumValid: false, nullBlock: true}
+    return {
+      path: '',
+      type: 'File',
+      size: 0,
+      mode: 0,
+      uid: 0,
+      gid: 0,
+      mtime: 0,
+      linkpath: '',
+      uname: '',
+      gname: '',
+      devmaj: 0,
+      devmin: 0,
+      cksumValid: false,
+      nullBlock: true,
+    }
   }
   const type = TYPES[block[156]]
   const cksum = octal(block, 148, 8)
@@ -99,9 +114,24 @@ export function decodeFast(block: Buffer): FastHeader | undefined {
   const uid = octal(block, 108, 8)
   const gid = octal(block, 116, 8)
   const mtime = octal(block, 136, 12)
-  if (type === undefined || cksum === undefined || size === undefined || mode === undefined || uid === undefined || gid === undefined || mtime === undefined) return undefined
+  if (
+    type === undefined ||
+    cksum === undefined ||
+    size === undefined ||
+    mode === undefined ||
+    uid === undefined ||
+    gid === undefined ||
+    mtime === undefined
+  )
+    return undefined
   // POSIX ustar ("ustar\0") has a path prefix; GNU's "ustar  \0" keeps other fields there
-  const posix = block[257] === 0x75 && block[258] === 0x73 && block[259] === 0x74 && block[260] === 0x61 && block[261] === 0x72 && block[262] === 0
+  const posix =
+    block[257] === 0x75 &&
+    block[258] === 0x73 &&
+    block[259] === 0x74 &&
+    block[260] === 0x61 &&
+    block[261] === 0x72 &&
+    block[262] === 0
   const name = text(block, 0, 100)
   const prefix = posix ? text(block, 345, 155) : ''
   return {

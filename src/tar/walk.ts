@@ -8,14 +8,7 @@ const BLOCK = 512
 /** Pax and GNU long-name bodies larger than this are refused rather than buffered. */
 const MAX_META_BODY = 1 << 20
 
-export type TarEntryType =
-  | 'file'
-  | 'hardlink'
-  | 'symlink'
-  | 'char'
-  | 'block'
-  | 'dir'
-  | 'fifo'
+export type TarEntryType = 'file' | 'hardlink' | 'symlink' | 'char' | 'block' | 'dir' | 'fifo'
 
 /** One tar member as read from its headers (pax and GNU extensions applied). */
 export interface TarHeader {
@@ -102,27 +95,31 @@ const MEMBERS_PER_TURN = 4096
  * synchronous run, with a turn of the event loop every few thousand members. Errors name `name`
  * ("layer 3: truncated tar: …"). Returns early when a visitor returns `false` (or a promise of it).
  */
-export async function walkTar(reader: ByteReader, name: string, visit: (member: TarMember) => void | boolean | Promise<void | boolean>): Promise<void> {
+export async function walkTar(
+  reader: ByteReader,
+  name: string,
+  visit: (member: TarMember) => void | boolean | Promise<void | boolean>,
+): Promise<void> {
   let ex: HeaderData | undefined
   let gex: HeaderData | undefined
   let exXattrs: Record<string, string> | undefined
   let longPath: string | undefined
   let longLink: string | undefined
   for (let members = 1; ; members++) {
-    // eslint-disable-next-line no-await-in-loop
     if (members % MEMBERS_PER_TURN === 0) await new Promise(setImmediate)
     const headerOffset = reader.position
-    // eslint-disable-next-line no-await-in-loop
     const block = reader.readNow(BLOCK) ?? (await reader.read(BLOCK))
     if (block.length === 0) {
       if (headerOffset === 0) throw new InputError(`${name}: empty file, not a tar archive`)
-      throw new InputError(`${name}: truncated tar (it ends at offset ${headerOffset} without the end-of-archive blocks)`)
+      throw new InputError(
+        `${name}: truncated tar (it ends at offset ${headerOffset} without the end-of-archive blocks)`,
+      )
     }
-    if (block.length < BLOCK) throw new InputError(`${name}: truncated tar (a header at offset ${headerOffset} is cut short)`)
+    if (block.length < BLOCK)
+      throw new InputError(`${name}: truncated tar (a header at offset ${headerOffset} is cut short)`)
     const header = (ex || gex ? undefined : decodeFast(block)) ?? nodeTarHeader(block, ex, gex)
     if (header.nullBlock) {
       if (headerOffset === 0) {
-        // eslint-disable-next-line no-await-in-loop
         const next = await reader.peek(BLOCK)
         if (next.length > 0 && !next.every((b) => b === 0)) throw new InputError(`${name}: not a tar archive`)
       }
@@ -130,19 +127,28 @@ export async function walkTar(reader: ByteReader, name: string, visit: (member: 
     }
     if (!header.cksumValid) {
       throw new InputError(
-        headerOffset === 0 ? `${name}: not a tar archive` : `${name}: corrupt tar header at offset ${headerOffset} (bad checksum)`,
+        headerOffset === 0
+          ? `${name}: not a tar archive`
+          : `${name}: corrupt tar header at offset ${headerOffset} (bad checksum)`,
       )
     }
     const size = header.size
-    if (size < 0 || !Number.isSafeInteger(size)) throw new InputError(`${name}: corrupt tar header at offset ${headerOffset} (size)`)
+    if (size < 0 || !Number.isSafeInteger(size))
+      throw new InputError(`${name}: corrupt tar header at offset ${headerOffset} (size)`)
     const body = new LimitedReader(reader, size)
     const typeName = header.type as string
-    if (typeName === 'ExtendedHeader' || typeName === 'GlobalExtendedHeader' || typeName === 'NextFileHasLongPath' || typeName === 'NextFileHasLongLinkpath' || typeName === 'OldGnuLongPath') {
-      if (size > MAX_META_BODY) throw new InputError(`${name}: ${typeName} header at offset ${headerOffset} is too large (${size} bytes)`)
-      // eslint-disable-next-line no-await-in-loop
+    if (
+      typeName === 'ExtendedHeader' ||
+      typeName === 'GlobalExtendedHeader' ||
+      typeName === 'NextFileHasLongPath' ||
+      typeName === 'NextFileHasLongLinkpath' ||
+      typeName === 'OldGnuLongPath'
+    ) {
+      if (size > MAX_META_BODY)
+        throw new InputError(`${name}: ${typeName} header at offset ${headerOffset} is too large (${size} bytes)`)
       const data = await body.read(size)
-      if (data.length < size) throw new InputError(`${name}: truncated tar (inside the header at offset ${headerOffset})`)
-      // eslint-disable-next-line no-await-in-loop
+      if (data.length < size)
+        throw new InputError(`${name}: truncated tar (inside the header at offset ${headerOffset})`)
       await skip(reader, paddingLength(size), name, 'padding')
       if (typeName === 'ExtendedHeader') {
         const text = data.toString('utf8')
@@ -180,14 +186,11 @@ export async function walkTar(reader: ByteReader, name: string, visit: (member: 
     longPath = undefined
     longLink = undefined
     let result = visit({header: tarHeader, body})
-    // eslint-disable-next-line no-await-in-loop
     if (result instanceof Promise) result = await result
     if (result === false) return
     const skipping = skip(body, body.remaining, name, `content of ${tarHeader.path}`)
-    // eslint-disable-next-line no-await-in-loop
     if (skipping) await skipping
     const padded = skip(reader, paddingLength(size), name, 'padding')
-    // eslint-disable-next-line no-await-in-loop
     if (padded) await padded
   }
 }
@@ -201,7 +204,10 @@ export function paddingLength(size: number): number {
 function skip(reader: ByteReader, n: number, name: string, what: string): Promise<void> | undefined {
   if (n === 0) return undefined
   const check = (passed: number) => {
-    if (passed < n) throw new InputError(`${name}: truncated tar (inside the ${what}${what === 'padding' ? ` after offset ${reader.position}` : ''})`)
+    if (passed < n)
+      throw new InputError(
+        `${name}: truncated tar (inside the ${what}${what === 'padding' ? ` after offset ${reader.position}` : ''})`,
+      )
   }
   const passed = reader.skipNow(n)
   if (passed === undefined) return reader.skip(n).then(check)
@@ -217,10 +223,15 @@ export async function* tarMembers(reader: ByteReader, name: string): AsyncGenera
   })
   let resume: ((more: boolean) => void) | undefined
   let failure: unknown
-  const walking = walkTar(reader, name, (member) => new Promise<boolean>((resolve) => {
-    resume = resolve
-    deliver(member)
-  })).then(
+  const walking = walkTar(
+    reader,
+    name,
+    (member) =>
+      new Promise<boolean>((resolve) => {
+        resume = resolve
+        deliver(member)
+      }),
+  ).then(
     () => deliver(undefined),
     (error: unknown) => {
       failure = error
@@ -229,7 +240,6 @@ export async function* tarMembers(reader: ByteReader, name: string): AsyncGenera
   )
   try {
     for (;;) {
-      // eslint-disable-next-line no-await-in-loop
       const member = await next
       if (!member) break
       next = new Promise((resolve) => {

@@ -5,12 +5,23 @@ import {runCli} from '../helpers/cli.js'
 import {type ImageSpec, legacySave, ociArchive, scratch} from '../helpers/images.js'
 import {tarOf} from '../helpers/tar.js'
 
-const SPEC: ImageSpec = {tag: 'bad:1', layers: [{members: [{path: 'a', size: 3000}, {path: 'b', size: 10}]}, {members: [{path: 'c', size: 5}]}]}
+const SPEC: ImageSpec = {
+  tag: 'bad:1',
+  layers: [
+    {
+      members: [
+        {path: 'a', size: 3000},
+        {path: 'b', size: 10},
+      ],
+    },
+    {members: [{path: 'c', size: 5}]},
+  ],
+}
 
 /** Offsets of the members of a tar we generated: [path, headerOffset, dataOffset, size]. */
 function layout(tar: Buffer): Array<[string, number, number, number]> {
   const out: Array<[string, number, number, number]> = []
-  for (let off = 0; off + 512 <= tar.length; ) {
+  for (let off = 0; off + 512 <= tar.length;) {
     const block = tar.subarray(off, off + 512)
     if (block.every((b) => b === 0)) break
     const name = block.subarray(0, 100).toString().replace(/\0.*$/s, '')
@@ -43,25 +54,44 @@ describe('bad input: one line on stderr, exit 2, no stack', () => {
   })
 
   it('a file that is not a tar', async () => {
-    await expectError([tmp.file('text.tar', 'hello, this is not a tar archive at all\n'.repeat(20))], /text\.tar: not a tar archive/)
+    await expectError(
+      [tmp.file('text.tar', 'hello, this is not a tar archive at all\n'.repeat(20))],
+      /text\.tar: not a tar archive/,
+    )
     await expectError(['-'], /^docker-layers: -: not a tar archive\n$/, Buffer.from('{"json": true}'.repeat(100)))
     await expectError([tmp.file('empty.tar', '')], /empty\.tar: empty file, not a tar archive/)
   })
 
   it('truncation inside a header, inside a layer, and before the manifest', async () => {
-    await expectError([tmp.file('cut-header.tar', save.subarray(0, layerMember[1] + 100))], /cut-header\.tar: truncated tar \(a header at offset \d+ is cut short\)/)
-    await expectError(['-'], /^docker-layers: -: [0-9a-f]{64}\/layer\.tar: truncated tar \(inside the content of a\)\n$/, save.subarray(0, layerMember[2] + 1000))
+    await expectError(
+      [tmp.file('cut-header.tar', save.subarray(0, layerMember[1] + 100))],
+      /cut-header\.tar: truncated tar \(a header at offset \d+ is cut short\)/,
+    )
+    await expectError(
+      ['-'],
+      /^docker-layers: -: [0-9a-f]{64}\/layer\.tar: truncated tar \(inside the content of a\)\n$/,
+      save.subarray(0, layerMember[2] + 1000),
+    )
     const manifest = members.find(([name]) => name === 'manifest.json')!
-    await expectError([tmp.file('no-manifest.tar', save.subarray(0, manifest[1]))], /no-manifest\.tar: truncated tar \(it ends at offset \d+ without the end-of-archive blocks\)/)
+    await expectError(
+      [tmp.file('no-manifest.tar', save.subarray(0, manifest[1]))],
+      /no-manifest\.tar: truncated tar \(it ends at offset \d+ without the end-of-archive blocks\)/,
+    )
   })
 
   it('a bad header checksum in the archive and in a layer', async () => {
     const outer = Buffer.from(save)
     outer[layerMember[1] + 10] ^= 0xff
-    await expectError([tmp.file('bad-outer.tar', outer)], /bad-outer\.tar: corrupt tar header at offset \d+ \(bad checksum\)/)
+    await expectError(
+      [tmp.file('bad-outer.tar', outer)],
+      /bad-outer\.tar: corrupt tar header at offset \d+ \(bad checksum\)/,
+    )
     const inner = Buffer.from(save)
     inner[layerMember[2] + 512 * 7 + 20] ^= 0xff // b's header inside the layer, after a's header and 3000 bytes
-    await expectError([tmp.file('bad-inner.tar', inner)], /bad-inner\.tar: layer 0 \(sha256:[0-9a-f]{64}\): corrupt tar header at offset 3584 \(bad checksum\)/)
+    await expectError(
+      [tmp.file('bad-inner.tar', inner)],
+      /bad-inner\.tar: layer 0 \(sha256:[0-9a-f]{64}\): corrupt tar header at offset 3584 \(bad checksum\)/,
+    )
   })
 
   it('corrupt gzip and zstd layers', async () => {
@@ -73,15 +103,23 @@ describe('bad input: one line on stderr, exit 2, no stack', () => {
         if (archive.subarray(data, data + 1)[0] === 0x7b) continue // JSON
         for (let i = 20; i < size - 8; i++) bad[data + i] ^= 0x5a
       }
-      // eslint-disable-next-line no-await-in-loop
-      await expectError([tmp.file(`bad-${compression}.tar`, bad)], new RegExp(`layer 0 \\(sha256:[0-9a-f]{64}\\): corrupt ${compression} data`))
+      await expectError(
+        [tmp.file(`bad-${compression}.tar`, bad)],
+        new RegExp(`layer 0 \\(sha256:[0-9a-f]{64}\\): corrupt ${compression} data`),
+      )
     }
   })
 
   it('a manifest naming a layer the archive lacks', async () => {
     const manifest = JSON.stringify([{Config: 'c.json', RepoTags: ['x:1'], Layers: ['gone/layer.tar']}])
-    const tar = tarOf([{path: 'c.json', content: '{"rootfs":{"diff_ids":["sha256:1"]}}'}, {path: 'manifest.json', content: manifest}])
-    await expectError([tmp.file('missing-layer.tar', tar)], /missing-layer\.tar: layer 0 \(sha256:1\) is missing from the archive/)
+    const tar = tarOf([
+      {path: 'c.json', content: '{"rootfs":{"diff_ids":["sha256:1"]}}'},
+      {path: 'manifest.json', content: manifest},
+    ])
+    await expectError(
+      [tmp.file('missing-layer.tar', tar)],
+      /missing-layer\.tar: layer 0 \(sha256:1\) is missing from the archive/,
+    )
   })
 
   it('an unknown or unsupported transport and a registry reference', async () => {
@@ -90,9 +128,14 @@ describe('bad input: one line on stderr, exit 2, no stack', () => {
   })
 
   it('an unreachable engine names the host tried and why that one', async () => {
-    const result = await runCli(['analyze', 'busybox:latest'], {env: {DOCKER_HOST: `unix://${tmp.dir}/no.sock`, DOCKER_CONTEXT: ''}})
+    const result = await runCli(['analyze', 'busybox:latest'], {
+      env: {DOCKER_HOST: `unix://${tmp.dir}/no.sock`, DOCKER_CONTEXT: ''},
+    })
     assert.equal(result.code, 2)
-    assert.equal(result.stderr, `docker-layers: cannot connect to the Docker engine at unix://${tmp.dir}/no.sock (from DOCKER_HOST): no such socket\n`)
+    assert.equal(
+      result.stderr,
+      `docker-layers: cannot connect to the Docker engine at unix://${tmp.dir}/no.sock (from DOCKER_HOST): no such socket\n`,
+    )
   })
 
   it('a stack trace only with DEBUG set', async () => {
@@ -104,19 +147,27 @@ describe('bad input: one line on stderr, exit 2, no stack', () => {
   it('a bad flag is a usage error', async () => {
     const result = await runCli(['analyze', 'x', '--format', 'yaml'])
     assert.equal(result.code, 2)
-    assert.match(result.stderr, /^docker-layers: Expected --format=yaml to be one of: table, json, csv, or a Go template\n$/)
+    assert.match(
+      result.stderr,
+      /^docker-layers: Expected --format=yaml to be one of: table, json, csv, or a Go template\n$/,
+    )
   })
 
   it('an unknown command and an unexpected argument are usage errors', async () => {
     const unknown = await runCli(['nosuch'])
-    assert.deepEqual([unknown.code, unknown.stderr], [2, 'docker-layers: unknown command "nosuch" (see docker-layers --help)\n'])
+    assert.deepEqual(
+      [unknown.code, unknown.stderr],
+      [2, 'docker-layers: unknown command "nosuch" (see docker-layers --help)\n'],
+    )
     const extra = await runCli(['analyze', 'a.tar', 'b.tar'])
     assert.deepEqual([extra.code, extra.stderr], [2, 'docker-layers: Unexpected argument: b.tar\n'])
   })
 
   it('leaves nothing behind in the working directory', () => {
     assert.equal(existsSync(tmp.dir), true)
-    assert.deepEqual(readdirSync(tmp.dir).filter((name) => name.includes('.tmp')), [])
+    assert.deepEqual(
+      readdirSync(tmp.dir).filter((name) => name.includes('.tmp')),
+      [],
+    )
   })
 })
-

@@ -20,18 +20,28 @@ describe('check: dive compatibility', function () {
     requirePeerFixtures(this)
   })
   const fixture = `${PEER}dive/test-docker-image.tar`
-  const dive = (e: string, w: string, u: string) => check([fixture, '--lowestEfficiency', e, '--highestWastedBytes', w, '--highestUserWastedPercent', u])
+  const dive = (e: string, w: string, u: string) =>
+    check([fixture, '--lowestEfficiency', e, '--highestWastedBytes', w, '--highestUserWastedPercent', u])
 
   it("dive's evaluator cases: (0.99, 1B, 0.01) fail all, (0.9, 50kB, 0.5) pass all, (0.9, 1B, 0.5) fail only highestWastedBytes", async () => {
     const all = await dive('0.99', '1B', '0.01')
     assert.equal(all.code, 1)
-    assert.deepEqual([all.status.lowestEfficiency, all.status.highestWastedBytes, all.status.highestUserWastedPercent], ['fail', 'fail', 'fail'])
+    assert.deepEqual(
+      [all.status.lowestEfficiency, all.status.highestWastedBytes, all.status.highestUserWastedPercent],
+      ['fail', 'fail', 'fail'],
+    )
     const none = await dive('0.9', '50kB', '0.5')
     assert.equal(none.code, 0)
-    assert.deepEqual([none.status.lowestEfficiency, none.status.highestWastedBytes, none.status.highestUserWastedPercent], ['pass', 'pass', 'pass'])
+    assert.deepEqual(
+      [none.status.lowestEfficiency, none.status.highestWastedBytes, none.status.highestUserWastedPercent],
+      ['pass', 'pass', 'pass'],
+    )
     const one = await dive('0.9', '1B', '0.5')
     assert.equal(one.code, 1)
-    assert.deepEqual([one.status.lowestEfficiency, one.status.highestWastedBytes, one.status.highestUserWastedPercent], ['pass', 'fail', 'pass'])
+    assert.deepEqual(
+      [one.status.lowestEfficiency, one.status.highestWastedBytes, one.status.highestUserWastedPercent],
+      ['pass', 'fail', 'pass'],
+    )
     assert.deepEqual(one.report.images[0].rules[1], {
       rule: 'highestWastedBytes',
       from: '--highestWastedBytes',
@@ -52,7 +62,10 @@ describe('check: dive compatibility', function () {
     assert.deepEqual(rules.highestUserWastedPercent, ['0.5', `${PEER}dive/.dive-ci`])
     assert.deepEqual(rules.maxLayers, ['off', 'default'])
     const result = await check(['test-docker-image.tar'], {cwd: `${PEER}dive`})
-    assert.deepEqual([result.code, result.status.lowestEfficiency, result.status.highestWastedBytes], [0, 'pass', 'pass'])
+    assert.deepEqual(
+      [result.code, result.status.lowestEfficiency, result.status.highestWastedBytes],
+      [0, 'pass', 'pass'],
+    )
     const flagWins = await check(['test-docker-image.tar', '--lowest-efficiency', '0.99'], {cwd: `${PEER}dive`})
     assert.deepEqual([flagWins.code, flagWins.status.lowestEfficiency], [1, 'fail'])
   })
@@ -72,58 +85,144 @@ describe('check: own rules, configuration, formats', () => {
   ]
   for (const [rule, passing, failing] of cases) {
     it(`${rule}: passes at ${passing}, fails at ${failing}`, async () => {
-      const pass = await check([SAMPLE_PATH, `--${rule}`, passing, '--lowestEfficiency', 'off', '--highestUserWastedPercent', 'disabled'])
+      const pass = await check([
+        SAMPLE_PATH,
+        `--${rule}`,
+        passing,
+        '--lowestEfficiency',
+        'off',
+        '--highestUserWastedPercent',
+        'disabled',
+      ])
       assert.deepEqual([pass.code, pass.status[rule]], [0, 'pass'])
-      const fail = await check([SAMPLE_PATH, `--${rule}`, failing, '--lowestEfficiency', 'off', '--highestUserWastedPercent', 'false'])
+      const fail = await check([
+        SAMPLE_PATH,
+        `--${rule}`,
+        failing,
+        '--lowestEfficiency',
+        'off',
+        '--highestUserWastedPercent',
+        'false',
+      ])
       assert.deepEqual([fail.code, fail.status[rule]], [1, 'fail'])
     })
   }
 
   it('maxLayerBytes names the largest layer', async () => {
-    const result = await runCli(['check', SAMPLE_PATH, '--max-layer-bytes', '100kB', '--lowest-efficiency', 'off', '--highest-user-wasted-percent', 'off'])
+    const result = await runCli([
+      'check',
+      SAMPLE_PATH,
+      '--max-layer-bytes',
+      '100kB',
+      '--lowest-efficiency',
+      'off',
+      '--highest-user-wasted-percent',
+      'off',
+    ])
     assert.equal(result.code, 1)
-    assert.match(result.stdout, /^maxLayerBytes +FAIL +165kB \(layer 1: RUN apt-get update && apt-get install -y curl\) +100kB +--maxLayerBytes$/m)
+    assert.match(
+      result.stdout,
+      /^maxLayerBytes +FAIL +165kB \(layer 1: RUN apt-get update && apt-get install -y curl\) +100kB +--maxLayerBytes$/m,
+    )
     assert.match(result.stdout, /^Result: FAIL \(1 of 1 rules failed\)$/m)
   })
 
   it('forbidPaths finds a key that a later layer "deleted", naming path and layer', async () => {
-    const fail = await check([SAMPLE_PATH, '--forbid-paths', '**/id_rsa', '--forbidPaths', '/etc/shadow', '--lowestEfficiency', 'off', '--highestUserWastedPercent', 'off'])
+    const fail = await check([
+      SAMPLE_PATH,
+      '--forbid-paths',
+      '**/id_rsa',
+      '--forbidPaths',
+      '/etc/shadow',
+      '--lowestEfficiency',
+      'off',
+      '--highestUserWastedPercent',
+      'off',
+    ])
     assert.equal(fail.code, 1)
     const rule = fail.report.images[0].rules.find((r: any) => r.rule === 'forbidPaths')
-    assert.deepEqual([rule.status, rule.value, rule.message, rule.threshold], ['fail', 1, '/root/.ssh/id_rsa (layer 3)', ['**/id_rsa', '/etc/shadow']])
-    const pass = await check([SAMPLE_PATH, '--forbidPaths', '**/*.pem', '--lowestEfficiency', 'off', '--highestUserWastedPercent', 'off'])
+    assert.deepEqual(
+      [rule.status, rule.value, rule.message, rule.threshold],
+      ['fail', 1, '/root/.ssh/id_rsa (layer 3)', ['**/id_rsa', '/etc/shadow']],
+    )
+    const pass = await check([
+      SAMPLE_PATH,
+      '--forbidPaths',
+      '**/*.pem',
+      '--lowestEfficiency',
+      'off',
+      '--highestUserWastedPercent',
+      'off',
+    ])
     assert.deepEqual([pass.code, pass.status.forbidPaths], [0, 'pass'])
   })
 
   it('growth against a baseline image or a saved analyze report', async () => {
-    const smaller = tmp.file('base.tar', legacySave([{tag: 'base:1', layers: [{members: [{path: 'a', size: 300_000}]}]}]))
+    const smaller = tmp.file(
+      'base.tar',
+      legacySave([{tag: 'base:1', layers: [{members: [{path: 'a', size: 300_000}]}]}]),
+    )
     const saved = tmp.file('base.json', JSON.stringify(await analyzeJson([smaller])))
     for (const baseline of [smaller, saved]) {
       // 323599 - 300000 = 23599 bytes, 7.87%
-      // eslint-disable-next-line no-await-in-loop
-      const pass = await check([SAMPLE_PATH, '--baseline', baseline, '--maxGrowthBytes', '23599', '--maxGrowthPercent', '7.9', '--lowestEfficiency', 'off', '--highestUserWastedPercent', 'off'])
+      const pass = await check([
+        SAMPLE_PATH,
+        '--baseline',
+        baseline,
+        '--maxGrowthBytes',
+        '23599',
+        '--maxGrowthPercent',
+        '7.9',
+        '--lowestEfficiency',
+        'off',
+        '--highestUserWastedPercent',
+        'off',
+      ])
       assert.deepEqual([pass.code, pass.status.maxGrowthBytes, pass.status.maxGrowthPercent], [0, 'pass', 'pass'])
-      // eslint-disable-next-line no-await-in-loop
-      const fail = await check([SAMPLE_PATH, '--baseline', baseline, '--max-growth-bytes', '23598', '--max-growth-percent', '7.8', '--lowestEfficiency', 'off', '--highestUserWastedPercent', 'off'])
+      const fail = await check([
+        SAMPLE_PATH,
+        '--baseline',
+        baseline,
+        '--max-growth-bytes',
+        '23598',
+        '--max-growth-percent',
+        '7.8',
+        '--lowestEfficiency',
+        'off',
+        '--highestUserWastedPercent',
+        'off',
+      ])
       assert.deepEqual([fail.code, fail.status.maxGrowthBytes, fail.status.maxGrowthPercent], [1, 'fail', 'fail'])
     }
     const missing = await runCli(['check', SAMPLE_PATH, '--maxGrowthBytes', '1'])
-    assert.deepEqual([missing.code, missing.stderr], [2, 'docker-layers: maxGrowthBytes needs --baseline (a previous image, or a saved analyze --format json)\n'])
+    assert.deepEqual(
+      [missing.code, missing.stderr],
+      [2, 'docker-layers: maxGrowthBytes needs --baseline (a previous image, or a saved analyze --format json)\n'],
+    )
   })
 
   it('.docker-layers.yml is found from a subdirectory up to the repository root; flags win; images: are checked', async () => {
     const repo = join(tmp.dir, 'repo')
     mkdirSync(join(repo, 'sub', 'deeper'), {recursive: true})
     mkdirSync(join(repo, '.git'))
-    writeFileSync(join(repo, '.docker-layers.yml'), `images:\n  - ${SAMPLE_PATH}\nrules:\n  lowestEfficiency: 0.5\n  highestUserWastedPercent: 0.9\n  maxLayers: 5\n  forbidPaths: ['**/id_rsa']\n`)
+    writeFileSync(
+      join(repo, '.docker-layers.yml'),
+      `images:\n  - ${SAMPLE_PATH}\nrules:\n  lowestEfficiency: 0.5\n  highestUserWastedPercent: 0.9\n  maxLayers: 5\n  forbidPaths: ['**/id_rsa']\n`,
+    )
     const result = await check([], {cwd: join(repo, 'sub', 'deeper')})
     assert.equal(result.code, 1)
-    assert.deepEqual([result.status.maxLayers, result.status.forbidPaths, result.status.lowestEfficiency], ['fail', 'fail', 'pass'])
+    assert.deepEqual(
+      [result.status.maxLayers, result.status.forbidPaths, result.status.lowestEfficiency],
+      ['fail', 'fail', 'pass'],
+    )
     assert.equal(result.report.images[0].source, SAMPLE_PATH)
     const overridden = await check(['--maxLayers', '6', '--forbidPaths', 'off'], {cwd: join(repo, 'sub')})
     assert.deepEqual([overridden.code, overridden.status.maxLayers, overridden.status.forbidPaths], [0, 'pass', 'off'])
     const printed = await runCli(['check', '--print-config'], {cwd: repo})
-    assert.match(printed.stdout, new RegExp(`^maxLayers +5 +${join(repo, '.docker-layers.yml').replaceAll('/', '\\/')}$`, 'm'))
+    assert.match(
+      printed.stdout,
+      new RegExp(`^maxLayers +5 +${join(repo, '.docker-layers.yml').replaceAll('/', '\\/')}$`, 'm'),
+    )
     assert.match(printed.stdout, /^highestWastedBytes +disabled +default \(dive\)$/m)
   })
 
@@ -132,24 +231,50 @@ describe('check: own rules, configuration, formats', () => {
     const unknown = await runCli(['check', SAMPLE_PATH, '--config', config])
     assert.deepEqual([unknown.code, unknown.stderr], [2, `docker-layers: ${config}: unknown rule maxLayer\n`])
     const threshold = await runCli(['check', SAMPLE_PATH, '--highestWastedBytes', 'lots'])
-    assert.deepEqual([threshold.code, threshold.stderr], [2, 'docker-layers: highestWastedBytes "lots" (from --highestWastedBytes): expected a size such as 20MB, 512KiB or 1B\n'])
+    assert.deepEqual(
+      [threshold.code, threshold.stderr],
+      [
+        2,
+        'docker-layers: highestWastedBytes "lots" (from --highestWastedBytes): expected a size such as 20MB, 512KiB or 1B\n',
+      ],
+    )
     const ratio = await runCli(['check', SAMPLE_PATH, '--lowestEfficiency', '95'])
-    assert.deepEqual([ratio.code, ratio.stderr], [2, 'docker-layers: lowestEfficiency "95" (from --lowestEfficiency): expected a ratio from 0 to 1\n'])
+    assert.deepEqual(
+      [ratio.code, ratio.stderr],
+      [2, 'docker-layers: lowestEfficiency "95" (from --lowestEfficiency): expected a ratio from 0 to 1\n'],
+    )
     const nothing = await runCli(['check'], {cwd: tmp.dir})
     assert.equal(nothing.code, 2)
   })
 
   it('JUnit and Markdown, and the step summary GitHub Actions reads', async () => {
     const summary = tmp.file('summary.md', '')
-    const junit = await runCli(['check', SAMPLE_PATH, '--format', 'junit', '--maxLayers', '5'], {env: {GITHUB_STEP_SUMMARY: summary}})
+    const junit = await runCli(['check', SAMPLE_PATH, '--format', 'junit', '--maxLayers', '5'], {
+      env: {GITHUB_STEP_SUMMARY: summary},
+    })
     assert.equal(junit.code, 1)
     assert.match(junit.stdout, /^<testsuites name="docker-layers check" tests="11" failures="3" skipped="8">$/m)
-    assert.match(junit.stdout, /<testcase classname="docker-layers.check" name="maxLayers">\n {6}<failure message="6 above 5">maxLayers: 6 above 5 \(threshold from --maxLayers\)<\/failure>/)
-    assert.match(junit.stdout, /<testcase classname="docker-layers.check" name="highestUserWastedPercent">\n {6}<failure message="0.380266 above 0.1">/)
+    assert.match(
+      junit.stdout,
+      /<testcase classname="docker-layers.check" name="maxLayers">\n {6}<failure message="6 above 5">maxLayers: 6 above 5 \(threshold from --maxLayers\)<\/failure>/,
+    )
+    assert.match(
+      junit.stdout,
+      /<testcase classname="docker-layers.check" name="highestUserWastedPercent">\n {6}<failure message="0.380266 above 0.1">/,
+    )
     const markdown = readFileSync(summary, 'utf8')
     assert.match(markdown, /^### docker-layers check: ❌ failed$/m)
     assert.match(markdown, /^\| maxLayers \| ❌ fail \| 6 \| 5 \| --maxLayers \|$/m)
-    const md = await runCli(['check', SAMPLE_PATH, '--format', 'markdown', '--lowestEfficiency', '0.8', '--highestUserWastedPercent', '0.4'])
+    const md = await runCli([
+      'check',
+      SAMPLE_PATH,
+      '--format',
+      'markdown',
+      '--lowestEfficiency',
+      '0.8',
+      '--highestUserWastedPercent',
+      '0.4',
+    ])
     assert.equal(md.code, 0)
     assert.match(md.stdout, /^\| lowestEfficiency \| ✅ pass \| 0\.82542 \| 0\.8 \| --lowestEfficiency \|$/m)
   })
@@ -158,7 +283,19 @@ describe('check: own rules, configuration, formats', () => {
 describe('hook: a real git push refused while a rule fails', () => {
   const tmp = scratch()
   after(() => tmp.remove())
-  const git = (cwd: string, ...args: string[]) => execFileSync('git', args, {cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t'}})
+  const git = (cwd: string, ...args: string[]) =>
+    execFileSync('git', args, {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 't',
+        GIT_AUTHOR_EMAIL: 't@t',
+        GIT_COMMITTER_NAME: 't',
+        GIT_COMMITTER_EMAIL: 't@t',
+      },
+    })
   const push = (cwd: string) => {
     try {
       return {code: 0, output: git(cwd, 'push', 'origin', 'HEAD:refs/heads/main')}
@@ -180,20 +317,29 @@ describe('hook: a real git push refused while a rule fails', () => {
 
   it('installs, refuses, accepts once the rule passes, and chains and restores an existing hook', async () => {
     const work = repo('app')
-    writeFileSync(join(work, '.docker-layers.yml'), 'images: [image.tar]\nrules:\n  lowestEfficiency: 0.8\n  highestUserWastedPercent: off\n  maxWastedBytes: 1kB\n')
+    writeFileSync(
+      join(work, '.docker-layers.yml'),
+      'images: [image.tar]\nrules:\n  lowestEfficiency: 0.8\n  highestUserWastedPercent: off\n  maxWastedBytes: 1kB\n',
+    )
     git(work, 'add', '.')
     git(work, 'commit', '-qm', 'one')
     const existing = join(work, '.git', 'hooks', 'pre-push')
     writeFileSync(existing, '#!/bin/sh\necho "earlier hook saw: $1" >&2\ncat > /dev/null\n')
     chmodSync(existing, 0o755)
     const install = await runCli(['hook', 'install'], {cwd: work})
-    assert.deepEqual([install.code, install.stdout], [0, `Installed ${existing} (the hook that was there runs first)\n`])
+    assert.deepEqual(
+      [install.code, install.stdout],
+      [0, `Installed ${existing} (the hook that was there runs first)\n`],
+    )
     const refused = push(work)
     assert.notEqual(refused.code, 0)
     assert.match(refused.output, /earlier hook saw: origin/)
     assert.match(refused.output, /maxWastedBytes +FAIL +117kB +1kB/)
     assert.match(refused.output, /failed to push some refs/)
-    writeFileSync(join(work, '.docker-layers.yml'), 'images: [image.tar]\nrules:\n  lowestEfficiency: 0.8\n  highestUserWastedPercent: off\n  maxWastedBytes: 200kB\n')
+    writeFileSync(
+      join(work, '.docker-layers.yml'),
+      'images: [image.tar]\nrules:\n  lowestEfficiency: 0.8\n  highestUserWastedPercent: off\n  maxWastedBytes: 200kB\n',
+    )
     git(work, 'commit', '-qam', 'two')
     const accepted = push(work)
     assert.equal(accepted.code, 0, accepted.output)

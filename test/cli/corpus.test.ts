@@ -12,7 +12,18 @@ import {BIN, runCli} from '../helpers/cli.js'
 import {legacySave, ociArchive, scratch} from '../helpers/images.js'
 import {tarOf} from '../helpers/tar.js'
 
-const SPEC = {tag: 'c:1', layers: [{members: [{path: 'a', size: 1500}, {path: 'dir/b', size: 700}]}, {members: [{path: '.wh.a'}, {path: 'c', size: 10}]}]}
+const SPEC = {
+  tag: 'c:1',
+  layers: [
+    {
+      members: [
+        {path: 'a', size: 1500},
+        {path: 'dir/b', size: 700},
+      ],
+    },
+    {members: [{path: '.wh.a'}, {path: 'c', size: 10}]},
+  ],
+}
 
 /** Every 512-byte block boundary, and a cut inside every block, of an archive. */
 function cutPoints(size: number): number[] {
@@ -28,11 +39,15 @@ describe('bad-input corpus: one line, exit 2, nothing left behind', function () 
 
   it('truncation at every structural boundary of legacy and OCI archives (plain, gzip, zstd) is an input error', async () => {
     let cases = 0
-    for (const archive of [legacySave([SPEC]), legacySave([SPEC], {compression: 'gzip'}), ociArchive([SPEC], {compression: 'zstd', dockerManifest: true}), ociArchive([SPEC], {compression: 'gzip'})]) {
+    for (const archive of [
+      legacySave([SPEC]),
+      legacySave([SPEC], {compression: 'gzip'}),
+      ociArchive([SPEC], {compression: 'zstd', dockerManifest: true}),
+      ociArchive([SPEC], {compression: 'gzip'}),
+    ]) {
       for (const cut of cutPoints(archive.length)) {
         const path = join(tmp.dir, 'cut.tar')
         writeFileSync(path, archive.subarray(0, cut))
-        // eslint-disable-next-line no-await-in-loop
         await assert.rejects(readArchiveFile(path, {}), (error: Error) => {
           assert.ok(error instanceof InputError, `cut at ${cut}: ${error.stack}`)
           assert.doesNotMatch(error.message, /\n/)
@@ -48,19 +63,55 @@ describe('bad-input corpus: one line, exit 2, nothing left behind', function () 
     const huge = Buffer.alloc(512)
     new Header({path: 'huge', type: 'File', size: 1e12, mode: 0o644, mtime: new Date(0)} as never).encode(huge, 0)
     const layer = Buffer.concat([huge, Buffer.alloc(4096)])
-    const archive = tarOf([{path: 'l/layer.tar', content: layer}, {path: 'c.json', content: '{}'}, {path: 'manifest.json', content: JSON.stringify([{Config: 'c.json', Layers: ['l/layer.tar']}])}])
+    const archive = tarOf([
+      {path: 'l/layer.tar', content: layer},
+      {path: 'c.json', content: '{}'},
+      {path: 'manifest.json', content: JSON.stringify([{Config: 'c.json', Layers: ['l/layer.tar']}])},
+    ])
     const tb = await runCli(['analyze', tmp.file('tb.tar', archive)])
-    assert.deepEqual([tb.code, tb.stderr], [2, `docker-layers: ${tmp.file('tb.tar')}: layer 0 (l/layer.tar): truncated tar (inside the content of huge)\n`])
+    assert.deepEqual(
+      [tb.code, tb.stderr],
+      [2, `docker-layers: ${tmp.file('tb.tar')}: layer 0 (l/layer.tar): truncated tar (inside the content of huge)\n`],
+    )
     const pax = Buffer.alloc(512)
-    new Header({path: 'PaxHeader/x', type: 'ExtendedHeader', size: 100 << 20, mode: 0o644, mtime: new Date(0)} as never).encode(pax, 0)
-    const big = tarOf([{path: 'l/layer.tar', content: Buffer.concat([pax, Buffer.alloc(1024)])}, {path: 'c.json', content: '{}'}, {path: 'manifest.json', content: JSON.stringify([{Config: 'c.json', Layers: ['l/layer.tar']}])}])
+    new Header({
+      path: 'PaxHeader/x',
+      type: 'ExtendedHeader',
+      size: 100 << 20,
+      mode: 0o644,
+      mtime: new Date(0),
+    } as never).encode(pax, 0)
+    const big = tarOf([
+      {path: 'l/layer.tar', content: Buffer.concat([pax, Buffer.alloc(1024)])},
+      {path: 'c.json', content: '{}'},
+      {path: 'manifest.json', content: JSON.stringify([{Config: 'c.json', Layers: ['l/layer.tar']}])},
+    ])
     const result = await runCli(['analyze', tmp.file('pax.tar', big)])
-    assert.deepEqual([result.code, result.stderr], [2, `docker-layers: ${tmp.file('pax.tar')}: layer 0 (l/layer.tar): ExtendedHeader header at offset 0 is too large (104857600 bytes)\n`])
+    assert.deepEqual(
+      [result.code, result.stderr],
+      [
+        2,
+        `docker-layers: ${tmp.file('pax.tar')}: layer 0 (l/layer.tar): ExtendedHeader header at offset 0 is too large (104857600 bytes)\n`,
+      ],
+    )
   })
 
   it('a layer of a million empty entries: exact figures within 512 MB of RSS', async () => {
     const count = 1_000_000
-    const file = (path: string, size = 0): OutEntry => ({path, kind: 'file', size, mode: 0o644, uid: 0, gid: 0, uname: '', gname: '', mtime: 1_700_000_000, linkpath: '', devmajor: 0, devminor: 0})
+    const file = (path: string, size = 0): OutEntry => ({
+      path,
+      kind: 'file',
+      size,
+      mode: 0o644,
+      uid: 0,
+      gid: 0,
+      uname: '',
+      gname: '',
+      mtime: 1_700_000_000,
+      linkpath: '',
+      devmajor: 0,
+      devminor: 0,
+    })
     const path = join(tmp.dir, 'million.tar')
     const fd = openSync(path, 'w')
     let batch: Buffer[] = []
@@ -74,7 +125,10 @@ describe('bad-input corpus: one line, exit 2, nothing left behind', function () 
     put(headerBlocks(file('l/layer.tar', count * 512 + END_OF_ARCHIVE.length)))
     for (let i = 0; i < count; i++) put(headerBlocks(file(`d${Math.floor(i / 1000)}/e${i}`)))
     put(END_OF_ARCHIVE)
-    for (const [name, text] of [['c.json', '{"rootfs":{"type":"layers"}}'], ['manifest.json', JSON.stringify([{Config: 'c.json', Layers: ['l/layer.tar']}])]]) {
+    for (const [name, text] of [
+      ['c.json', '{"rootfs":{"type":"layers"}}'],
+      ['manifest.json', JSON.stringify([{Config: 'c.json', Layers: ['l/layer.tar']}])],
+    ]) {
       const data = Buffer.from(text)
       put(headerBlocks(file(name, data.length)))
       put(data)
@@ -87,22 +141,44 @@ describe('bad-input corpus: one line, exit 2, nothing left behind', function () 
     // measured as users run it: without the coverage that c8 collects from child processes (an empty
     // value, since child_process adds the parent's NODE_V8_COVERAGE back to an env that lacks the key)
     const env = {...process.env, NODE_V8_COVERAGE: ''}
-    const run = spawnSync('/usr/bin/time', ['-f', '%M', '-o', timed, process.execPath, BIN, 'analyze', path, '--format', 'json'], {encoding: 'utf8', maxBuffer: 1 << 20, env})
+    const run = spawnSync(
+      '/usr/bin/time',
+      ['-f', '%M', '-o', timed, process.execPath, BIN, 'analyze', path, '--format', 'json'],
+      {encoding: 'utf8', maxBuffer: 1 << 20, env},
+    )
     assert.equal(run.status, 0, run.stderr)
     const report = JSON.parse(run.stdout)
-    assert.deepEqual([report.layers[0].entries, report.summary.finalFiles, report.summary.totalBytes, report.summary.wastedBytes], [count, count, 0, 0])
+    assert.deepEqual(
+      [report.layers[0].entries, report.summary.finalFiles, report.summary.totalBytes, report.summary.wastedBytes],
+      [count, count, 0, 0],
+    )
     const peakKb = Number(readFileSync(timed, 'utf8').trim().split('\n').at(-1))
     assert.ok(peakKb <= 512 * 1024, `peak RSS ${peakKb} kB`)
   })
 
   it('duplicate archive members, and a layer link leaving the archive, are refused', async () => {
     const manifest = JSON.stringify([{Config: 'c.json', Layers: ['l/layer.tar']}])
-    const dup = tarOf([{path: 'l/layer.tar', content: tarOf([])}, {path: 'c.json', content: '{}'}, {path: 'manifest.json', content: manifest}, {path: 'manifest.json', content: '[]'}])
+    const dup = tarOf([
+      {path: 'l/layer.tar', content: tarOf([])},
+      {path: 'c.json', content: '{}'},
+      {path: 'manifest.json', content: manifest},
+      {path: 'manifest.json', content: '[]'},
+    ])
     const twice = await runCli(['analyze', tmp.file('dup.tar', dup)])
-    assert.deepEqual([twice.code, twice.stderr], [2, `docker-layers: ${tmp.file('dup.tar')}: manifest.json appears twice in the archive\n`])
-    const escape = tarOf([{path: 'l/layer.tar', type: 'symlink', linkpath: '../../../etc/passwd'}, {path: 'c.json', content: '{}'}, {path: 'manifest.json', content: manifest}])
+    assert.deepEqual(
+      [twice.code, twice.stderr],
+      [2, `docker-layers: ${tmp.file('dup.tar')}: manifest.json appears twice in the archive\n`],
+    )
+    const escape = tarOf([
+      {path: 'l/layer.tar', type: 'symlink', linkpath: '../../../etc/passwd'},
+      {path: 'c.json', content: '{}'},
+      {path: 'manifest.json', content: manifest},
+    ])
     const out = await runCli(['analyze', tmp.file('escape.tar', escape)])
-    assert.deepEqual([out.code, out.stderr], [2, `docker-layers: ${tmp.file('escape.tar')}: l/layer.tar links outside the archive (../../../etc/passwd)\n`])
+    assert.deepEqual(
+      [out.code, out.stderr],
+      [2, `docker-layers: ${tmp.file('escape.tar')}: l/layer.tar links outside the archive (../../../etc/passwd)\n`],
+    )
   })
 
   it('non-UTF-8 names are read, not refused (as docker does); the replacement character stands in', async () => {
@@ -112,10 +188,17 @@ describe('bad-input corpus: one line, exit 2, nothing left behind', function () 
     let sum = 0
     for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : layer[i]
     layer.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1')
-    const archive = tarOf([{path: 'l/layer.tar', content: layer}, {path: 'c.json', content: '{}'}, {path: 'manifest.json', content: JSON.stringify([{Config: 'c.json', Layers: ['l/layer.tar']}])}])
+    const archive = tarOf([
+      {path: 'l/layer.tar', content: layer},
+      {path: 'c.json', content: '{}'},
+      {path: 'manifest.json', content: JSON.stringify([{Config: 'c.json', Layers: ['l/layer.tar']}])},
+    ])
     const result = await runCli(['files', tmp.file('latin.tar', archive), '--format', 'json'])
     assert.equal(result.code, 0, result.stderr)
-    assert.deepEqual(JSON.parse(result.stdout).files.map((f: any) => f.path), ['\uFFFD\uFFFD-name'])
+    assert.deepEqual(
+      JSON.parse(result.stdout).files.map((f: any) => f.path),
+      ['\uFFFD\uFFFD-name'],
+    )
   })
 
   it('a full disk while writing -o: one line, exit 2, no partial file', async function () {
@@ -127,9 +210,15 @@ describe('bad-input corpus: one line, exit 2, nothing left behind', function () 
       this.skip()
     }
     try {
-      const source = tmp.file('full-src.tar', legacySave([{tag: 'f:1', layers: [{members: [{path: 'big', size: 200_000}]}]}]))
+      const source = tmp.file(
+        'full-src.tar',
+        legacySave([{tag: 'f:1', layers: [{members: [{path: 'big', size: 200_000}]}]}]),
+      )
       const result = await runCli(['flatten', source, '-o', join(mount, 'out.tar')])
-      assert.deepEqual([result.code, result.stderr], [2, `docker-layers: cannot write ${join(mount, 'out.tar')}: ENOSPC\n`])
+      assert.deepEqual(
+        [result.code, result.stderr],
+        [2, `docker-layers: cannot write ${join(mount, 'out.tar')}: ENOSPC\n`],
+      )
       assert.deepEqual(readdirSync(mount), [])
     } finally {
       spawnSync('umount', [mount])
@@ -137,24 +226,40 @@ describe('bad-input corpus: one line, exit 2, nothing left behind', function () 
   })
 
   it('SIGTERM and SIGINT during flatten: one line, no output, temporary files removed', async () => {
-    const source = tmp.file('slow-src.tar', legacySave([{tag: 's:1', layers: Array.from({length: 4}, (_, i) => ({members: Array.from({length: 800}, (_, j) => ({path: `d${i}/f${j}`, size: 60_000}))}))}]))
+    const source = tmp.file(
+      'slow-src.tar',
+      legacySave([
+        {
+          tag: 's:1',
+          layers: Array.from({length: 4}, (_, i) => ({
+            members: Array.from({length: 800}, (_, j) => ({path: `d${i}/f${j}`, size: 60_000})),
+          })),
+        },
+      ]),
+    )
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       const out = join(tmp.dir, `sig-${signal}.tar`)
       const child = spawn(process.execPath, [BIN, 'flatten', '-', '-o', out], {stdio: ['pipe', 'pipe', 'pipe']})
       let stderr = ''
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
       const {createReadStream} = await import('node:fs')
-      createReadStream(source).pipe(child.stdin).on('error', () => {})
-      // eslint-disable-next-line no-await-in-loop
+      createReadStream(source)
+        .pipe(child.stdin)
+        .on('error', () => {})
       await new Promise((resolve) => setTimeout(resolve, 700))
       child.kill(signal)
-      // eslint-disable-next-line no-await-in-loop
       const code = await new Promise((resolve) => child.on('close', resolve))
       assert.equal(code, signal === 'SIGINT' ? 130 : 143)
       assert.equal(stderr, `docker-layers: interrupted by ${signal}; nothing was written\n`)
       assert.equal(existsSync(out), false)
-      assert.deepEqual(readdirSync(tmp.dir).filter((name) => name.includes('.tmp-')), [])
+      assert.deepEqual(
+        readdirSync(tmp.dir).filter((name) => name.includes('.tmp-')),
+        [],
+      )
     }
-    assert.deepEqual(readdirSync((await import('node:os')).tmpdir()).filter((name) => name.startsWith('docker-layers-')), [])
+    assert.deepEqual(
+      readdirSync((await import('node:os')).tmpdir()).filter((name) => name.startsWith('docker-layers-')),
+      [],
+    )
   })
 })

@@ -34,16 +34,35 @@ const X: ImageSpec = {
     },
     {
       createdBy: 'RUN rm secret; rm -rf /usr/share/doc && mkdir ...',
-      members: [{path: '.wh.secret'}, {path: 'usr/share/doc/', type: 'dir'}, {path: 'usr/share/doc/.wh..wh..opq'}, {path: 'usr/share/doc/c', content: fill('c', 5), mtime: T}, {path: 'lib/.wh.libc.so'}],
+      members: [
+        {path: '.wh.secret'},
+        {path: 'usr/share/doc/', type: 'dir'},
+        {path: 'usr/share/doc/.wh..wh..opq'},
+        {path: 'usr/share/doc/c', content: fill('c', 5), mtime: T},
+        {path: 'lib/.wh.libc.so'},
+      ],
     },
-    {createdBy: 'RUN chmod 700 /bin/tool', members: [{path: 'bin/tool', content: fill('T', 100), mode: 0o700, mtime: T}]},
+    {
+      createdBy: 'RUN chmod 700 /bin/tool',
+      members: [{path: 'bin/tool', content: fill('T', 100), mode: 0o700, mtime: T}],
+    },
   ],
 }
 
 const Y: ImageSpec = {
   tag: 'y:1',
   config: {Cmd: ['sh'], Env: ['A=1']},
-  layers: [X.layers[0], X.layers[1], {createdBy: 'RUN other', members: [{path: 'usr/share/doc/a', content: fill('z', 25), mtime: T}, {path: 'opt/new', content: fill('n', 40), mtime: T}]}],
+  layers: [
+    X.layers[0],
+    X.layers[1],
+    {
+      createdBy: 'RUN other',
+      members: [
+        {path: 'usr/share/doc/a', content: fill('z', 25), mtime: T},
+        {path: 'opt/new', content: fill('n', 40), mtime: T},
+      ],
+    },
+  ],
 }
 
 describe('files, waste and diff on a generated image', () => {
@@ -52,10 +71,18 @@ describe('files, waste and diff on a generated image', () => {
   const x = tmp.file('x.tar', legacySave([X]))
   const y = tmp.file('y.tar', ociArchive([Y], {compression: 'gzip', dockerManifest: true}))
 
-  it('files: every layer\'s A/M/D with size, type, mode, owner and link target', async () => {
+  it("files: every layer's A/M/D with size, type, mode, owner and link target", async () => {
     const result = await runCli(['files', x, '--format', 'json'])
     assert.equal(result.code, 0, result.stderr)
-    const files = JSON.parse(result.stdout).files.map((f: any) => [f.layer, f.change, f.path, f.type, f.size, f.mode, f.linkTarget])
+    const files = JSON.parse(result.stdout).files.map((f: any) => [
+      f.layer,
+      f.change,
+      f.path,
+      f.type,
+      f.size,
+      f.mode,
+      f.linkTarget,
+    ])
     assert.deepEqual(files, [
       [0, 'A', 'etc', 'dir', 0, '0755', null],
       [0, 'A', 'etc/conf', 'file', 10, '0644', null],
@@ -77,27 +104,60 @@ describe('files, waste and diff on a generated image', () => {
       [2, 'A', 'usr/share/doc/c', 'file', 5, '0644', null],
       [3, 'M', 'bin/tool', 'file', 100, '0700', null],
     ])
-    const deletes = await runCli(['files', x, '--changes', 'D', '--path', '/usr/**', '--sort', 'size', '--format', 'csv'])
-    assert.equal(deletes.stdout, '"layer","change","path","type","size","mode","uid","gid","linkTarget"\n2,"D","usr/share/doc/b","file",30,"0644",0,0,\n2,"D","usr/share/doc/a","file",20,"0644",0,0,\n')
+    const deletes = await runCli([
+      'files',
+      x,
+      '--changes',
+      'D',
+      '--path',
+      '/usr/**',
+      '--sort',
+      'size',
+      '--format',
+      'csv',
+    ])
+    assert.equal(
+      deletes.stdout,
+      '"layer","change","path","type","size","mode","uid","gid","linkTarget"\n2,"D","usr/share/doc/b","file",30,"0644",0,0,\n2,"D","usr/share/doc/a","file",20,"0644",0,0,\n',
+    )
     const layer = await runCli(['files', x, '--layer', '1', '--min-size', '11'])
-    assert.equal(layer.stdout, 'LAYER  C  TYPE     MODE  UID:GID         SIZE  PATH\n    1  M  file     0644  0:0              12B  /etc/conf\n')
+    assert.equal(
+      layer.stdout,
+      'LAYER  C  TYPE     MODE  UID:GID         SIZE  PATH\n    1  M  file     0644  0:0              12B  /etc/conf\n',
+    )
   })
 
   it('files --tree: directory sizes per layer and for the final filesystem (hardlinked content once)', async () => {
-    const tree = JSON.parse((await runCli(['files', x, '--tree', '--final', '--depth', '2', '--format', 'json'])).stdout).tree
-    assert.deepEqual(tree.map((t: any) => [t.path, t.bytes, t.files]), [
-      ['', 177, 5],
-      ['bin', 100, 1],
-      ['etc', 22, 2],
-      ['lib', 50, 1],
-      ['usr', 5, 1],
-      ['usr/share', 5, 1],
-    ])
-    const perLayer = JSON.parse((await runCli(['files', x, '--tree', '--layer', '0', '--depth', '1', '--format', 'json'])).stdout).tree
-    assert.deepEqual(perLayer.map((t: any) => [t.layer, t.path, t.bytes]), [[0, '', 210], [0, 'bin', 100], [0, 'etc', 10], [0, 'lib', 50], [0, 'usr', 50]])
+    const tree = JSON.parse(
+      (await runCli(['files', x, '--tree', '--final', '--depth', '2', '--format', 'json'])).stdout,
+    ).tree
+    assert.deepEqual(
+      tree.map((t: any) => [t.path, t.bytes, t.files]),
+      [
+        ['', 177, 5],
+        ['bin', 100, 1],
+        ['etc', 22, 2],
+        ['lib', 50, 1],
+        ['usr', 5, 1],
+        ['usr/share', 5, 1],
+      ],
+    )
+    const perLayer = JSON.parse(
+      (await runCli(['files', x, '--tree', '--layer', '0', '--depth', '1', '--format', 'json'])).stdout,
+    ).tree
+    assert.deepEqual(
+      perLayer.map((t: any) => [t.layer, t.path, t.bytes]),
+      [
+        [0, '', 210],
+        [0, 'bin', 100],
+        [0, 'etc', 10],
+        [0, 'lib', 50],
+        [0, 'usr', 50],
+      ],
+    )
   })
 
-  it('waste: records that add up to analyze\'s wastedBytes, grouped by layer pair; --duplicates by content', async () => {
+  it("waste: records that add up to analyze's wastedBytes, grouped by layer pair; --duplicates by content", async () => {
     const result = await runCli(['waste', x, '--duplicates', '--format', 'json'])
     assert.equal(result.code, 0, result.stderr)
     const report = JSON.parse(result.stdout)
@@ -114,14 +174,21 @@ describe('files, waste and diff on a generated image', () => {
     assert.equal(report.wastedBytes, 167)
     assert.equal((await analyzeJson([x])).summary.wastedBytes, 167)
     assert.deepEqual(
-      report.duplicates.map((d: any) => [d.size, d.costBytes, d.copies.map((c: any) => `${c.path}@${c.layer}${c.visible ? '' : ' hidden'}`)]),
+      report.duplicates.map((d: any) => [
+        d.size,
+        d.costBytes,
+        d.copies.map((c: any) => `${c.path}@${c.layer}${c.visible ? '' : ' hidden'}`),
+      ]),
       [
         [100, 100, ['bin/tool@0 hidden', 'bin/tool@3']],
         [10, 10, ['etc/conf@0 hidden', 'etc/conf.bak@1']],
       ],
     )
     const table = await runCli(['waste', x])
-    assert.match(table.stdout, /^Layer 0 \(ADD base\) stores 50B in 2 files that layer 2 \(RUN rm secret; rm -rf \/usr\/share\/doc && mkdir \.\.\.\) hides:$/m)
+    assert.match(
+      table.stdout,
+      /^Layer 0 \(ADD base\) stores 50B in 2 files that layer 2 \(RUN rm secret; rm -rf \/usr\/share\/doc && mkdir \.\.\.\) hides:$/m,
+    )
     assert.match(table.stdout, /^Total wasted: 167B \(167 bytes\) in 5 files$/m)
   })
 
@@ -129,24 +196,38 @@ describe('files, waste and diff on a generated image', () => {
     const result = await runCli(['diff', x, y, '--format', 'json'])
     assert.equal(result.code, 0, result.stderr)
     const report = JSON.parse(result.stdout)
-    assert.deepEqual([report.sharedLayers.commonBase, report.sharedLayers.digests.length, report.sharedLayers.layersA, report.sharedLayers.layersB], [2, 2, 4, 3])
-    assert.deepEqual(report.files.map((f: any) => [f.change, f.path, f.fields.join(',')]), [
-      ['changed', 'bin/tool', 'mode'],
-      ['added', 'lib/libc.so', ''],
-      ['added', 'opt', ''],
-      ['added', 'opt/new', ''],
-      ['added', 'secret', ''],
-      ['added', 'usr/share/doc/a', ''],
-      ['added', 'usr/share/doc/b', ''],
-      ['removed', 'usr/share/doc/c', ''],
-    ])
-    assert.deepEqual(report.directories.map((d: any) => [d.path, d.before, d.after, d.delta]), [
-      ['', 177, 274, 97],
-      ['usr', 5, 55, 50],
-      ['usr/share', 5, 55, 50],
-      ['usr/share/doc', 5, 55, 50],
-      ['opt', 0, 40, 40],
-    ])
+    assert.deepEqual(
+      [
+        report.sharedLayers.commonBase,
+        report.sharedLayers.digests.length,
+        report.sharedLayers.layersA,
+        report.sharedLayers.layersB,
+      ],
+      [2, 2, 4, 3],
+    )
+    assert.deepEqual(
+      report.files.map((f: any) => [f.change, f.path, f.fields.join(',')]),
+      [
+        ['changed', 'bin/tool', 'mode'],
+        ['added', 'lib/libc.so', ''],
+        ['added', 'opt', ''],
+        ['added', 'opt/new', ''],
+        ['added', 'secret', ''],
+        ['added', 'usr/share/doc/a', ''],
+        ['added', 'usr/share/doc/b', ''],
+        ['removed', 'usr/share/doc/c', ''],
+      ],
+    )
+    assert.deepEqual(
+      report.directories.map((d: any) => [d.path, d.before, d.after, d.delta]),
+      [
+        ['', 177, 274, 97],
+        ['usr', 5, 55, 50],
+        ['usr/share', 5, 55, 50],
+        ['usr/share/doc', 5, 55, 50],
+        ['opt', 0, 40, 40],
+      ],
+    )
     assert.deepEqual(report.config, [{key: 'Env', before: null, after: ['A=1']}])
     assert.deepEqual(report.summary, {added: 6, removed: 1, changed: 1, bytesA: 177, bytesB: 274, deltaBytes: 97})
     const same = await runCli(['diff', x, x])
@@ -158,11 +239,20 @@ describe('files, waste and diff on a generated image', () => {
     const b = tmp.file('b.tar', legacySave([{layers: [{members: [{path: 'f', content: 'bbbb', mtime: T}]}]}]))
     assert.deepEqual(JSON.parse((await runCli(['diff', a, b, '--format', 'json'])).stdout).files, [])
     const content = JSON.parse((await runCli(['diff', a, b, '--content', '--format', 'json'])).stdout).files
-    assert.deepEqual(content.map((f: any) => [f.path, f.fields]), [['f', ['content']]])
+    assert.deepEqual(
+      content.map((f: any) => [f.path, f.fields]),
+      [['f', ['content']]],
+    )
   })
 
   it('bad filters are usage errors', async () => {
-    assert.deepEqual(await runCli(['files', x, '--changes', 'X']).then((r) => [r.code, r.stderr]), [2, 'docker-layers: --changes X: expected letters among A, M, D\n'])
-    assert.deepEqual(await runCli(['files', x, '--layer', '9']).then((r) => [r.code, r.stderr]), [2, 'docker-layers: --layer 9: the image has 4 layers (0-3)\n'])
+    assert.deepEqual(await runCli(['files', x, '--changes', 'X']).then((r) => [r.code, r.stderr]), [
+      2,
+      'docker-layers: --changes X: expected letters among A, M, D\n',
+    ])
+    assert.deepEqual(await runCli(['files', x, '--layer', '9']).then((r) => [r.code, r.stderr]), [
+      2,
+      'docker-layers: --layer 9: the image has 4 layers (0-3)\n',
+    ])
   })
 })

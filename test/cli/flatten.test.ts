@@ -14,13 +14,36 @@ const LONG = `deep/${'d'.repeat(120)}/${'f'.repeat(110)}.txt`
 /** Every kind of entry flatten must keep, and the changes it must apply. */
 const SOURCE: ImageSpec = {
   tag: 'src:1',
-  config: {Env: ['A=1'], Cmd: ['/bin/app'], Entrypoint: ['/init'], WorkingDir: '/srv', User: '1000:1000', ExposedPorts: {'80/tcp': {}}, Volumes: {'/data': {}}, Labels: {l: 'v'}, StopSignal: 'SIGINT', Healthcheck: {Test: ['CMD', 'true']}, Shell: ['/bin/sh', '-c'], OnBuild: ['RUN x']},
+  config: {
+    Env: ['A=1'],
+    Cmd: ['/bin/app'],
+    Entrypoint: ['/init'],
+    WorkingDir: '/srv',
+    User: '1000:1000',
+    ExposedPorts: {'80/tcp': {}},
+    Volumes: {'/data': {}},
+    Labels: {l: 'v'},
+    StopSignal: 'SIGINT',
+    Healthcheck: {Test: ['CMD', 'true']},
+    Shell: ['/bin/sh', '-c'],
+    OnBuild: ['RUN x'],
+  },
   layers: [
     {
       createdBy: 'base',
       members: [
         {path: 'bin/', type: 'dir', mtime: T},
-        {path: 'bin/app', content: 'APP!'.repeat(100), mode: 0o4755, uid: 0, gid: 0, mtime: T, xattrs: {'security.capability': 'cap', 'user.note': 'kept'}, uname: 'root', gname: 'wheel'},
+        {
+          path: 'bin/app',
+          content: 'APP!'.repeat(100),
+          mode: 0o4755,
+          uid: 0,
+          gid: 0,
+          mtime: T,
+          xattrs: {'security.capability': 'cap', 'user.note': 'kept'},
+          uname: 'root',
+          gname: 'wheel',
+        },
         {path: 'empty/', type: 'dir', mode: 0o700, uid: 5, gid: 6, mtime: T},
         {path: 'tmp/', type: 'dir', mode: 0o1777, mtime: T},
         {path: 'srv/', type: 'dir', mode: 0o2775, uid: 1000, gid: 1000, mtime: T},
@@ -76,7 +99,10 @@ describe('flatten to archives', () => {
     const result = await runCli(['flatten', source, '-o', out, '--verify', '--format', 'json'])
     assert.equal(result.code, 0, result.stderr)
     const report = JSON.parse(result.stdout)
-    assert.deepEqual([report.before, report.after, report.savedBytes, report.verified], [{layers: 3, bytes: 8508}, {layers: 1, bytes: 3493}, 5015, 20])
+    assert.deepEqual(
+      [report.before, report.after, report.savedBytes, report.verified],
+      [{layers: 3, bytes: 8508}, {layers: 1, bytes: 3493}, 5015, 20],
+    )
     const entries = await layerEntries(out)
     assert.deepEqual(entries, [
       ['bin/', 'dir', 0, '755', '0:0', ''],
@@ -102,7 +128,10 @@ describe('flatten to archives', () => {
     ])
     // the old data.bin content survives through its hardlink as a regular file; the deleted target's link too
     const figures = await analyzeJson([out])
-    assert.deepEqual([figures.summary.layers, figures.summary.finalBytes, figures.summary.wastedBytes, figures.summary.finalFiles], [1, 3493, 0, 6])
+    assert.deepEqual(
+      [figures.summary.layers, figures.summary.finalBytes, figures.summary.wastedBytes, figures.summary.finalFiles],
+      [1, 3493, 0, 6],
+    )
     const diff = JSON.parse((await runCli(['diff', source, out, '--content', '--format', 'json'])).stdout)
     assert.deepEqual([diff.files, diff.config], [[], []])
   })
@@ -115,7 +144,10 @@ describe('flatten to archives', () => {
       const layer = await body.read(header.size)
       for await (const {header: h} of tarMembers(new StreamReader([layer]), 'layer')) {
         if (h.path !== 'bin/app') continue
-        assert.deepEqual([h.xattrs, h.uname, h.gname, h.mtime], [{'security.capability': 'cap', 'user.note': 'kept'}, 'root', 'wheel', T])
+        assert.deepEqual(
+          [h.xattrs, h.uname, h.gname, h.mtime],
+          [{'security.capability': 'cap', 'user.note': 'kept'}, 'root', 'wheel', T],
+        )
         return
       }
     }
@@ -136,10 +168,24 @@ describe('flatten to archives', () => {
     assert.ok(Date.parse(config.created) > Date.parse('2025-01-01'))
   })
 
-  for (const [format, compression] of [['docker-archive', 'gzip'], ['oci-archive', 'zstd'], ['oci-archive', 'none']] as const) {
+  for (const [format, compression] of [
+    ['docker-archive', 'gzip'],
+    ['oci-archive', 'zstd'],
+    ['oci-archive', 'none'],
+  ] as const) {
     it(`--output-format ${format} --compress ${compression}: the same final filesystem`, async () => {
       const out = `${tmp.dir}/flat-${format}-${compression}.tar`
-      const result = await runCli(['flatten', source, '-o', out, '--output-format', format, '--compress', compression, '--verify'])
+      const result = await runCli([
+        'flatten',
+        source,
+        '-o',
+        out,
+        '--output-format',
+        format,
+        '--compress',
+        compression,
+        '--verify',
+      ])
       assert.equal(result.code, 0, result.stderr)
       assert.equal((await analyzeJson([out])).summary.finalBytes, 3493)
       if (format === 'oci-archive' && spawnSync('sh', ['-c', 'command -v skopeo']).status === 0) {
@@ -153,7 +199,17 @@ describe('flatten to archives', () => {
   it('--from keeps the base layers as they are and whites out what the squashed layers deleted', async () => {
     const base: ImageSpec = {tag: 'base:1', layers: [SOURCE.layers[0]]}
     const out = `${tmp.dir}/from.tar`
-    const result = await runCli(['flatten', source, '-o', out, '--from', tmp.file('base.tar', legacySave([base])), '--verify', '--format', 'json'])
+    const result = await runCli([
+      'flatten',
+      source,
+      '-o',
+      out,
+      '--from',
+      tmp.file('base.tar', legacySave([base])),
+      '--verify',
+      '--format',
+      'json',
+    ])
     assert.equal(result.code, 0, result.stderr)
     const flattened = await analyzeJson([out])
     const original = await analyzeJson([source])
@@ -162,7 +218,10 @@ describe('flatten to archives', () => {
     const entries = (await layerEntries(out)).map(([path, type]) => `${type} ${path}`)
     assert.ok(entries.includes('file .wh.gone'))
     assert.ok(entries.includes('file lib/.wh.real.so'))
-    assert.equal(entries.some((e) => e.includes('cache')), false)
+    assert.equal(
+      entries.some((e) => e.includes('cache')),
+      false,
+    )
     const diff = JSON.parse((await runCli(['diff', source, out, '--content', '--format', 'json'])).stdout)
     assert.deepEqual(diff.files, [])
     const byIndex = await runCli(['flatten', source, '-o', `${tmp.dir}/from1.tar`, '--from', '1', '--format', 'json'])
@@ -173,9 +232,22 @@ describe('flatten to archives', () => {
   it('identical layers share one OCI blob (two empty layers, --from 1)', async () => {
     const empty = tmp.file('empty-layers.tar', ociArchive([{tag: 'e:1', layers: [{members: []}, {members: []}]}]))
     const out = `${tmp.dir}/empty-flat.tar`
-    const result = await runCli(['flatten', empty, '-o', out, '--output-format', 'oci-archive', '--from', '1', '--verify'])
+    const result = await runCli([
+      'flatten',
+      empty,
+      '-o',
+      out,
+      '--output-format',
+      'oci-archive',
+      '--from',
+      '1',
+      '--verify',
+    ])
     assert.equal(result.code, 0, result.stderr)
-    assert.deepEqual((await analyzeJson([out])).layers.map((l: any) => l.bytes), [0, 0])
+    assert.deepEqual(
+      (await analyzeJson([out])).layers.map((l: any) => l.bytes),
+      [0, 0],
+    )
   })
 
   it('an existing output is kept unless --force; bad input leaves no file behind', async () => {
@@ -190,7 +262,10 @@ describe('flatten to archives', () => {
     const bad = await runCli(['flatten', tmp.file('broken.tar', broken), '-o', `${tmp.dir}/never.tar`])
     assert.equal(bad.code, 2)
     assert.equal(existsSync(`${tmp.dir}/never.tar`), false)
-    assert.deepEqual(readdirSync(tmp.dir).filter((name) => name.includes('.tmp-')), [])
+    assert.deepEqual(
+      readdirSync(tmp.dir).filter((name) => name.includes('.tmp-')),
+      [],
+    )
     const both = await runCli(['flatten', source])
     assert.equal(both.code, 2)
     assert.match(both.stderr, /^docker-layers: Exactly one of the following must be provided: --output, --tag\n$/)
@@ -199,7 +274,9 @@ describe('flatten to archives', () => {
   it('reads OCI sources and stdin too', async () => {
     const oci = tmp.file('source-oci.tar', ociArchive([SOURCE], {compression: 'zstd', nestedIndex: true}))
     assert.equal((await runCli(['flatten', oci, '-o', `${tmp.dir}/from-oci.tar`, '--verify'])).code, 0)
-    const stdin = await runCli(['flatten', '-', '-o', `${tmp.dir}/from-stdin.tar`, '--verify'], {stdin: readFileSync(source)})
+    const stdin = await runCli(['flatten', '-', '-o', `${tmp.dir}/from-stdin.tar`, '--verify'], {
+      stdin: readFileSync(source),
+    })
     assert.equal(stdin.code, 0, stdin.stderr)
     assert.equal((await analyzeJson([`${tmp.dir}/from-stdin.tar`])).summary.finalBytes, 3493)
   })

@@ -8,20 +8,31 @@ import {legacySave, scratch} from '../helpers/images.js'
 describe('progress on stderr', () => {
   const tmp = scratch()
   after(() => tmp.remove())
-  const archive = tmp.file('big.tar', legacySave([{tag: 'big:1', layers: [{members: [{path: 'blob', size: 64 << 20}]}]}], {compression: 'gzip'}))
+  const archive = tmp.file(
+    'big.tar',
+    legacySave([{tag: 'big:1', layers: [{members: [{path: 'blob', size: 64 << 20}]}]}], {compression: 'gzip'}),
+  )
 
   /** Runs the CLI with a pseudo-terminal on stderr (util-linux script), returning what the terminal got. */
   function underTty(args: string[]): string {
     const log = `${tmp.dir}/tty.log`
     const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ')
-    const run = spawnSync('script', ['-qec', `${command} > ${tmp.dir}/out.json`, log], {env: {...process.env, DOCKER_LAYERS_PROGRESS_DELAY_MS: '0'}})
+    const run = spawnSync('script', ['-qec', `${command} > ${tmp.dir}/out.json`, log], {
+      env: {...process.env, DOCKER_LAYERS_PROGRESS_DELAY_MS: '0'},
+    })
     assert.equal(run.status, 0, run.stderr?.toString())
     return readFileSync(log, 'utf8')
   }
 
   it('shows bytes, layers, rate and ETA on a TTY, then erases itself', () => {
     const screen = underTty(['analyze', archive, '--format', 'json'])
-    assert.match(screen, new RegExp(`\\r\\u001B\\[2Kreading ${archive.replaceAll('/', '\\/')}  [\\d.]+[kMG]?B / [\\d.]+[kMG]?B  layer 0/1  [\\d.]+[kMG]?B/s`))
+    assert.match(
+      screen,
+      new RegExp(
+        `\\r\\u001B\\[2Kreading ${archive.replaceAll('/', '\\/')}  [\\d.]+[kMG]?B / [\\d.]+[kMG]?B  layer 0/1  [\\d.]+[kMG]?B/s`,
+      ),
+    )
+    // eslint-disable-next-line no-control-regex -- the terminal's own escape sequence is what is checked
     assert.match(screen, /\r\u001B\[2K\r?\n(Script done[^\n]*\n)?$/)
     assert.equal(JSON.parse(readFileSync(`${tmp.dir}/out.json`, 'utf8')).summary.totalBytes, 64 << 20)
   })

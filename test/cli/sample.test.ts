@@ -9,12 +9,17 @@ import {assertSchema} from '../helpers/schema.js'
 
 describe('the shipped sample and the report schema', () => {
   it('sample/sample-image.tar is what scripts/make-sample.ts writes', () => {
-    assert.equal(readFileSync(SAMPLE_PATH).equals(legacySave([SAMPLE])), true, 'run `npm run sample` and commit the result')
+    assert.equal(
+      readFileSync(SAMPLE_PATH).equals(legacySave([SAMPLE])),
+      true,
+      'run `npm run sample` and commit the result',
+    )
   })
 
   it('analyze on the sample: every figure', async () => {
     const report = await analyzeJson([SAMPLE_PATH])
-    // wasted: the apt lists (61000, opaque) and pkgcache.bin (24000), the key (2471), and the chown copies of /app (30023)
+    // wasted: the apt lists (61000, opaque) and pkgcache.bin (24000), the key (2471), and the chown copies of /app
+    // (30023)
     assert.deepEqual(report.summary, {
       layers: 6,
       totalBytes: 323_599,
@@ -41,24 +46,48 @@ describe('the shipped sample and the report schema', () => {
 
   it('JSON reports validate against docs/schemas/', async () => {
     assertSchema('files', JSON.parse((await runCli(['files', SAMPLE_PATH, '--format', 'json'])).stdout))
-    assertSchema('files', JSON.parse((await runCli(['files', SAMPLE_PATH, '--tree', '--final', '--format', 'json'])).stdout))
+    assertSchema(
+      'files',
+      JSON.parse((await runCli(['files', SAMPLE_PATH, '--tree', '--final', '--format', 'json'])).stdout),
+    )
     assertSchema('waste', JSON.parse((await runCli(['waste', SAMPLE_PATH, '--duplicates', '--format', 'json'])).stdout))
-    assertSchema('diff', JSON.parse((await runCli(['diff', SAMPLE_PATH, SAMPLE_PATH, '--content', '--format', 'json'])).stdout))
-    assertSchema('check', JSON.parse((await runCli(['check', SAMPLE_PATH, '--forbid-paths', '**/id_rsa', '--max-layers', '9', '--format', 'json'])).stdout))
+    assertSchema(
+      'diff',
+      JSON.parse((await runCli(['diff', SAMPLE_PATH, SAMPLE_PATH, '--content', '--format', 'json'])).stdout),
+    )
+    assertSchema(
+      'check',
+      JSON.parse(
+        (await runCli(['check', SAMPLE_PATH, '--forbid-paths', '**/id_rsa', '--max-layers', '9', '--format', 'json']))
+          .stdout,
+      ),
+    )
     const reports = [await analyzeJson([SAMPLE_PATH])]
     if (process.env.CI || (await import('node:fs')).existsSync(PEER)) {
-      reports.push(await analyzeJson([`${PEER}dive/test-docker-image.tar`]), await analyzeJson([`${PEER}go-containerregistry/whiteout_dir.tar`]))
+      reports.push(
+        await analyzeJson([`${PEER}dive/test-docker-image.tar`]),
+        await analyzeJson([`${PEER}go-containerregistry/whiteout_dir.tar`]),
+      )
     }
     for (const report of reports) assertSchema('analyze', report)
   })
 
   it("docker's --format templates: {{.Field}}, {{json .}}, and table with aligned columns", async () => {
     const table = await runCli(['analyze', SAMPLE_PATH, '--format', 'table {{.Index}}\\t{{.WastedBytes}}'])
-    assert.equal(table.stdout, 'INDEX   WASTED BYTES\n0       0\n1       85000\n2       0\n3       32494\n4       0\n5       0\n')
+    assert.equal(
+      table.stdout,
+      'INDEX   WASTED BYTES\n0       0\n1       85000\n2       0\n3       32494\n4       0\n5       0\n',
+    )
     const plain = await runCli(['waste', SAMPLE_PATH, '--format', '{{.path}} {{json .how}}'])
     assert.equal(plain.stdout.split('\n')[2], 'root/.ssh/id_rsa "deleted"')
     const json = await runCli(['files', SAMPLE_PATH, '--layer', '4', '--format', '{{json .}}'])
-    assert.deepEqual(json.stdout.trim().split('\n').map((line) => JSON.parse(line).change), ['D', 'M'])
+    assert.deepEqual(
+      json.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).change),
+      ['D', 'M'],
+    )
     const bad = await runCli(['analyze', SAMPLE_PATH, '--format', '{{.Nope}}'])
     assert.equal(bad.code, 2)
     assert.match(bad.stderr, /^docker-layers: --format: no field Nope \(fields: index, digest, createdBy/)

@@ -35,22 +35,38 @@ export async function startDockerd(): Promise<PrivateEngine> {
   const log = join(dir, 'dockerd.log')
   const child = spawn(
     'dockerd',
-    ['--config-file', config, '--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'pid'), '-H', host, '--bridge', 'none', '--iptables=false', '--ip-masq=false', '--log-level', 'warn'],
+    [
+      '--config-file',
+      config,
+      '--data-root',
+      join(dir, 'data'),
+      '--exec-root',
+      join(dir, 'exec'),
+      '--pidfile',
+      join(dir, 'pid'),
+      '-H',
+      host,
+      '--bridge',
+      'none',
+      '--iptables=false',
+      '--ip-masq=false',
+      '--log-level',
+      'warn',
+    ],
     {detached: true, stdio: ['ignore', 'ignore', 'ignore']},
   )
   child.unref()
   const env = {DOCKER_HOST: host, DOCKER_CONFIG: join(dir, 'cli'), DOCKER_BUILDKIT: '0', DOCKER_CONTEXT: ''}
-  const docker = (args: string[], options: {stdin?: Buffer; env?: NodeJS.ProcessEnv} = {}) => runCli(args, {stdin: options.stdin, env: {...env, ...options.env}, command: ['docker']})
+  const docker = (args: string[], options: {stdin?: Buffer; env?: NodeJS.ProcessEnv} = {}) =>
+    runCli(args, {stdin: options.stdin, env: {...env, ...options.env}, command: ['docker']})
   const deadline = Date.now() + 90_000
   for (;;) {
-    // eslint-disable-next-line no-await-in-loop
     const version = await docker(['version', '--format', '{{.Server.Version}}'])
     if (version.code === 0) break
     if (child.exitCode !== null || Date.now() > deadline) {
       const text = existsSync(log) ? readFileSync(log, 'utf8') : ''
       throw new Error(`private dockerd did not start: ${version.stderr.trim()} ${text.slice(-2000)}`)
     }
-    // eslint-disable-next-line no-await-in-loop
     await new Promise((resolve) => setTimeout(resolve, 300))
   }
   return {
@@ -63,7 +79,9 @@ export async function startDockerd(): Promise<PrivateEngine> {
       if (pid && child.exitCode === null) {
         try {
           process.kill(pid, 'SIGTERM')
-        } catch {}
+        } catch {
+          // already gone
+        }
         const until = Date.now() + 30_000
         while (Date.now() < until) {
           try {
@@ -71,7 +89,6 @@ export async function startDockerd(): Promise<PrivateEngine> {
           } catch {
             break
           }
-          // eslint-disable-next-line no-await-in-loop
           await new Promise((resolve) => setTimeout(resolve, 200))
         }
       }
@@ -90,10 +107,27 @@ export async function importBusybox(engine: PrivateEngine, tag: string): Promise
   const root = join(engine.dir, 'rootfs')
   mkdirSync(join(root, 'bin'), {recursive: true})
   execFileSync('cp', [busybox, join(root, 'bin', 'busybox')])
-  for (const applet of ['sh', 'ls', 'rm', 'cp', 'mv', 'chmod', 'mkdir', 'echo', 'cat', 'dd', 'ln', 'touch', 'sleep', 'true']) {
+  for (const applet of [
+    'sh',
+    'ls',
+    'rm',
+    'cp',
+    'mv',
+    'chmod',
+    'mkdir',
+    'echo',
+    'cat',
+    'dd',
+    'ln',
+    'touch',
+    'sleep',
+    'true',
+  ]) {
     execFileSync('ln', ['-sf', 'busybox', join(root, 'bin', applet)])
   }
-  const tar = execFileSync('tar', ['-C', root, '--numeric-owner', '--owner=0', '--group=0', '-c', '.'], {maxBuffer: 1 << 28})
+  const tar = execFileSync('tar', ['-C', root, '--numeric-owner', '--owner=0', '--group=0', '-c', '.'], {
+    maxBuffer: 1 << 28,
+  })
   const result = await engine.docker(['import', '-', tag], {stdin: tar})
   if (result.code !== 0) throw new Error(`docker import failed: ${result.stderr}`)
   return Number(execFileSync('stat', ['-c', '%s', busybox]).toString().trim())

@@ -76,7 +76,10 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
     assert.deepEqual(report.image.repoTags, ['dl-app:1'])
     const inspect = JSON.parse((await engine.docker(['image', 'inspect', 'dl-app:1'])).stdout)[0]
     assert.equal(report.image.id, inspect.Id)
-    assert.deepEqual(report.layers.map((l: any) => l.digest), inspect.RootFS.Layers)
+    assert.deepEqual(
+      report.layers.map((l: any) => l.digest),
+      inspect.RootFS.Layers,
+    )
     expectAppFigures(await analyzeJson(['docker-daemon:dl-app:1'], {env: engine.env}))
   })
 
@@ -98,9 +101,12 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
       [`oci-archive:${engine.dir}/oci-zstd.tar:app`, ['--dest-compress', '--dest-compress-format', 'zstd']],
     ]
     for (const [destination, flags] of copies) {
-      const copy = spawnSync('skopeo', ['copy', '--quiet', '--src-daemon-host', engine.host, ...flags, 'docker-daemon:dl-app:1', destination], {encoding: 'utf8'})
+      const copy = spawnSync(
+        'skopeo',
+        ['copy', '--quiet', '--src-daemon-host', engine.host, ...flags, 'docker-daemon:dl-app:1', destination],
+        {encoding: 'utf8'},
+      )
       assert.equal(copy.status, 0, copy.stderr)
-      // eslint-disable-next-line no-await-in-loop
       const report = await analyzeJson([destination])
       expectAppFigures(report)
       assert.equal(report.source.format, 'oci')
@@ -117,17 +123,32 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
     const meta = await analyzeJson(['--inspect', inspect, '--history', lines])
     assert.equal(meta.source.kind, 'metadata')
     assert.equal(meta.image.id, full.image.id)
-    assert.deepEqual(meta.layers.map((l: any) => l.digest), full.layers.map((l: any) => l.digest))
-    assert.deepEqual(meta.layers.map((l: any) => l.createdBy), full.layers.map((l: any) => l.createdBy))
-    assert.deepEqual([meta.approximate, meta.summary.layers, meta.summary.wastedBytes, meta.layers[1].added], [true, 6, null, null])
+    assert.deepEqual(
+      meta.layers.map((l: any) => l.digest),
+      full.layers.map((l: any) => l.digest),
+    )
+    assert.deepEqual(
+      meta.layers.map((l: any) => l.createdBy),
+      full.layers.map((l: any) => l.createdBy),
+    )
+    assert.deepEqual(
+      [meta.approximate, meta.summary.layers, meta.summary.wastedBytes, meta.layers[1].added],
+      [true, 6, null, null],
+    )
     assert.equal(meta.unavailable.includes('summary.wastedBytes'), true)
     // the engine's layer sizes: the pure-file layers equal the content bytes (docker history prints 65.5kB)
-    assert.deepEqual(meta.layers.slice(1).map((l: any) => l.bytes), [65_500, 0, 10_000, 10_000, 29])
+    assert.deepEqual(
+      meta.layers.slice(1).map((l: any) => l.bytes),
+      [65_500, 0, 10_000, 10_000, 29],
+    )
   })
 
   it('a missing image is an error, never a pull', async () => {
     const result = await runCli(['analyze', 'nosuch:tag'], {env: engine.env})
-    assert.deepEqual([result.code, result.stdout, result.stderr], [2, '', 'docker-layers: image not found: nosuch:tag\n'])
+    assert.deepEqual(
+      [result.code, result.stdout, result.stderr],
+      [2, '', 'docker-layers: image not found: nosuch:tag\n'],
+    )
   })
 
   it('runs as `docker layers` through the real docker CLI once the plugin is installed', async () => {
@@ -151,19 +172,30 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
 
   it("takes the engine from docker's global flags: -H, --context, and the current context", async () => {
     const noHost = {DOCKER_HOST: ''}
-    const viaHost = await engine.docker(['-H', engine.host, 'layers', 'analyze', 'dl-app:1', '--format', 'json'], {env: noHost})
+    const viaHost = await engine.docker(['-H', engine.host, 'layers', 'analyze', 'dl-app:1', '--format', 'json'], {
+      env: noHost,
+    })
     assert.equal(viaHost.code, 0, viaHost.stderr)
     expectAppFigures(JSON.parse(viaHost.stdout))
-    const created = await engine.docker(['context', 'create', 'dl-private', '--docker', `host=${engine.host}`], {env: noHost})
+    const created = await engine.docker(['context', 'create', 'dl-private', '--docker', `host=${engine.host}`], {
+      env: noHost,
+    })
     assert.equal(created.code, 0, created.stderr)
-    const viaContext = await engine.docker(['--context', 'dl-private', 'layers', 'analyze', 'dl-app:1', '--format', 'json'], {env: noHost})
+    const viaContext = await engine.docker(
+      ['--context', 'dl-private', 'layers', 'analyze', 'dl-app:1', '--format', 'json'],
+      {env: noHost},
+    )
     assert.equal(viaContext.code, 0, viaContext.stderr)
     expectAppFigures(JSON.parse(viaContext.stdout))
     // standalone: DOCKER_CONTEXT, then currentContext from config.json
-    expectAppFigures(await analyzeJson(['dl-app:1'], {env: {...engine.env, DOCKER_HOST: '', DOCKER_CONTEXT: 'dl-private'}}))
+    expectAppFigures(
+      await analyzeJson(['dl-app:1'], {env: {...engine.env, DOCKER_HOST: '', DOCKER_CONTEXT: 'dl-private'}}),
+    )
     assert.equal((await engine.docker(['context', 'use', 'dl-private'], {env: noHost})).code, 0)
     expectAppFigures(await analyzeJson(['dl-app:1'], {env: {...engine.env, DOCKER_HOST: ''}}))
-    const missing = await runCli(['analyze', 'dl-app:1'], {env: {...engine.env, DOCKER_HOST: '', DOCKER_CONTEXT: 'nope'}})
+    const missing = await runCli(['analyze', 'dl-app:1'], {
+      env: {...engine.env, DOCKER_HOST: '', DOCKER_CONTEXT: 'nope'},
+    })
     assert.equal(missing.code, 2)
     assert.match(missing.stderr, /^docker-layers: context "nope" \(DOCKER_CONTEXT\) does not exist in /)
     assert.equal((await engine.docker(['context', 'use', 'default'], {env: noHost})).code, 0)
@@ -171,7 +203,16 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
 
   it('container: a real container that wrote, changed and deleted files, with a volume', async () => {
     const run = await engine.docker([
-      'run', '--name', 'dl-work', '--network', 'none', '-v', '/mnt/vol/deep', 'dl-app:1', 'sh', '-c',
+      'run',
+      '--name',
+      'dl-work',
+      '--network',
+      'none',
+      '-v',
+      '/mnt/vol/deep',
+      'dl-app:1',
+      'sh',
+      '-c',
       'mkdir -p /tmp/build /root/.cache/pip && dd if=/dev/zero of=/tmp/build/obj bs=1000 count=5 2>/dev/null && echo more >> /app/file.txt && rm /app/data && echo 1234 > /root/.cache/pip/x && touch /.dockerenv',
     ])
     assert.equal(run.code, 0, run.stderr)
@@ -196,8 +237,20 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
         ['A', '/tmp/build/obj', 5000, 0, 'temporary directory'],
       ],
     )
-    assert.deepEqual(json.summary, {added: 6, changed: 3, deleted: 1, commitBytes: 5000 + 5 + FILE_TXT.length + 5, commitFiles: 3, shadowedBytes: 10_000 + FILE_TXT.length, temporaryBytes: 5005, temporaryFiles: 2})
-    assert.deepEqual([json.container.name, json.container.image, json.container.state], ['dl-work', 'dl-app:1', 'exited'])
+    assert.deepEqual(json.summary, {
+      added: 6,
+      changed: 3,
+      deleted: 1,
+      commitBytes: 5000 + 5 + FILE_TXT.length + 5,
+      commitFiles: 3,
+      shadowedBytes: 10_000 + FILE_TXT.length,
+      temporaryBytes: 5005,
+      temporaryFiles: 2,
+    })
+    assert.deepEqual(
+      [json.container.name, json.container.image, json.container.state],
+      ['dl-work', 'dl-app:1', 'exited'],
+    )
     // the commit really adds what was predicted: analyze the committed image
     assert.equal((await engine.docker(['commit', 'dl-work', 'dl-committed:1'])).code, 0)
     const committed = await analyzeJson(['dl-committed:1'], {env: engine.env})
@@ -210,13 +263,25 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
   it('files, waste and diff against engine images, also as docker layers', async () => {
     const waste = await engine.docker(['layers', 'waste', 'dl-app:1', '--format', 'json'])
     assert.equal(waste.code, 0, waste.stderr)
-    assert.deepEqual(JSON.parse(waste.stdout).waste.map((w: any) => [w.path, w.bytes, w.how]), [
-      ['var/cache/pkgs/big.bin', 65_536, 'deleted'],
-      ['root/id_rsa', 7, 'deleted'],
-      ['app/data', 10_000, 'metadata-only'],
-    ])
-    const files = await runCli(['files', 'dl-app:1', '--layer', '2', '--changes', 'D', '--format', 'json'], {env: engine.env})
-    assert.deepEqual(JSON.parse(files.stdout).files.map((f: any) => [f.path, f.size]), [['root/id_rsa', 7], ['var/cache/pkgs', 0], ['var/cache/pkgs/big.bin', 65_536]])
+    assert.deepEqual(
+      JSON.parse(waste.stdout).waste.map((w: any) => [w.path, w.bytes, w.how]),
+      [
+        ['var/cache/pkgs/big.bin', 65_536, 'deleted'],
+        ['root/id_rsa', 7, 'deleted'],
+        ['app/data', 10_000, 'metadata-only'],
+      ],
+    )
+    const files = await runCli(['files', 'dl-app:1', '--layer', '2', '--changes', 'D', '--format', 'json'], {
+      env: engine.env,
+    })
+    assert.deepEqual(
+      JSON.parse(files.stdout).files.map((f: any) => [f.path, f.size]),
+      [
+        ['root/id_rsa', 7],
+        ['var/cache/pkgs', 0],
+        ['var/cache/pkgs/big.bin', 65_536],
+      ],
+    )
     const diff = await runCli(['diff', 'dl-app:1', 'dl-committed:1', '--format', 'json'], {env: engine.env})
     const report = JSON.parse(diff.stdout)
     assert.deepEqual([report.sharedLayers.commonBase, report.summary.deltaBytes], [6, 5000 + 5 + 5 - 10_000])
@@ -224,10 +289,22 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
 
   it('flatten -t: a container of the flattened image exports the same filesystem, with the same config', async () => {
     assert.equal((await runCli(['plugin', 'install'], {env: engine.env})).code, 0)
-    const flat = await engine.docker(['layers', 'flatten', 'dl-app:1', '-t', 'dl-app:flat', '--verify', '--format', 'json'])
+    const flat = await engine.docker([
+      'layers',
+      'flatten',
+      'dl-app:1',
+      '-t',
+      'dl-app:flat',
+      '--verify',
+      '--format',
+      'json',
+    ])
     assert.equal(flat.code, 0, flat.stderr)
     const report = JSON.parse(flat.stdout)
-    assert.deepEqual([report.before.layers, report.after.layers, report.savedBytes, report.verified > 0], [6, 1, 75_543, true])
+    assert.deepEqual(
+      [report.before.layers, report.after.layers, report.savedBytes, report.verified > 0],
+      [6, 1, 75_543, true],
+    )
     const exported: string[] = []
     for (const image of ['dl-app:1', 'dl-app:flat']) {
       const name = `dl-export-${image.replace(':', '-')}`
@@ -239,24 +316,45 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
     // runtime placeholders are the same empty files in both containers, so the whole export must match
     const diff = JSON.parse((await runCli(['diff', exported[0], exported[1], '--content', '--format', 'json'])).stdout)
     assert.deepEqual(diff.files, [])
-    const configs = JSON.parse((await engine.docker(['image', 'inspect', 'dl-app:1', 'dl-app:flat'])).stdout).map((i: any) => {
-      const {Image: _image, Hostname: _host, ...config} = i.Config
-      return [config, i.Os, i.Architecture]
-    })
+    const configs = JSON.parse((await engine.docker(['image', 'inspect', 'dl-app:1', 'dl-app:flat'])).stdout).map(
+      (i: any) => {
+        const {Image: _image, Hostname: _host, ...config} = i.Config
+        return [config, i.Os, i.Architecture]
+      },
+    )
     assert.deepEqual(configs[1], configs[0])
-    const ran = await engine.docker(['run', '--rm', '--network', 'none', 'dl-app:flat', 'sh', '-c', 'cat /app/file.txt; echo $A; ls /var/cache /root'])
+    const ran = await engine.docker([
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      'dl-app:flat',
+      'sh',
+      '-c',
+      'cat /app/file.txt; echo $A; ls /var/cache /root',
+    ])
     // the deleted cache and key stay deleted: both directories are empty
     assert.equal(ran.stdout, `${FILE_TXT}1\n/root:\n\n/var/cache:\n`)
   })
 
   it('flatten --from keeps the base shared and runs; -o archives load with docker load', async () => {
-    const from = await runCli(['flatten', 'dl-app:1', '-t', 'dl-app:from', '--from', 'dl-base:1', '--verify'], {env: engine.env})
+    const from = await runCli(['flatten', 'dl-app:1', '-t', 'dl-app:from', '--from', 'dl-base:1', '--verify'], {
+      env: engine.env,
+    })
     assert.equal(from.code, 0, from.stderr)
-    const [original, squashed] = JSON.parse((await engine.docker(['image', 'inspect', 'dl-app:1', 'dl-app:from'])).stdout).map((i: any) => i.RootFS.Layers)
+    const [original, squashed] = JSON.parse(
+      (await engine.docker(['image', 'inspect', 'dl-app:1', 'dl-app:from'])).stdout,
+    ).map((i: any) => i.RootFS.Layers)
     assert.deepEqual([squashed.length, squashed[0]], [2, original[0]])
-    assert.equal((await engine.docker(['run', '--rm', '--network', 'none', 'dl-app:from', 'cat', '/app/file.txt'])).stdout, FILE_TXT)
+    assert.equal(
+      (await engine.docker(['run', '--rm', '--network', 'none', 'dl-app:from', 'cat', '/app/file.txt'])).stdout,
+      FILE_TXT,
+    )
     const archive = join(engine.dir, 'flat-o.tar')
-    assert.equal((await runCli(['flatten', 'dl-app:1', '-o', archive, '--compress', 'gzip'], {env: engine.env})).code, 0)
+    assert.equal(
+      (await runCli(['flatten', 'dl-app:1', '-o', archive, '--compress', 'gzip'], {env: engine.env})).code,
+      0,
+    )
     const load = await engine.docker(['load', '-i', archive])
     assert.equal(load.code, 0, load.stderr)
     assert.match(load.stdout, /^Loaded image ID: sha256:[0-9a-f]{64}\n$/)
@@ -270,7 +368,10 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
     assert.equal(result.code, 0)
     assert.equal(existsSync(join(engine.env.DOCKER_CONFIG as string, 'cli-plugins', 'docker-layers')), false)
     const info = await engine.docker(['info', '--format', '{{json .ClientInfo.Plugins}}'])
-    assert.equal(JSON.parse(info.stdout).some((p: any) => p.Name === 'layers'), false)
+    assert.equal(
+      JSON.parse(info.stdout).some((p: any) => p.Name === 'layers'),
+      false,
+    )
   })
 
   it('faults: a socket without permission, a load the engine refuses', async () => {
@@ -278,14 +379,36 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
     const coverage = join(tmpdir(), `dl-nobody-coverage-${process.pid}`)
     mkdirSync(coverage, {recursive: true, mode: 0o777})
     chmodSync(coverage, 0o777)
-    const env: NodeJS.ProcessEnv = {...process.env, ...engine.env, DEBUG: '', HOME: '/tmp', XDG_DATA_HOME: '/tmp', XDG_CONFIG_HOME: '/tmp', XDG_CACHE_HOME: '/tmp', NODE_V8_COVERAGE: coverage}
-    const denied = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, 'analyze', 'dl-app:1'], {encoding: 'utf8', env})
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...engine.env,
+      DEBUG: '',
+      HOME: '/tmp',
+      XDG_DATA_HOME: '/tmp',
+      XDG_CONFIG_HOME: '/tmp',
+      XDG_CACHE_HOME: '/tmp',
+      NODE_V8_COVERAGE: coverage,
+    }
+    const denied = spawnSync(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, 'analyze', 'dl-app:1'],
+      {encoding: 'utf8', env},
+    )
     rmSync(coverage, {recursive: true, force: true})
-    assert.deepEqual([denied.status, denied.stderr], [2, `docker-layers: cannot connect to the Docker engine at ${engine.host} (from DOCKER_HOST): permission denied\n`])
+    assert.deepEqual(
+      [denied.status, denied.stderr],
+      [
+        2,
+        `docker-layers: cannot connect to the Docker engine at ${engine.host} (from DOCKER_HOST): permission denied\n`,
+      ],
+    )
     const windows = join(engine.dir, 'windows.tar')
     const {legacySave} = await import('../helpers/images.js')
     const {writeFileSync} = await import('node:fs')
-    writeFileSync(windows, legacySave([{tag: 'win:1', os: 'windows', layers: [{members: [{path: 'Files/a.txt', content: 'x'}]}]}]))
+    writeFileSync(
+      windows,
+      legacySave([{tag: 'win:1', os: 'windows', layers: [{members: [{path: 'Files/a.txt', content: 'x'}]}]}]),
+    )
     const refused = await runCli(['flatten', windows, '-t', 'dl-refused:1'], {env: engine.env})
     assert.equal(refused.code, 2)
     assert.match(refused.stderr, /^docker-layers: the engine refused the image: [^\n]*windows[^\n]*\n$/)
@@ -294,9 +417,13 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
 
   it('faults: the engine stopped mid-stream ends in one line, exit 2 (this test stops the engine)', async () => {
     const {legacySave} = await import('../helpers/images.js')
-    const big = legacySave([{tag: 'dl-big:1', layers: Array.from({length: 3}, (_, i) => ({members: [{path: `blob${i}`, size: 80 << 20}]}))}])
+    const big = legacySave([
+      {tag: 'dl-big:1', layers: Array.from({length: 3}, (_, i) => ({members: [{path: `blob${i}`, size: 80 << 20}]}))},
+    ])
     assert.equal((await engine.docker(['load', '-q'], {stdin: big})).code, 0)
-    const child = spawn(process.execPath, [BIN, 'analyze', 'dl-big:1', '--format', 'json'], {env: {...process.env, ...engine.env, DEBUG: ''}})
+    const child = spawn(process.execPath, [BIN, 'analyze', 'dl-big:1', '--format', 'json'], {
+      env: {...process.env, ...engine.env, DEBUG: ''},
+    })
     let stderr = ''
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     await new Promise((resolve) => setTimeout(resolve, 400))

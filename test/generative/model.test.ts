@@ -21,10 +21,23 @@ const NAMES = ['a', 'b', 'ü', 'L'.repeat(110)]
 const path = fc.array(fc.constantFrom(...NAMES), {minLength: 1, maxLength: 3}).map((parts) => parts.join('/'))
 
 const member: fc.Arbitrary<Member> = fc.oneof(
-  {arbitrary: fc.record({path, size: fc.nat({max: 40}), mtime: fc.constantFrom(1000, 2000)}).map(({path: p, size, mtime}) => ({path: p, content: 'x'.repeat(size), mtime})), weight: 5},
+  {
+    arbitrary: fc
+      .record({path, size: fc.nat({max: 40}), mtime: fc.constantFrom(1000, 2000)})
+      .map(({path: p, size, mtime}) => ({path: p, content: 'x'.repeat(size), mtime})),
+    weight: 5,
+  },
   {arbitrary: path.map((p) => ({path: `${p}/`, type: 'dir' as const})), weight: 2},
-  {arbitrary: fc.tuple(path, fc.constantFrom('a', '/abs/target', '../up')).map(([p, target]) => ({path: p, type: 'symlink' as const, linkpath: target})), weight: 1},
-  {arbitrary: fc.tuple(path, path).map(([p, target]) => ({path: p, type: 'hardlink' as const, linkpath: target})), weight: 1},
+  {
+    arbitrary: fc
+      .tuple(path, fc.constantFrom('a', '/abs/target', '../up'))
+      .map(([p, target]) => ({path: p, type: 'symlink' as const, linkpath: target})),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.tuple(path, path).map(([p, target]) => ({path: p, type: 'hardlink' as const, linkpath: target})),
+    weight: 1,
+  },
   {arbitrary: path.map((p) => ({path: p.replace(/([^/]+)$/, '.wh.$1')})), weight: 2},
   {arbitrary: path.map((p) => ({path: `${p}/.wh..wh..opq`})), weight: 1},
 )
@@ -34,7 +47,9 @@ const packaging = fc.record({oci: fc.boolean(), compression: fc.constantFrom<Com
 
 function archiveOf(layers: Member[][], how: {oci: boolean; compression: Compression}): Buffer {
   const spec: ImageSpec = {tag: 'gen:1', layers: layers.map((members) => ({members}))}
-  return how.oci ? ociArchive([spec], {compression: how.compression, dockerManifest: false}) : legacySave([spec], {compression: how.compression === 'zstd' ? 'gzip' : how.compression})
+  return how.oci
+    ? ociArchive([spec], {compression: how.compression, dockerManifest: false})
+    : legacySave([spec], {compression: how.compression === 'zstd' ? 'gzip' : how.compression})
 }
 
 describe('generative: random layer stacks against a simple reference model', function () {
@@ -49,10 +64,20 @@ describe('generative: random layer stacks against a simple reference model', fun
         const report = analyzeImage(image, 0)
         const reference = referenceFigures(layers)
         assert.deepEqual(
-          report.layers.map((l) => ({bytes: l.bytes, added: l.added, modified: l.modified, removed: l.removed, removedBytes: l.removedBytes, wastedBytes: l.wastedBytes})),
+          report.layers.map((l) => ({
+            bytes: l.bytes,
+            added: l.added,
+            modified: l.modified,
+            removed: l.removed,
+            removedBytes: l.removedBytes,
+            wastedBytes: l.wastedBytes,
+          })),
           reference.layers,
         )
-        assert.deepEqual([report.summary.totalBytes, report.summary.finalBytes, report.summary.finalFiles], [reference.totalBytes, reference.finalBytes, reference.finalFiles])
+        assert.deepEqual(
+          [report.summary.totalBytes, report.summary.finalBytes, report.summary.finalFiles],
+          [reference.totalBytes, reference.finalBytes, reference.finalFiles],
+        )
       }),
       {numRuns: RUNS},
     )
@@ -72,7 +97,12 @@ describe('generative: random layer stacks against a simple reference model', fun
         try {
           const out = await open(output, 'w')
           const sink = new FileSink(out)
-          await writeFlattened(sink, opened.image, opened.store, planFlatten(opened.image, from), {format: how.oci ? 'oci-archive' : 'docker-archive', compression: how.compression, sourceName: 'generated', base: from})
+          await writeFlattened(sink, opened.image, opened.store, planFlatten(opened.image, from), {
+            format: how.oci ? 'oci-archive' : 'docker-archive',
+            compression: how.compression,
+            sourceName: 'generated',
+            base: from,
+          })
           await sink.end()
           await out.close()
         } finally {
@@ -85,11 +115,17 @@ describe('generative: random layer stacks against a simple reference model', fun
         const reference = referenceFigures(layers)
         const want = new Map<string, string>()
         for (const [p, n] of reference.final) {
-          if (n.kind === 'hardlink') want.set(p, n.content === undefined ? 'file 0' : `file ${reference.contentSize.get(n.content)}`)
+          if (n.kind === 'hardlink')
+            want.set(p, n.content === undefined ? 'file 0' : `file ${reference.contentSize.get(n.content)}`)
           else want.set(p, `${n.kind} ${n.kind === 'file' ? n.size : 0}`)
         }
         // a contentless hardlink is written as an empty file and reads back as one
-        const have = new Map([...got].map(([p, e]) => [p, e.type === 'hardlink' ? 'file 0' : `${e.type} ${e.type === 'file' ? e.size : 0}`]))
+        const have = new Map(
+          [...got].map(([p, e]) => [
+            p,
+            e.type === 'hardlink' ? 'file 0' : `${e.type} ${e.type === 'file' ? e.size : 0}`,
+          ]),
+        )
         assert.deepEqual(new Map([...have].sort()), new Map([...want].sort()))
         rmSync(source)
         rmSync(output)
@@ -98,4 +134,3 @@ describe('generative: random layer stacks against a simple reference model', fun
     )
   })
 })
-

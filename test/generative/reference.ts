@@ -11,7 +11,14 @@ export interface RefNode {
 }
 
 export interface RefFigures {
-  layers: Array<{bytes: number; added: number; modified: number; removed: number; removedBytes: number; wastedBytes: number}>
+  layers: Array<{
+    bytes: number
+    added: number
+    modified: number
+    removed: number
+    removedBytes: number
+    wastedBytes: number
+  }>
   totalBytes: number
   finalBytes: number
   finalFiles: number
@@ -90,7 +97,8 @@ export function referenceFigures(layers: Member[][]): RefFigures {
     if (node.content !== undefined) visible.add(node.content)
     if (node.kind === 'file' || node.kind === 'hardlink') finalFiles++
   }
-  for (const [content, size] of contentSize) if (!visible.has(content)) figures[contentLayer.get(content)!].wastedBytes += size
+  for (const [content, size] of contentSize)
+    if (!visible.has(content)) figures[contentLayer.get(content)!].wastedBytes += size
   const totalBytes = figures.reduce((sum, l) => sum + l.bytes, 0)
   const finalBytes = [...visible].reduce((sum, c) => sum + contentSize.get(c)!, 0)
   return {layers: figures, totalBytes, finalBytes, finalFiles, final: fs, contentSize}

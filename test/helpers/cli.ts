@@ -10,16 +10,25 @@ export interface CliResult {
 }
 
 /** Runs the built CLI as a user would (`node bin/run.js …`), optionally feeding stdin. */
-export function runCli(args: string[], options: {stdin?: Buffer; env?: NodeJS.ProcessEnv; command?: string[]; cwd?: string} = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: {stdin?: Buffer; env?: NodeJS.ProcessEnv; command?: string[]; cwd?: string} = {},
+): Promise<CliResult> {
   const [command, ...prefix] = options.command ?? [process.execPath, BIN]
   return new Promise((resolve, reject) => {
-    const child = spawn(command, [...prefix, ...args], {cwd: options.cwd, env: {...process.env, DEBUG: '', ...options.env}, stdio: ['pipe', 'pipe', 'pipe']})
+    const child = spawn(command, [...prefix, ...args], {
+      cwd: options.cwd,
+      env: {...process.env, DEBUG: '', ...options.env},
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
     const out: Buffer[] = []
     const err: Buffer[] = []
     child.stdout.on('data', (d: Buffer) => out.push(d))
     child.stderr.on('data', (d: Buffer) => err.push(d))
     child.on('error', reject)
-    child.on('close', (code) => resolve({code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString()}))
+    child.on('close', (code) =>
+      resolve({code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString()}),
+    )
     child.stdin.on('error', () => {})
     child.stdin.end(options.stdin ?? Buffer.alloc(0))
   })

@@ -46,7 +46,8 @@ export function buildImage(spec: ImageSpec): BuiltImage {
   const history: Array<Record<string, unknown>> = []
   spec.layers.forEach((layer, index) => {
     history.push({created: '2024-01-01T00:00:00Z', created_by: layer.createdBy ?? `layer ${index}`})
-    for (const cmd of spec.emptyAfter?.[index] ?? []) history.push({created: '2024-01-01T00:00:00Z', created_by: cmd, empty_layer: true})
+    for (const cmd of spec.emptyAfter?.[index] ?? [])
+      history.push({created: '2024-01-01T00:00:00Z', created_by: cmd, empty_layer: true})
   })
   const config = Buffer.from(
     JSON.stringify({
@@ -63,7 +64,10 @@ export function buildImage(spec: ImageSpec): BuiltImage {
 }
 
 /** A legacy `docker save` archive (`<id>/layer.tar`, `<config>.json`, manifest.json last). */
-export function legacySave(specs: ImageSpec[], options: {compression?: Compression; configName?: 'json' | 'sha256'} = {}): Buffer {
+export function legacySave(
+  specs: ImageSpec[],
+  options: {compression?: Compression; configName?: 'json' | 'sha256'} = {},
+): Buffer {
   const members: Member[] = []
   const manifest: unknown[] = []
   const seen = new Set<string>()
@@ -75,7 +79,8 @@ export function legacySave(specs: ImageSpec[], options: {compression?: Compressi
       const name = options.compression === 'gzip' ? `${id}.tar.gz` : `${id}/layer.tar`
       if (!seen.has(name)) {
         seen.add(name)
-        if (!name.endsWith('.tar.gz')) members.push({path: `${id}/`, type: 'dir'}, {path: `${id}/VERSION`, content: '1.0'})
+        if (!name.endsWith('.tar.gz'))
+          members.push({path: `${id}/`, type: 'dir'}, {path: `${id}/VERSION`, content: '1.0'})
         members.push({path: name, content: data})
       }
       return name
@@ -111,7 +116,12 @@ export function ociLayoutFiles(specs: ImageSpec[], options: OciOptions = {}): Ma
   const files = new Map<string, Buffer>()
   const put = (b: Blob) => files.set(`blobs/sha256/${b.digest.slice(7)}`, b.data)
   const compression = options.compression ?? 'none'
-  const layerType = compression === 'gzip' ? 'application/vnd.oci.image.layer.v1.tar+gzip' : compression === 'zstd' ? 'application/vnd.oci.image.layer.v1.tar+zstd' : 'application/vnd.oci.image.layer.v1.tar'
+  const layerType =
+    compression === 'gzip'
+      ? 'application/vnd.oci.image.layer.v1.tar+gzip'
+      : compression === 'zstd'
+        ? 'application/vnd.oci.image.layer.v1.tar+zstd'
+        : 'application/vnd.oci.image.layer.v1.tar'
   const descriptors: unknown[] = []
   const dockerManifest: unknown[] = []
   for (const spec of specs) {
@@ -123,18 +133,47 @@ export function ociLayoutFiles(specs: ImageSpec[], options: OciOptions = {}): Ma
       JSON.stringify({
         schemaVersion: 2,
         mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        config: {mediaType: 'application/vnd.oci.image.config.v1+json', digest: config.digest, size: config.data.length},
+        config: {
+          mediaType: 'application/vnd.oci.image.config.v1+json',
+          digest: config.digest,
+          size: config.data.length,
+        },
         layers: layerBlobs.map((b) => ({mediaType: layerType, digest: b.digest, size: b.data.length})),
       }),
     )
     put(manifest)
-    const platform = {os: spec.os ?? 'linux', architecture: spec.architecture ?? 'amd64', ...(spec.variant ? {variant: spec.variant} : {})}
-    const annotations = spec.tag ? {'io.containerd.image.name': `docker.io/library/${spec.tag}`, 'org.opencontainers.image.ref.name': spec.tag.split(':')[1] ?? 'latest'} : undefined
-    const manifestDescriptor = {mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: manifest.digest, size: manifest.data.length, platform}
+    const platform = {
+      os: spec.os ?? 'linux',
+      architecture: spec.architecture ?? 'amd64',
+      ...(spec.variant ? {variant: spec.variant} : {}),
+    }
+    const annotations = spec.tag
+      ? {
+          'io.containerd.image.name': `docker.io/library/${spec.tag}`,
+          'org.opencontainers.image.ref.name': spec.tag.split(':')[1] ?? 'latest',
+        }
+      : undefined
+    const manifestDescriptor = {
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: manifest.digest,
+      size: manifest.data.length,
+      platform,
+    }
     if (options.nestedIndex) {
-      const inner = blob(JSON.stringify({schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [manifestDescriptor]}))
+      const inner = blob(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: 'application/vnd.oci.image.index.v1+json',
+          manifests: [manifestDescriptor],
+        }),
+      )
       put(inner)
-      descriptors.push({mediaType: 'application/vnd.oci.image.index.v1+json', digest: inner.digest, size: inner.data.length, annotations})
+      descriptors.push({
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        digest: inner.digest,
+        size: inner.data.length,
+        annotations,
+      })
     } else {
       descriptors.push({...manifestDescriptor, ...(annotations ? {annotations} : {})})
     }
@@ -142,11 +181,18 @@ export function ociLayoutFiles(specs: ImageSpec[], options: OciOptions = {}): Ma
       Config: `blobs/sha256/${config.digest.slice(7)}`,
       RepoTags: spec.tag ? [spec.tag] : null,
       Layers: layerBlobs.map((b) => `blobs/sha256/${b.digest.slice(7)}`),
-      LayerSources: Object.fromEntries(layerBlobs.map((b, i) => [image.diffIds[i], {mediaType: layerType, size: b.data.length, digest: b.digest}])),
+      LayerSources: Object.fromEntries(
+        layerBlobs.map((b, i) => [image.diffIds[i], {mediaType: layerType, size: b.data.length, digest: b.digest}]),
+      ),
     })
   }
   files.set('oci-layout', Buffer.from('{"imageLayoutVersion":"1.0.0"}'))
-  files.set('index.json', Buffer.from(JSON.stringify({schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: descriptors})))
+  files.set(
+    'index.json',
+    Buffer.from(
+      JSON.stringify({schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: descriptors}),
+    ),
+  )
   if (options.dockerManifest) files.set('manifest.json', Buffer.from(JSON.stringify(dockerManifest)))
   return files
 }
@@ -154,7 +200,10 @@ export function ociLayoutFiles(specs: ImageSpec[], options: OciOptions = {}): Ma
 /** An OCI layout as a tar (a Docker 25+ save with `dockerManifest`, or a containerd-store save). */
 export function ociArchive(specs: ImageSpec[], options: OciOptions = {}): Buffer {
   const files = ociLayoutFiles(specs, options)
-  const members: Member[] = [{path: 'blobs/', type: 'dir'}, {path: 'blobs/sha256/', type: 'dir'}]
+  const members: Member[] = [
+    {path: 'blobs/', type: 'dir'},
+    {path: 'blobs/sha256/', type: 'dir'},
+  ]
   for (const [path, content] of files) members.push({path, content})
   return tarOf(members)
 }
@@ -168,7 +217,11 @@ export function writeOciLayout(dir: string, specs: ImageSpec[], options: OciOpti
 }
 
 /** A scratch directory removed after the suite. */
-export function scratch(prefix = 'dl-test-'): {dir: string; file: (name: string, data?: Buffer | string) => string; remove: () => void} {
+export function scratch(prefix = 'dl-test-'): {
+  dir: string
+  file: (name: string, data?: Buffer | string) => string
+  remove: () => void
+} {
   const dir = mkdtempSync(join(tmpdir(), prefix))
   return {
     dir,

@@ -18,7 +18,14 @@ export interface Member {
   xattrs?: Record<string, string>
 }
 
-const TYPE = {file: 'File', dir: 'Directory', symlink: 'SymbolicLink', hardlink: 'Link', char: 'CharacterDevice', fifo: 'FIFO'} as const
+const TYPE = {
+  file: 'File',
+  dir: 'Directory',
+  symlink: 'SymbolicLink',
+  hardlink: 'Link',
+  char: 'CharacterDevice',
+  fifo: 'FIFO',
+} as const
 
 function pad(length: number): Buffer {
   return Buffer.alloc((512 - (length % 512)) % 512)
@@ -29,7 +36,8 @@ export function tarOf(members: Member[], options: {end?: boolean} = {}): Buffer 
   const parts: Buffer[] = []
   for (const m of members) {
     const type = m.type ?? (m.path.endsWith('/') ? 'dir' : 'file')
-    const body = type === 'file' ? (m.content === undefined ? Buffer.alloc(m.size ?? 0) : Buffer.from(m.content)) : Buffer.alloc(0)
+    const body =
+      type === 'file' ? (m.content === undefined ? Buffer.alloc(m.size ?? 0) : Buffer.from(m.content)) : Buffer.alloc(0)
     const data = {
       path: m.path,
       type: TYPE[type],
@@ -53,13 +61,23 @@ export function tarOf(members: Member[], options: {end?: boolean} = {}): Buffer 
       })
       const paxBody = Buffer.from(records.join(''))
       const paxHeader = Buffer.alloc(512)
-      new Header({path: 'PaxHeader/x', type: 'ExtendedHeader', size: paxBody.length, mode: 0o644, mtime: new Date(0)} as never).encode(paxHeader, 0)
+      new Header({
+        path: 'PaxHeader/x',
+        type: 'ExtendedHeader',
+        size: paxBody.length,
+        mode: 0o644,
+        mtime: new Date(0),
+      } as never).encode(paxHeader, 0)
       parts.push(paxHeader, paxBody, pad(paxBody.length))
     }
     if (header.encode(block, 0)) {
       const pax = new Pax({path: m.path, linkpath: m.linkpath ?? ''}).encode()
       parts.push(pax)
-      const short = new Header({...data, path: m.path.replaceAll(/[^\x20-\x7e]/g, '_').slice(-99), linkpath: (m.linkpath ?? '').slice(-99)})
+      const short = new Header({
+        ...data,
+        path: m.path.replaceAll(/[^\x20-\x7e]/g, '_').slice(-99),
+        linkpath: (m.linkpath ?? '').slice(-99),
+      })
       short.encode(block, 0)
     }
     parts.push(block, body, pad(body.length))

@@ -7,7 +7,15 @@ const size = (n: number) => ({size: n})
 describe('layer model', () => {
   it('whiteouts delete a file or a whole directory; an opaque marker hides the lower children', async () => {
     const report = await analyzeLayers([
-      {members: [{path: 'a/', type: 'dir'}, {path: 'a/x', ...size(10)}, {path: 'a/y', ...size(20)}, {path: 'b', ...size(5)}, {path: 'c/d/e', ...size(7)}]},
+      {
+        members: [
+          {path: 'a/', type: 'dir'},
+          {path: 'a/x', ...size(10)},
+          {path: 'a/y', ...size(20)},
+          {path: 'b', ...size(5)},
+          {path: 'c/d/e', ...size(7)},
+        ],
+      },
       {members: [{path: 'a/.wh.x'}, {path: '.wh.c'}]},
       {members: [{path: 'a/', type: 'dir'}, {path: 'a/.wh..wh..opq'}, {path: 'a/z', ...size(3)}]},
     ])
@@ -18,7 +26,12 @@ describe('layer model', () => {
       [1, 1, 1, 20, 0],
     ])
     assert.deepEqual(
-      {total: report.summary.totalBytes, final: report.summary.finalBytes, files: report.summary.finalFiles, wasted: report.summary.wastedBytes},
+      {
+        total: report.summary.totalBytes,
+        final: report.summary.finalBytes,
+        files: report.summary.finalFiles,
+        wasted: report.summary.wastedBytes,
+      },
       {total: 45, final: 8, files: 2, wasted: 37},
     )
     assert.deepEqual(
@@ -43,20 +56,33 @@ describe('layer model', () => {
       },
     ])
     const entries = image.contents[0].entries
-    assert.deepEqual(entries.map((e) => [e.path, e.owner.uid, e.owner.uname, e.owner.gname]), [
-      ['a', 0, 'x:y', 'z'],
-      ['b', 0, 'x', 'y:z'],
-      ['c', 7, 'x', 'y:z'],
-      ['d', 0, 'x:y', 'z'],
-    ])
+    assert.deepEqual(
+      entries.map((e) => [e.path, e.owner.uid, e.owner.uname, e.owner.gname]),
+      [
+        ['a', 0, 'x:y', 'z'],
+        ['b', 0, 'x', 'y:z'],
+        ['c', 7, 'x', 'y:z'],
+        ['d', 0, 'x:y', 'z'],
+      ],
+    )
     assert.equal(entries[0].owner, entries[3].owner)
   })
 
   it('a file over a directory hides its subtree; a re-created directory starts empty', async () => {
     const report = await analyzeLayers([
-      {members: [{path: 'd/f1', ...size(4)}, {path: 'd/f2', ...size(6)}]},
+      {
+        members: [
+          {path: 'd/f1', ...size(4)},
+          {path: 'd/f2', ...size(6)},
+        ],
+      },
       {members: [{path: 'd', ...size(1)}]},
-      {members: [{path: 'd/', type: 'dir'}, {path: 'd/g', ...size(2)}]},
+      {
+        members: [
+          {path: 'd/', type: 'dir'},
+          {path: 'd/g', ...size(2)},
+        ],
+      },
     ])
     assert.deepEqual(counts(report), [
       [2, 0, 0, 0, 10],
@@ -65,14 +91,32 @@ describe('layer model', () => {
     ])
     assert.equal(report.summary.finalFiles, 1)
     assert.equal(report.summary.finalBytes, 2)
-    assert.deepEqual(report.topWasted.map((w) => [w.path, w.how, w.removedBy]), [['d/f2', 'replaced', 1], ['d/f1', 'replaced', 1], ['d', 'overwritten', 2]])
+    assert.deepEqual(
+      report.topWasted.map((w) => [w.path, w.how, w.removedBy]),
+      [
+        ['d/f2', 'replaced', 1],
+        ['d/f1', 'replaced', 1],
+        ['d', 'overwritten', 2],
+      ],
+    )
   })
 
   it('a directory deleted and re-created in later layers does not bring back its old children', async () => {
     const report = await analyzeLayers([
-      {members: [{path: 'a/', type: 'dir'}, {path: 'a/foo', ...size(3)}, {path: 'b/bar', ...size(3)}]},
+      {
+        members: [
+          {path: 'a/', type: 'dir'},
+          {path: 'a/foo', ...size(3)},
+          {path: 'b/bar', ...size(3)},
+        ],
+      },
       {members: [{path: '.wh.a'}]},
-      {members: [{path: 'a/', type: 'dir'}, {path: 'a/baz', ...size(3)}]},
+      {
+        members: [
+          {path: 'a/', type: 'dir'},
+          {path: 'a/baz', ...size(3)},
+        ],
+      },
     ])
     assert.deepEqual(counts(report), [
       [3, 0, 0, 0, 3],
@@ -88,14 +132,27 @@ describe('layer model', () => {
       [1, 0, 0, 0, 3],
       [1, 0, 0, 0, 0],
     ])
-    assert.deepEqual(report.topWasted.map((w) => [w.path, w.how, w.removedBy]), [['p', 'overwritten', 1]])
+    assert.deepEqual(
+      report.topWasted.map((w) => [w.path, w.how, w.removedBy]),
+      [['p', 'overwritten', 1]],
+    )
   })
 
   it('a hardlink keeps the content its target had when the link was written', async () => {
     const report = await analyzeLayers([
-      {members: [{path: 'f', ...size(100)}, {path: 'h', type: 'hardlink', linkpath: 'f'}]},
+      {
+        members: [
+          {path: 'f', ...size(100)},
+          {path: 'h', type: 'hardlink', linkpath: 'f'},
+        ],
+      },
       {members: [{path: '.wh.f'}]},
-      {members: [{path: 'f', ...size(50)}, {path: 'h2', type: 'hardlink', linkpath: './f'}]},
+      {
+        members: [
+          {path: 'f', ...size(50)},
+          {path: 'h2', type: 'hardlink', linkpath: './f'},
+        ],
+      },
     ])
     assert.deepEqual(counts(report), [
       [2, 0, 0, 0, 0],
@@ -104,30 +161,67 @@ describe('layer model', () => {
     ])
     assert.deepEqual([report.summary.totalBytes, report.summary.finalBytes, report.summary.finalFiles], [150, 150, 3])
     const later = await analyzeLayers([
-      {members: [{path: 'f', ...size(100)}, {path: 'h', type: 'hardlink', linkpath: 'f'}]},
+      {
+        members: [
+          {path: 'f', ...size(100)},
+          {path: 'h', type: 'hardlink', linkpath: 'f'},
+        ],
+      },
       {members: [{path: '.wh.f'}]},
       {members: [{path: 'h', ...size(1)}]},
     ])
-    assert.deepEqual(later.topWasted.map((w) => [w.path, w.bytes, w.layer, w.removedBy, w.how]), [['f', 100, 0, 2, 'overwritten']])
+    assert.deepEqual(
+      later.topWasted.map((w) => [w.path, w.bytes, w.layer, w.removedBy, w.how]),
+      [['f', 100, 0, 2, 'overwritten']],
+    )
     assert.deepEqual([later.summary.finalBytes, later.summary.wastedBytes], [1, 100])
   })
 
   it('a rewrite with the same size and mtime is a metadata-only copy', async () => {
     const report = await analyzeLayers([
-      {members: [{path: 'm', size: 10, mtime: 1000}, {path: 'n', size: 10, mtime: 1000}]},
-      {members: [{path: 'm', size: 10, mtime: 1000, mode: 0o755}, {path: 'n', size: 10, mtime: 2000}]},
+      {
+        members: [
+          {path: 'm', size: 10, mtime: 1000},
+          {path: 'n', size: 10, mtime: 1000},
+        ],
+      },
+      {
+        members: [
+          {path: 'm', size: 10, mtime: 1000, mode: 0o755},
+          {path: 'n', size: 10, mtime: 2000},
+        ],
+      },
     ])
     assert.deepEqual(counts(report), [
       [2, 0, 0, 0, 20],
       [0, 2, 0, 0, 0],
     ])
-    assert.deepEqual(report.topWasted.map((w) => [w.path, w.how]), [['m', 'metadata-only'], ['n', 'overwritten']])
+    assert.deepEqual(
+      report.topWasted.map((w) => [w.path, w.how]),
+      [
+        ['m', 'metadata-only'],
+        ['n', 'overwritten'],
+      ],
+    )
   })
 
   it('whiteouts never hide entries of their own layer, wherever they stand in the tar', async () => {
     const report = await analyzeLayers([
-      {members: [{path: 'k', ...size(8)}, {path: 'd/old', ...size(2)}]},
-      {members: [{path: 'd/new', ...size(1)}, {path: 'd/.wh..wh..opq'}, {path: 'j', ...size(4)}, {path: '.wh.j'}, {path: '.wh.k'}]},
+      {
+        members: [
+          {path: 'k', ...size(8)},
+          {path: 'd/old', ...size(2)},
+        ],
+      },
+      {
+        members: [
+          {path: 'd/new', ...size(1)},
+          {path: 'd/.wh..wh..opq'},
+          {path: 'j', ...size(4)},
+          {path: '.wh.j'},
+          {path: '.wh.k'},
+        ],
+      },
     ])
     assert.deepEqual(counts(report), [
       [2, 0, 0, 0, 10],
@@ -137,7 +231,11 @@ describe('layer model', () => {
   })
 
   it('normalizes ./ and / prefixes: ./a, /a and a are one path', async () => {
-    const report = await analyzeLayers([{members: [{path: './a', ...size(1)}]}, {members: [{path: '/a', ...size(2)}]}, {members: [{path: 'a', ...size(3)}]}])
+    const report = await analyzeLayers([
+      {members: [{path: './a', ...size(1)}]},
+      {members: [{path: '/a', ...size(2)}]},
+      {members: [{path: 'a', ...size(3)}]},
+    ])
     assert.deepEqual(counts(report), [
       [1, 0, 0, 0, 1],
       [0, 1, 0, 0, 2],
@@ -146,7 +244,10 @@ describe('layer model', () => {
   })
 
   it('refuses a path with a .. component and a bare .wh. whiteout', async () => {
-    await assert.rejects(analyzeLayers([{members: [{path: 'a/../../etc/passwd', ...size(1)}]}]), /layer 0: path "a\/..\/..\/etc\/passwd" has a '..' component/)
+    await assert.rejects(
+      analyzeLayers([{members: [{path: 'a/../../etc/passwd', ...size(1)}]}]),
+      /layer 0: path "a\/..\/..\/etc\/passwd" has a '..' component/,
+    )
     await assert.rejects(analyzeLayers([{members: [{path: 'dir/.wh.'}]}]), /layer 0: bad whiteout "dir\/.wh."/)
   })
 })

@@ -16,7 +16,11 @@ describe('peer fixtures (dive, go-containerregistry)', function () {
   it("dive's test-docker-image.tar: dive's own published figures, to the last digit", async () => {
     const report = await analyzeJson([`${PEER}dive/test-docker-image.tar`])
     assert.deepEqual(figures(report), [14, 1_220_598, 1_188_573, 405, 32_025])
-    assert.deepEqual(report.summary.dive, {efficiency: 0.9844212134184309, inefficientBytes: 32_025, userWastedPercent: 0.4834911001404049})
+    assert.deepEqual(report.summary.dive, {
+      efficiency: 0.9844212134184309,
+      inefficientBytes: 32_025,
+      userWastedPercent: 0.4834911001404049,
+    })
     // dive lists /root/saved.txt, /root/example/somefile1.txt and /root/example/somefile3.txt as inefficient
     assert.deepEqual(
       report.topWasted.map((w: any) => [w.path, w.bytes, w.layer, w.removedBy, w.how]),
@@ -70,27 +74,54 @@ describe('peer fixtures (dive, go-containerregistry)', function () {
     assert.deepEqual(figures(await analyzeJson([`${g}layout/test_index_one_image`])), [1, 5, 5, 1, 0])
     const bundle = await analyzeJson([`${g}test_bundle.tar`, '--image', 'test_image_1'])
     assert.deepEqual(bundle.image.repoTags, ['test_image_1'])
-    assert.deepEqual(figures(await analyzeJson([`${g}test_link.tar`, '--image', 'bazel/v1/tarball:test_image_3'])), [2, 14, 14, 3, 0])
+    assert.deepEqual(
+      figures(await analyzeJson([`${g}test_link.tar`, '--image', 'bazel/v1/tarball:test_image_3'])),
+      [2, 14, 14, 3, 0],
+    )
     // ./.wh.foo.txt deletes foo.txt (4 bytes); the top layer is an empty tar
     const whiteout = await analyzeJson([`${g}whiteout_image.tar`])
     assert.deepEqual(figures(whiteout), [3, 8, 4, 1, 4])
-    assert.deepEqual(whiteout.layers.map((l: any) => [l.removed, l.removedBytes]), [[0, 0], [1, 4], [0, 0]])
+    assert.deepEqual(
+      whiteout.layers.map((l: any) => [l.removed, l.removedBytes]),
+      [
+        [0, 0],
+        [1, 4],
+        [0, 0],
+      ],
+    )
     // foo.txt replaced by a symlink
     assert.deepEqual(figures(await analyzeJson([`${g}overwritten_file.tar`])), [3, 8, 4, 1, 4])
     // a/foo, b/bar; .wh.a; a/baz: a/foo must not come back
     const dir = await analyzeJson([`${g}whiteout_dir.tar`])
     assert.deepEqual(figures(dir), [4, 0, 0, 2, 0])
-    assert.deepEqual(dir.layers.map((l: any) => [l.added, l.modified, l.removed]), [[2, 0, 0], [2, 0, 0], [0, 0, 2], [2, 0, 0]])
+    assert.deepEqual(
+      dir.layers.map((l: any) => [l.added, l.modified, l.removed]),
+      [
+        [2, 0, 0],
+        [2, 0, 0],
+        [0, 0, 2],
+        [2, 0, 0],
+      ],
+    )
     // history: an empty_layer CMD first, then the one layer's entry
     const history = await analyzeJson([`${g}source_image_with_empty_layer_history.tar`])
-    assert.deepEqual(history.layers.map((l: any) => l.createdBy), ['bazel build ...'])
+    assert.deepEqual(
+      history.layers.map((l: any) => l.createdBy),
+      ['bazel build ...'],
+    )
   })
 
   it('go-containerregistry bad archives end in one line and exit 2', async () => {
     const none = await runCli(['analyze', `${PEER}go-containerregistry/no_manifest.tar`])
     assert.deepEqual([none.code, none.stdout], [2, ''])
-    assert.equal(none.stderr, `docker-layers: ${PEER}go-containerregistry/no_manifest.tar: image archive without manifest.json or index.json\n`)
+    assert.equal(
+      none.stderr,
+      `docker-layers: ${PEER}go-containerregistry/no_manifest.tar: image archive without manifest.json or index.json\n`,
+    )
     const nul = await runCli(['analyze', `${PEER}go-containerregistry/null_manifest.tar`])
-    assert.deepEqual([nul.code, nul.stderr], [2, `docker-layers: ${PEER}go-containerregistry/null_manifest.tar: manifest.json is null\n`])
+    assert.deepEqual(
+      [nul.code, nul.stderr],
+      [2, `docker-layers: ${PEER}go-containerregistry/null_manifest.tar: manifest.json is null\n`],
+    )
   })
 })

@@ -9,8 +9,21 @@ import {type Member, tarOf} from '../helpers/tar.js'
 const APP: ImageSpec = {
   tag: 'app:1.0',
   layers: [
-    {createdBy: 'ADD rootfs.tar /', members: [{path: 'bin/', type: 'dir'}, {path: 'bin/sh', size: 1000}, {path: 'etc/passwd', content: 'root:x:0:0\n'}]},
-    {createdBy: 'RUN apt-get install', members: [{path: 'var/cache/apt/pkg.deb', size: 5000}, {path: 'usr/bin/tool', size: 300}]},
+    {
+      createdBy: 'ADD rootfs.tar /',
+      members: [
+        {path: 'bin/', type: 'dir'},
+        {path: 'bin/sh', size: 1000},
+        {path: 'etc/passwd', content: 'root:x:0:0\n'},
+      ],
+    },
+    {
+      createdBy: 'RUN apt-get install',
+      members: [
+        {path: 'var/cache/apt/pkg.deb', size: 5000},
+        {path: 'usr/bin/tool', size: 300},
+      ],
+    },
     {createdBy: 'RUN rm -rf /var/cache/apt', members: [{path: 'var/cache/.wh.apt'}]},
     {createdBy: 'RUN chmod 755 /usr/bin/tool', members: [{path: 'usr/bin/tool', size: 300, mode: 0o755}]},
   ],
@@ -34,7 +47,15 @@ describe('sources', () => {
     assert.deepEqual(report.source, {kind: 'docker-archive', name: tmp.file('legacy.tar'), format: 'docker-legacy'})
     assert.deepEqual(report.image.repoTags, ['app:1.0'])
     assert.deepEqual(
-      report.layers.map((l: any) => [l.createdBy, l.bytes, l.added, l.modified, l.removed, l.removedBytes, l.wastedBytes]),
+      report.layers.map((l: any) => [
+        l.createdBy,
+        l.bytes,
+        l.added,
+        l.modified,
+        l.removed,
+        l.removedBytes,
+        l.wastedBytes,
+      ]),
       [
         ['ADD rootfs.tar /', 1011, 3, 0, 0, 0, 0],
         ['RUN apt-get install', 5300, 2, 0, 0, 0, 5300],
@@ -42,28 +63,37 @@ describe('sources', () => {
         ['RUN chmod 755 /usr/bin/tool', 300, 0, 1, 0, 0, 0],
       ],
     )
-    assert.deepEqual(report.topWasted.map((w: any) => [w.path, w.bytes, w.layer, w.removedBy, w.how]), [
-      ['var/cache/apt/pkg.deb', 5000, 1, 2, 'deleted'],
-      ['usr/bin/tool', 300, 1, 3, 'metadata-only'],
-    ])
+    assert.deepEqual(
+      report.topWasted.map((w: any) => [w.path, w.bytes, w.layer, w.removedBy, w.how]),
+      [
+        ['var/cache/apt/pkg.deb', 5000, 1, 2, 'deleted'],
+        ['usr/bin/tool', 300, 1, 3, 'metadata-only'],
+      ],
+    )
   })
 
   it('gzip layers named .tar.gz and a config named sha256:…', async () => {
-    const report = await analyzeJson([tmp.file('kaniko.tar', legacySave([APP], {compression: 'gzip', configName: 'sha256'}))])
+    const report = await analyzeJson([
+      tmp.file('kaniko.tar', legacySave([APP], {compression: 'gzip', configName: 'sha256'})),
+    ])
     assert.deepEqual(summaryOf(report), EXPECTED)
     assert.match(report.image.id, /^sha256:[0-9a-f]{64}$/)
   })
 
   for (const compression of ['none', 'gzip', 'zstd'] as const) {
     it(`Docker 25+ save (OCI blobs + manifest.json), ${compression} layers`, async () => {
-      const report = await analyzeJson([tmp.file(`d25-${compression}.tar`, ociArchive([APP], {compression, dockerManifest: true}))])
+      const report = await analyzeJson([
+        tmp.file(`d25-${compression}.tar`, ociArchive([APP], {compression, dockerManifest: true})),
+      ])
       assert.deepEqual(summaryOf(report), EXPECTED)
       assert.equal(report.source.format, 'docker-oci')
     })
   }
 
   it('containerd-store save: nested index, zstd blobs, no manifest.json', async () => {
-    const report = await analyzeJson([tmp.file('containerd.tar', ociArchive([APP], {compression: 'zstd', nestedIndex: true}))])
+    const report = await analyzeJson([
+      tmp.file('containerd.tar', ociArchive([APP], {compression: 'zstd', nestedIndex: true})),
+    ])
     assert.deepEqual(summaryOf(report), EXPECTED)
     assert.deepEqual([report.source.kind, report.source.format], ['oci-archive', 'oci'])
   })
@@ -109,24 +139,44 @@ describe('sources', () => {
     writeOciLayout(ambiguous, [arm, riscv])
     const result = await runCli(['analyze', ambiguous])
     assert.equal(result.code, 2)
-    assert.match(result.stderr, /several platforms and none is this host's \(linux\/amd64\); choose one with --platform: linux\/arm64\/v8, linux\/riscv64\n$/)
+    assert.match(
+      result.stderr,
+      /several platforms and none is this host's \(linux\/amd64\); choose one with --platform: linux\/arm64\/v8, linux\/riscv64\n$/,
+    )
   })
 
   it('a layer.tar that is a symlink to another layer', async () => {
     const layer = tarOf([{path: 'x', size: 4}])
-    const config = JSON.stringify({rootfs: {diff_ids: ['sha256:a', 'sha256:b']}, history: [{created_by: 'one'}, {created_by: 'two'}]})
+    const config = JSON.stringify({
+      rootfs: {diff_ids: ['sha256:a', 'sha256:b']},
+      history: [{created_by: 'one'}, {created_by: 'two'}],
+    })
     const members: Member[] = [
       {path: 'one/layer.tar', content: layer},
       {path: 'two/layer.tar', type: 'symlink', linkpath: '../one/layer.tar'},
       {path: 'c.json', content: config},
-      {path: 'manifest.json', content: JSON.stringify([{Config: 'c.json', RepoTags: ['l:1'], Layers: ['one/layer.tar', 'two/layer.tar']}])},
+      {
+        path: 'manifest.json',
+        content: JSON.stringify([{Config: 'c.json', RepoTags: ['l:1'], Layers: ['one/layer.tar', 'two/layer.tar']}]),
+      },
     ]
     const report = await analyzeJson([tmp.file('link.tar', tarOf(members))])
-    assert.deepEqual(report.layers.map((l: any) => [l.bytes, l.added, l.modified, l.wastedBytes]), [[4, 1, 0, 4], [4, 0, 1, 0]])
+    assert.deepEqual(
+      report.layers.map((l: any) => [l.bytes, l.added, l.modified, l.wastedBytes]),
+      [
+        [4, 1, 0, 4],
+        [4, 0, 1, 0],
+      ],
+    )
   })
 
   it('a docker export tarball is one flat layer', async () => {
-    const exported = tarOf([{path: '.dockerenv', size: 0}, {path: 'bin/', type: 'dir'}, {path: 'bin/sh', size: 1000}, {path: 'etc/hostname', size: 13}])
+    const exported = tarOf([
+      {path: '.dockerenv', size: 0},
+      {path: 'bin/', type: 'dir'},
+      {path: 'bin/sh', size: 1000},
+      {path: 'etc/hostname', size: 13},
+    ])
     const report = await analyzeJson([tmp.file('export.tar', exported)])
     assert.deepEqual(report.source, {kind: 'docker-export', name: tmp.file('export.tar'), format: 'export'})
     assert.deepEqual(summaryOf(report), {layers: 1, totalBytes: 1013, finalBytes: 1013, finalFiles: 3, wastedBytes: 0})

@@ -8,7 +8,10 @@ import {decodeFast} from '../../src/tar/fast-header.js'
 /** node-tar's encoding of a plain entry: the reference the fast encoder must match byte for byte. */
 function nodeTarBlock(entry: OutEntry): Buffer {
   const block = Buffer.alloc(512)
-  assert.equal(new Header(nodeTarFields(entry, entry.kind === 'dir' ? `${entry.path}/` : entry.path)).encode(block, 0), false)
+  assert.equal(
+    new Header(nodeTarFields(entry, entry.kind === 'dir' ? `${entry.path}/` : entry.path)).encode(block, 0),
+    false,
+  )
   return block
 }
 
@@ -23,7 +26,9 @@ describe('ustar header encoding', () => {
     const edge = [0, 1, 0o7, 0o10, 0o777, 0o7777, 0o777777, 0o7777777]
     for (let i = 0; i < 2000; i++) {
       const kind = kinds[random(kinds.length)]
-      const name = Array.from({length: 1 + random(4)}, () => 'abcdefghij-_.'.slice(random(6), 6 + random(8)) || 'x').join('/').slice(0, 1 + random(98))
+      const name = Array.from({length: 1 + random(4)}, () => 'abcdefghij-_.'.slice(random(6), 6 + random(8)) || 'x')
+        .join('/')
+        .slice(0, 1 + random(98))
       const entry: OutEntry = {
         path: name.replace(/\/+$/, '') || 'x',
         kind,
@@ -49,11 +54,27 @@ describe('ustar header encoding', () => {
   })
 
   it('the decoder checks the checksum at every alignment of the block, and finds one changed byte', () => {
-    const block = headerBlocks({path: 'usr/lib/x', kind: 'file', size: 1234, mode: 0o755, uid: 1, gid: 2, uname: 'root', gname: 'g', mtime: 1_700_000_000, linkpath: '', devmajor: 0, devminor: 0})
+    const block = headerBlocks({
+      path: 'usr/lib/x',
+      kind: 'file',
+      size: 1234,
+      mode: 0o755,
+      uid: 1,
+      gid: 2,
+      uname: 'root',
+      gname: 'g',
+      mtime: 1_700_000_000,
+      linkpath: '',
+      devmajor: 0,
+      devminor: 0,
+    })
     for (let offset = 0; offset < 8; offset++) {
       const copy = Buffer.alloc(520).subarray(offset, offset + 512)
       block.copy(copy)
-      assert.deepEqual([decodeFast(copy)?.cksumValid, decodeFast(copy)?.size, decodeFast(copy)?.path], [true, 1234, 'usr/lib/x'])
+      assert.deepEqual(
+        [decodeFast(copy)?.cksumValid, decodeFast(copy)?.size, decodeFast(copy)?.path],
+        [true, 1234, 'usr/lib/x'],
+      )
       for (const at of [0, 147, 156, 300, 511]) {
         copy[at] ^= 0x01
         assert.equal(decodeFast(copy)?.cksumValid ?? false, false, `offset ${offset}, byte ${at}`)
@@ -63,13 +84,46 @@ describe('ustar header encoding', () => {
   })
 
   it('leaves what it does not encode plainly to node-tar: a pax mtime that was not a number', () => {
-    const entry: OutEntry = {path: 'f', kind: 'file', size: 3, mode: 0o644, uid: 0, gid: 0, uname: '', gname: '', mtime: Number.NaN, linkpath: '', devmajor: 0, devminor: 0}
+    const entry: OutEntry = {
+      path: 'f',
+      kind: 'file',
+      size: 3,
+      mode: 0o644,
+      uid: 0,
+      gid: 0,
+      uname: '',
+      gname: '',
+      mtime: Number.NaN,
+      linkpath: '',
+      devmajor: 0,
+      devminor: 0,
+    }
     assert.deepEqual(headerBlocks(entry), nodeTarBlock(entry))
   })
 
   it('leaves long, non-ASCII and out-of-range fields to pax headers', () => {
-    const base: OutEntry = {path: 'f', kind: 'file', size: 3, mode: 0o644, uid: 0, gid: 0, uname: '', gname: '', mtime: 0, linkpath: '', devmajor: 0, devminor: 0}
-    for (const entry of [{...base, path: 'p'.repeat(120)}, {...base, path: 'é'}, {...base, uid: 0o10000000}, {...base, size: 0o100000000000}, {...base, uname: 'u'.repeat(33)}, {...base, xattrs: {'user.a': 'b'}}]) {
+    const base: OutEntry = {
+      path: 'f',
+      kind: 'file',
+      size: 3,
+      mode: 0o644,
+      uid: 0,
+      gid: 0,
+      uname: '',
+      gname: '',
+      mtime: 0,
+      linkpath: '',
+      devmajor: 0,
+      devminor: 0,
+    }
+    for (const entry of [
+      {...base, path: 'p'.repeat(120)},
+      {...base, path: 'é'},
+      {...base, uid: 0o10000000},
+      {...base, size: 0o100000000000},
+      {...base, uname: 'u'.repeat(33)},
+      {...base, xattrs: {'user.a': 'b'}},
+    ]) {
       const blocks = headerBlocks(entry)
       assert.ok(blocks.length > 512, JSON.stringify(entry))
       assert.equal(String.fromCharCode(blocks[156]), 'x')

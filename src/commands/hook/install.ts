@@ -5,9 +5,13 @@ import {installHook} from '../../hook/git-hook.js'
 
 export default class HookInstall extends BaseCommand {
   static override summary = 'Install a git pre-push hook that refuses the push while `docker-layers check` fails.'
-  static override description = 'The hook checks the images given here, or else the images: of .docker-layers.yml, with its rules. It respects core.hooksPath, and an existing pre-push hook is kept and run first; `hook uninstall` puts it back.'
+  static override description =
+    'The hook checks the images given here, or else the images: of .docker-layers.yml, with its rules. It respects core.hooksPath, and an existing pre-push hook is kept and run first; `hook uninstall` puts it back.'
   static override flags = {
-    images: Flags.string({description: 'images or archives the hook checks (default: images: in .docker-layers.yml)', multiple: true}),
+    images: Flags.string({
+      description: 'images or archives the hook checks (default: images: in .docker-layers.yml)',
+      multiple: true,
+    }),
   }
 
   async run(): Promise<void> {

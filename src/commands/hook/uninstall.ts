@@ -7,6 +7,10 @@ export default class HookUninstall extends BaseCommand {
   async run(): Promise<void> {
     await this.parse(HookUninstall)
     const {path, restored, removed} = uninstallHook(process.cwd())
-    await this.emit(removed ? `Removed ${path}${restored ? ' and restored the previous hook' : ''}\n` : `No pre-push hook at ${path}\n`)
+    await this.emit(
+      removed
+        ? `Removed ${path}${restored ? ' and restored the previous hook' : ''}\n`
+        : `No pre-push hook at ${path}\n`,
+    )
   }
 }
