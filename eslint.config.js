@@ -12,7 +12,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', {ignoreRestSiblings: true}],
       // Prettier wraps code at 120 columns; this catches the comments it leaves alone.
-      'max-len': ['error', {code: 120, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true}],
+      'max-len': [
+        'error',
+        {code: 120, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true},
+      ],
     },
   },
   {
