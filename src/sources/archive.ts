@@ -3,7 +3,7 @@ import type {FileHandle} from 'node:fs/promises'
 import {InputError} from '../errors.js'
 import {type LayerContents, LayerContentsBuilder} from '../model/entry.js'
 import {type ByteReader, FileRangeReader, openFile, StreamReader} from '../tar/byte-reader.js'
-import {detectCompression} from '../tar/compression.js'
+import {type Compression, decompressing, detectCompression} from '../tar/compression.js'
 import {type TarHeader, walkTar} from '../tar/walk.js'
 import {type ArchiveStore, resolveLink, type SeekableStore} from './archive-store.js'
 import type {Image, SourceInfo} from './image.js'
@@ -58,7 +58,9 @@ class IndexedTar implements SeekableStore {
   ) {}
 
   async index(): Promise<void> {
-    await walkTar(new FileRangeReader(this.file, 0, this.size), this.name, ({header}) => {
+    const {reader, compression} = await archiveTar(new FileRangeReader(this.file, 0, this.size), this.name)
+    if (compression !== 'none') throw new Error(`${this.name}: a compressed archive is read as a stream`)
+    await walkTar(reader, this.name, ({header}) => {
       this.headers.push(header)
       if (header.type !== 'dir') addMember(this, this.members, header)
     })
@@ -118,6 +120,29 @@ function looksLikeTar(block: Buffer): boolean {
   return sum === Number.parseInt(block.subarray(148, 156).toString('latin1').replace(/\0.*$/s, '').trim(), 8)
 }
 
+/**
+ * The tar inside an image archive: its bytes as they are, or decompressed when the whole archive was compressed
+ * (`docker save app | gzip`, which `docker load` takes too). Anything else is not an image.
+ */
+export async function archiveTar(
+  reader: ByteReader,
+  name: string,
+): Promise<{reader: ByteReader; compression: Compression}> {
+  const head = await reader.peek(512)
+  if (head.length === 0) throw new InputError(`${name}: empty, not an image archive`)
+  const kind = detectCompression(head)
+  if (kind === 'xz' || kind === 'bzip2')
+    throw new InputError(`${name}: an ${kind}-compressed archive is not read; decompress it, or use gzip or zstd`)
+  const found = kind === 'none' ? {reader, compression: kind} : await decompressing(reader, name)
+  if (!looksLikeTar(await found.reader.peek(512)))
+    throw new InputError(
+      kind === 'none'
+        ? `${name}: not an image: neither a tar archive nor a gzip or zstd compressed one`
+        : `${name}: not an image: the ${kind} data is not a tar archive`,
+    )
+  return found
+}
+
 /** A tar read once, front to back (stdin, the engine's save stream): layers are parsed as they pass. */
 class StreamedTar implements ArchiveStore {
   private readonly members = new Map<string, Member>()
@@ -127,8 +152,9 @@ class StreamedTar implements ArchiveStore {
 
   constructor(readonly name: string) {}
 
-  async consume(reader: ByteReader, {progress, hash}: LayerReadOptions): Promise<void> {
-    progress.follow(reader)
+  async consume(raw: ByteReader, {progress, hash}: LayerReadOptions): Promise<void> {
+    progress.follow(raw)
+    const {reader} = await archiveTar(raw, this.name)
     await walkTar(reader, this.name, async ({header, body}) => {
       this.headers.push(header)
       if (header.type === 'dir') return
@@ -213,7 +239,13 @@ export async function imageFromStore(
     )
   }
   const sourceKind: SourceInfo['kind'] =
-    resolved.format === 'oci' ? (kind === 'layout' ? 'oci-layout' : 'oci-archive') : 'docker-archive'
+    resolved.format === 'dir'
+      ? 'dir'
+      : resolved.format === 'oci'
+        ? kind === 'layout'
+          ? 'oci-layout'
+          : 'oci-archive'
+        : 'docker-archive'
   return {
     source: {kind: sourceKind, name: store.name, format: resolved.format},
     id: resolved.id,

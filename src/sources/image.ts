@@ -19,7 +19,7 @@ export interface HistoryEntry {
   empty_layer?: boolean
 }
 
-export type SourceKind = 'daemon' | 'docker-archive' | 'oci-layout' | 'oci-archive' | 'docker-export'
+export type SourceKind = 'daemon' | 'docker-archive' | 'oci-layout' | 'oci-archive' | 'dir' | 'docker-export'
 
 /** Where an image came from, as the report names it. */
 export interface SourceInfo {
@@ -27,7 +27,7 @@ export interface SourceInfo {
   /** The path, `-` for stdin, or the image reference. */
   name: string
   /** Layout of the archive: legacy `docker save`, OCI (Docker 25+ or a plain layout), or a flat export. */
-  format?: 'docker-legacy' | 'docker-oci' | 'oci' | 'export'
+  format?: 'docker-legacy' | 'docker-oci' | 'oci' | 'dir' | 'export'
 }
 
 /** One layer as the source describes it, before its tar is read. */

@@ -89,6 +89,7 @@ export async function resolveImage(store: ArchiveStore, selection: Selection): P
 async function resolveDockerManifest(store: ArchiveStore, selection: Selection): Promise<ResolvedImage> {
   const manifest = parseJson<unknown>(await store.readText('manifest.json'), `${store.name}: manifest.json`)
   if (manifest === null) throw new InputError(`${store.name}: manifest.json is null`)
+  if (isImageManifest(manifest)) return resolveDirManifest(store, manifest, selection)
   if (!Array.isArray(manifest) || manifest.length === 0)
     throw new InputError(`${store.name}: manifest.json lists no images`)
   const entries = manifest as DockerManifestEntry[]
@@ -120,6 +121,7 @@ async function resolveDockerManifest(store: ArchiveStore, selection: Selection):
   if (!store.has(chosen.Config))
     throw new InputError(`${store.name}: config ${chosen.Config} named by manifest.json is missing`)
   const config = parseJson<ImageConfig>(await store.readText(chosen.Config), `${store.name}: ${chosen.Config}`)
+  checkPlatform(store, config, selection)
   const diffIds = config.rootfs?.diff_ids ?? []
   const layers = chosen.Layers.map((location, index) => ({location, diffId: diffIds[index]}))
   const oci = chosen.LayerSources !== undefined || chosen.Layers.some((layer) => layer.startsWith('blobs/'))
@@ -131,6 +133,66 @@ async function resolveDockerManifest(store: ArchiveStore, selection: Selection):
     layers,
     notes,
   }
+}
+
+interface ImageManifest {
+  config: Descriptor & {digest: string}
+  layers: Descriptor[]
+}
+
+function isImageManifest(value: unknown): value is ImageManifest {
+  const manifest = value as Partial<ImageManifest>
+  return (
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    typeof manifest.config?.digest === 'string' &&
+    Array.isArray(manifest.layers)
+  )
+}
+
+/** Where skopeo's `dir:` transport keeps a blob: its hex digest for sha256, `ALGORITHM-HEX` for others. */
+function dirBlobPath(digest: string | undefined, what: string): string {
+  const [algorithm, hex] = blobPath(digest ?? '', what)
+    .split('/')
+    .slice(1)
+  return algorithm === 'sha256' ? hex : `${algorithm}-${hex}`
+}
+
+/**
+ * skopeo's `dir:` copy and podman's `save --format docker-dir|oci-dir`: one image manifest (Docker schema 2 or
+ * OCI) as manifest.json, with each blob in a file named by its digest.
+ */
+async function resolveDirManifest(
+  store: ArchiveStore,
+  manifest: ImageManifest,
+  selection: Selection,
+): Promise<ResolvedImage> {
+  const configPath = dirBlobPath(manifest.config.digest, `${store.name}: manifest.json config`)
+  if (!store.has(configPath)) throw new InputError(`${store.name}: config ${manifest.config.digest} is missing`)
+  const config = parseJson<ImageConfig>(await store.readText(configPath), `${store.name}: ${configPath}`)
+  checkPlatform(store, config, selection)
+  const diffIds = config.rootfs?.diff_ids ?? []
+  return {
+    format: 'dir',
+    id: manifest.config.digest,
+    repoTags: [],
+    config,
+    layers: manifest.layers.map((layer, i) => ({
+      location: dirBlobPath(layer.digest, `${store.name}: manifest.json layer ${i}`),
+      diffId: diffIds[i],
+    })),
+    notes: [],
+  }
+}
+
+/** An image of one platform read with --platform: the platform must be the image's own, as docker requires. */
+function checkPlatform(store: ArchiveStore, config: ImageConfig, selection: Selection): void {
+  if (!selection.platform) return
+  const actual = {os: config.os, architecture: config.architecture, variant: config.variant}
+  if (!platformMatches(parsePlatform(selection.platform), actual))
+    throw new InputError(
+      `${store.name}: no image for platform ${selection.platform} (it has ${formatPlatform(actual)})`,
+    )
 }
 
 interface Candidate {

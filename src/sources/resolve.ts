@@ -1,11 +1,20 @@
-import {existsSync, rmSync, statSync, writeSync} from 'node:fs'
+import {createReadStream, existsSync, rmSync, statSync, writeSync} from 'node:fs'
 import {mkdtemp, open, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import type {EngineOptions} from '../engine/context.js'
 import {InputError} from '../errors.js'
-import {openArchiveFile, openArchiveStore, type OpenedImage, readArchiveFile, readArchiveStream} from './archive.js'
+import {type Compression, detectCompression} from '../tar/compression.js'
+import {StreamReader} from '../tar/byte-reader.js'
+import {
+  archiveTar,
+  openArchiveFile,
+  openArchiveStore,
+  type OpenedImage,
+  readArchiveFile,
+  readArchiveStream,
+} from './archive.js'
 import {readDaemonImage, saveStream} from './daemon.js'
 import type {Image} from './image.js'
 import {openLayoutDir, readLayoutDir} from './layout-dir.js'
@@ -25,7 +34,7 @@ function reading(options: SourceOptions): LayerReadOptions {
   return {progress: options.progress ?? new ReadProgress(), hash: options.hash}
 }
 
-const UNSUPPORTED = ['dir', 'containers-storage', 'ostree', 'sif', 'tarball']
+const UNSUPPORTED = ['containers-storage', 'ostree', 'sif', 'tarball']
 
 function splitRef(rest: string): [string, string | undefined] {
   if (existsSync(rest)) return [rest, undefined]
@@ -42,12 +51,12 @@ function looksLikePath(argument: string): boolean {
 export type SourceRef = {kind: 'stdin'} | {kind: 'path'; path: string; image?: string} | {kind: 'daemon'; ref: string}
 
 /**
- * Picks the source in one place: `-` is an archive on stdin, an existing path is an archive or a layout,
- * a skopeo transport name says what follows, anything else is an image in the engine.
+ * Picks the source in one place: `-` is an archive on stdin; a skopeo transport name says what follows (before
+ * any path rule, so `oci-archive:app.tar` is not taken for a file of that name); an existing path is an archive
+ * or a layout; anything else is an image in the engine.
  */
 export function parseSource(argument: string): SourceRef {
   if (argument === '-') return {kind: 'stdin'}
-  if (existsSync(argument) || looksLikePath(argument)) return {kind: 'path', path: argument}
   if (argument.startsWith('docker://'))
     throw new InputError(
       `${argument}: registry images are not read (nothing is pulled); pull it, then analyze the local image`,
@@ -56,19 +65,38 @@ export function parseSource(argument: string): SourceRef {
   if (transport) {
     const [, name, rest] = transport
     if (name === 'docker-daemon') return {kind: 'daemon', ref: rest}
+    if (name === 'dir') return {kind: 'path', path: rest}
     if (name === 'docker-archive' || name === 'oci' || name === 'oci-archive') {
       const [path, image] = splitRef(rest)
       return {kind: 'path', path, image}
     }
     if (UNSUPPORTED.includes(name))
-      throw new InputError(`unsupported transport ${name}: (use docker-daemon:, docker-archive:, oci: or oci-archive:)`)
+      throw new InputError(
+        `unsupported transport ${name}: (use docker-daemon:, docker-archive:, oci:, oci-archive: or dir:)`,
+      )
   }
+  if (existsSync(argument) || looksLikePath(argument)) return {kind: 'path', path: argument}
   return {kind: 'daemon', ref: argument}
 }
 
 function checkPath(path: string): void {
   if (!existsSync(path)) throw new InputError(`cannot read ${path}: no such file or directory`)
 }
+
+/** The compression of a whole archive file (`docker save app | gzip > app.tar.gz`), or undefined for a plain one. */
+async function wholeCompression(path: string): Promise<Compression | undefined> {
+  const file = await open(path, 'r')
+  try {
+    const {buffer, bytesRead} = await file.read(Buffer.alloc(6), 0, 6, 0)
+    const kind = detectCompression(buffer.subarray(0, bytesRead))
+    return kind === 'gzip' || kind === 'zstd' ? kind : undefined
+  } finally {
+    await file.close()
+  }
+}
+
+const streamedNote = (path: string, kind: Compression) =>
+  `${path} is ${kind}-compressed as a whole: read front to back, without random access (decompress it to read only the layers needed)`
 
 /** Reads the image SOURCE names, from whichever source holds it. */
 export async function openSource(argument: string, options: SourceOptions = {}): Promise<Image> {
@@ -77,24 +105,27 @@ export async function openSource(argument: string, options: SourceOptions = {}):
   if (source.kind === 'daemon') return readDaemonImage(source.ref, options.engine ?? {}, reading(options))
   checkPath(source.path)
   const selection = {...options, image: options.image ?? source.image}
-  return statSync(source.path).isDirectory()
-    ? readLayoutDir(source.path, selection, reading(options))
-    : readArchiveFile(source.path, selection, reading(options))
+  if (statSync(source.path).isDirectory()) return readLayoutDir(source.path, selection, reading(options))
+  const compression = await wholeCompression(source.path)
+  if (!compression) return readArchiveFile(source.path, selection, reading(options))
+  const image = await readArchiveStream(createReadStream(source.path), source.path, selection, reading(options))
+  return {...image, notes: [...image.notes, streamedNote(source.path, compression)]}
 }
 
 /**
- * Opens SOURCE so that its layer blobs can be read a second time: a file or layout in place; stdin and
- * the engine's save stream are read once, parsed as they pass and written to a temporary archive that
- * `close` removes.
+ * Opens SOURCE so that its layer blobs can be read a second time: a file or layout in place; stdin, the
+ * engine's save stream and a compressed archive file are read once, parsed as they pass and written (as a
+ * plain tar) to a temporary archive that `close` removes.
  */
 export async function openSeekable(argument: string, options: SourceOptions = {}): Promise<OpenedImage> {
   const source = parseSource(argument)
+  let compression: Compression | undefined
   if (source.kind === 'path') {
     checkPath(source.path)
     const selection = {...options, image: options.image ?? source.image}
-    return statSync(source.path).isDirectory()
-      ? openLayoutDir(source.path, selection, reading(options))
-      : openArchiveFile(source.path, selection, reading(options))
+    if (statSync(source.path).isDirectory()) return openLayoutDir(source.path, selection, reading(options))
+    compression = await wholeCompression(source.path)
+    if (!compression) return openArchiveFile(source.path, selection, reading(options))
   }
   const dir = await mkdtemp(join(tmpdir(), 'docker-layers-'))
   const spool = join(dir, 'source.tar')
@@ -106,11 +137,12 @@ export async function openSeekable(argument: string, options: SourceOptions = {}
     await rm(dir, {recursive: true, force: true})
   }
   try {
-    // one read of the stream: its layers are parsed as it passes while it is written to the spool, which
+    // one read of the stream: its layers are parsed as it passes while its tar is written to the spool, which
     // later serves only the bytes the caller copies
     const out = await open(spool, 'w')
-    async function* tee(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-      for await (const chunk of source) {
+    async function* tee(stream: AsyncIterable<Buffer>, name: string): AsyncGenerator<Buffer> {
+      const {reader} = await archiveTar(new StreamReader(stream), name)
+      for await (const chunk of reader.chunks()) {
         for (let done = 0; done < chunk.length;) done += writeSync(out.fd, chunk, done, chunk.length - done)
         yield chunk
       }
@@ -119,20 +151,21 @@ export async function openSeekable(argument: string, options: SourceOptions = {}
     try {
       if (source.kind === 'daemon') {
         const {stream, id} = await saveStream(source.ref, options.engine ?? {})
-        const read = await readArchiveStream(
-          tee(stream),
-          `docker-daemon:${source.ref}`,
-          {...options, id},
-          reading(options),
-        )
+        const name = `docker-daemon:${source.ref}`
+        const read = await readArchiveStream(tee(stream, name), name, {...options, id}, reading(options))
         image = {...read, source: {kind: 'daemon', name: source.ref, format: read.source.format}}
-      } else {
-        image = await readArchiveStream(
-          tee(options.stdin ?? (process.stdin as AsyncIterable<Buffer>)),
-          '-',
-          options,
+      } else if (source.kind === 'path') {
+        const selection = {...options, image: options.image ?? source.image}
+        const read = await readArchiveStream(
+          tee(createReadStream(source.path), source.path),
+          source.path,
+          selection,
           reading(options),
         )
+        image = {...read, notes: [...read.notes, streamedNote(source.path, compression!)]}
+      } else {
+        const stdin = options.stdin ?? (process.stdin as AsyncIterable<Buffer>)
+        image = await readArchiveStream(tee(stdin, '-'), '-', options, reading(options))
       }
     } finally {
       await out.close()

@@ -233,3 +233,36 @@ export function scratch(prefix = 'dl-test-'): {
     remove: () => rmSync(dir, {recursive: true, force: true}),
   }
 }
+
+/**
+ * skopeo's `dir:` copy (and podman's `save --format docker-dir|oci-dir`): one image manifest as manifest.json,
+ * each blob in a file named by its hex digest, and a `version` file.
+ */
+export function writeDirCopy(dir: string, spec: ImageSpec, options: {compression?: Compression; oci?: boolean} = {}) {
+  const image = buildImage(spec)
+  const layers = image.tars.map((tar) => blob(compress(tar, options.compression ?? 'none')))
+  const config = blob(image.config)
+  mkdirSync(dir, {recursive: true})
+  for (const b of [...layers, config]) writeFileSync(join(dir, b.digest.slice(7)), b.data)
+  const docker = !options.oci
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: docker
+      ? 'application/vnd.docker.distribution.manifest.v2+json'
+      : 'application/vnd.oci.image.manifest.v1+json',
+    config: {
+      mediaType: docker ? 'application/vnd.docker.container.image.v1+json' : 'application/vnd.oci.image.config.v1+json',
+      size: config.data.length,
+      digest: config.digest,
+    },
+    layers: layers.map((b) => ({
+      mediaType: docker
+        ? 'application/vnd.docker.image.rootfs.diff.tar.gzip'
+        : 'application/vnd.oci.image.layer.v1.tar',
+      size: b.data.length,
+      digest: b.digest,
+    })),
+  }
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest))
+  writeFileSync(join(dir, 'version'), 'Directory Transport Version: 1.1\n')
+}
