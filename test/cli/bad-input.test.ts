@@ -58,8 +58,12 @@ describe('bad input: one line on stderr, exit 2, no stack', () => {
       [tmp.file('text.tar', 'hello, this is not a tar archive at all\n'.repeat(20))],
       /text\.tar: not an image: neither a tar archive nor a gzip or zstd compressed one\n$/,
     )
-    await expectError(['-'], /^docker-layers: -: not a tar archive\n$/, Buffer.from('{"json": true}'.repeat(100)))
-    await expectError([tmp.file('empty.tar', '')], /empty\.tar: empty file, not a tar archive/)
+    await expectError(
+      ['-'],
+      /^docker-layers: -: not an image: neither a tar archive nor a gzip or zstd compressed one\n$/,
+      Buffer.from('{"json": true}'.repeat(100)),
+    )
+    await expectError([tmp.file('empty.tar', '')], /empty\.tar: empty, not an image archive\n$/)
   })
 
   it('truncation inside a header, inside a layer, and before the manifest', async () => {
