@@ -1,4 +1,4 @@
-import {buildUnionFs} from '../model/union-fs.js'
+import {buildUnionFs, type FsNode} from '../model/union-fs.js'
 import type {Image} from '../sources/image.js'
 
 /** A path of a final filesystem as diff compares it (hardlinks compare as the files they share). */
@@ -16,27 +16,38 @@ export interface FinalEntry {
  * The final filesystem of an image as a map from path to what diff compares, and its regular files as
  * [path, bytes] with each (hardlinked) content counted once, for directory totals.
  */
-export function finalSnapshot(image: Image): {entries: Map<string, FinalEntry>; files: Array<[string, number]>} {
+export function finalSnapshot(image: Image): {
+  entries: Map<string, FinalEntry>
+  files: Array<[string, number]>
+  /** `/` itself, when a layer has an entry for it. */
+  root?: FinalEntry
+} {
   const snapshot = new Map<string, FinalEntry>()
   const files: Array<[string, number]> = []
   const counted = new Set<unknown>()
-  for (const [path, node] of buildUnionFs(image.contents).walk()) {
+  const fs = buildUnionFs(image.contents)
+  for (const [path, node] of fs.walk()) {
     if (node.content && !counted.has(node.content)) {
       counted.add(node.content)
       files.push([path, node.content.entry.size])
     }
-    const entry = node.entry
     const content = node.content?.entry
     const isFile = node.kind === 'file' || (node.kind === 'hardlink' && content !== undefined)
-    snapshot.set(path, {
-      type: isFile ? 'file' : node.kind,
-      size: isFile ? (content?.size ?? 0) : 0,
-      mode: ((entry?.mode ?? 0o755) & 0o7777).toString(8).padStart(4, '0'),
-      uid: entry?.owner.uid ?? 0,
-      gid: entry?.owner.gid ?? 0,
-      linkTarget: node.kind === 'symlink' ? (entry?.linkname ?? null) : null,
-      ...(content?.digest ? {digest: content.digest} : {}),
-    })
+    snapshot.set(path, finalEntry(node, isFile ? 'file' : node.kind, isFile ? (content?.size ?? 0) : 0))
   }
-  return {entries: snapshot, files}
+  return {entries: snapshot, files, ...(fs.root.entry ? {root: finalEntry(fs.root, 'dir', 0)} : {})}
+}
+
+function finalEntry(node: FsNode, type: string, size: number): FinalEntry {
+  const {entry} = node
+  const digest = node.content?.entry.digest
+  return {
+    type,
+    size,
+    mode: ((entry?.mode ?? 0o755) & 0o7777).toString(8).padStart(4, '0'),
+    uid: entry?.owner.uid ?? 0,
+    gid: entry?.owner.gid ?? 0,
+    linkTarget: node.kind === 'symlink' ? (entry?.linkname ?? null) : null,
+    ...(digest ? {digest} : {}),
+  }
 }

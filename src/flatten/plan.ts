@@ -60,6 +60,8 @@ export function planFlatten(image: Image, from = 0): FlattenPlan {
   const meta: OutEntry[] = []
   const files: CopiedFile[] = []
   const links: OutEntry[] = []
+  // `/` keeps the top-most root entry of the squashed layers (else the runtime's default mode applies)
+  if (fs.root.entry && fs.root.layer >= from) meta.push(outEntry('.', fs.root.entry, 'dir'))
   if (from > 0) meta.push(...whiteouts(base, fs, opaqueDirs))
   const primary = new Map<Content, string>()
   // a content's primary path: its own regular-file node when that is still visible, else the first link

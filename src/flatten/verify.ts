@@ -22,8 +22,11 @@ export function compareFinal(expected: Map<string, FinalEntry>, actual: Map<stri
 
 /** Fails when the flattened image's filesystem differs from the source's final filesystem. */
 export function verifyFlattened(source: Image, written: Image): number {
-  const expected = finalSnapshot(source).entries
-  const problems = compareFinal(expected, finalSnapshot(written).entries)
+  const want = finalSnapshot(source)
+  const got = finalSnapshot(written)
+  const expected = want.root ? new Map([['', want.root], ...want.entries]) : want.entries
+  const actual = got.root ? new Map([['', got.root], ...got.entries]) : got.entries
+  const problems = compareFinal(expected, actual)
   if (problems.length > 0)
     throw new InputError(
       `--verify: the written image differs from the source's final filesystem: ${problems.join('; ')}`,

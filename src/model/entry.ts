@@ -47,6 +47,8 @@ export interface LayerContents {
   opaques: string[]
   /** Σ sizes of regular-file entries. */
   bytes: number
+  /** The layer's entry for the root directory itself (`./`), when it has one: the mode, owner and mtime of `/`. */
+  root?: LayerEntry
 }
 
 export const WHITEOUT_PREFIX = '.wh.'
@@ -118,7 +120,7 @@ export class LayerContentsBuilder {
 
   add(header: TarHeader, digest?: string): void {
     const path = normalizePath(header.path, this.where)
-    if (path === '') return // the root directory's own entry carries nothing the model uses
+    if (path === '' && header.type !== 'dir') return // `/` is a directory whatever a layer says
     const name = basename(path)
     if (name.startsWith(WHITEOUT_PREFIX)) {
       if (name === OPAQUE_MARKER) {
@@ -148,6 +150,10 @@ export class LayerContentsBuilder {
       entry.device = {major: header.devmajor, minor: header.devminor}
     if (header.xattrs) entry.xattrs = header.xattrs
     if (digest) entry.digest = digest
+    if (path === '') {
+      this.contents.root = entry // `/` itself: not a path of the layer's changes
+      return
+    }
     this.contents.entries.push(entry)
     this.contents.bytes += entry.size
   }

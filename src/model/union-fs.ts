@@ -149,6 +149,10 @@ export class UnionFs {
       for (const [name, child] of node.children) hide(joinPath(dir, name), child, 'opaque')
       node.children.clear()
     }
+    if (contents.root) {
+      this.root.entry = contents.root
+      this.root.layer = layer
+    }
     for (const entry of contents.entries) this.write(entry, pass, layerContents, observer)
     if (observer.removed) {
       // only paths of the filesystem below count, as they were below: not what this layer wrote over them

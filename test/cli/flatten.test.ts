@@ -154,6 +154,41 @@ describe('flatten to archives', () => {
     assert.fail('bin/app not found in the flattened layer')
   })
 
+  it('keeps / as the top-most layer that has an entry for it writes it; --verify compares it', async () => {
+    const spec: ImageSpec = {
+      tag: 'root:1',
+      layers: [
+        {
+          members: [
+            {path: './', type: 'dir', mode: 0o755, mtime: T},
+            {path: 'a', content: 'a'},
+          ],
+        },
+        {
+          members: [
+            {path: './', type: 'dir', mode: 0o750, uid: 5, gid: 6, mtime: T + 60},
+            {path: 'b', content: 'b'},
+          ],
+        },
+        {members: [{path: 'c', content: 'c'}]},
+      ],
+    }
+    const out = tmp.file('root-flat.tar')
+    const result = await runCli(['flatten', tmp.file('root.tar', legacySave([spec])), '-o', out, '--verify'])
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stdout, /^Verified: 4 paths equal the source's final filesystem$/m) // /, a, b, c
+    // GNU tar reads the layer back: `./` first, with layer 1's mode, owner and mtime
+    const layer = spawnSync('tar', ['-xOf', out, 'layer.tar'], {maxBuffer: 1 << 24}).stdout
+    const listing = spawnSync('tar', ['--numeric-owner', '--utc', '-tvf', '-'], {input: layer}).stdout.toString()
+    assert.equal(listing.split('\n')[0], 'drwxr-x--- 5/6               0 2023-11-14 22:14 ./')
+    // with --from 1 the squashed layers 1 and 2 carry the root entry of layer 1
+    const from = tmp.file('root-from.tar')
+    assert.equal((await runCli(['flatten', tmp.file('root.tar'), '-o', from, '--from', '1'])).code, 0)
+    const top = spawnSync('tar', ['-xOf', from, 'layer.tar'], {maxBuffer: 1 << 24}).stdout
+    const topListing = spawnSync('tar', ['--numeric-owner', '--utc', '-tvf', '-'], {input: top}).stdout.toString()
+    assert.equal(topListing.split('\n')[0], 'drwxr-x--- 5/6               0 2023-11-14 22:14 ./')
+  })
+
   it('keeps the whole config and one readable history entry', async () => {
     const out = `${tmp.dir}/flat.tar`
     const {execFileSync} = await import('node:child_process')
