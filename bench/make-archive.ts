@@ -2,7 +2,7 @@
 import {createHash} from 'node:crypto'
 import {type FileHandle, open} from 'node:fs/promises'
 
-import {END_OF_ARCHIVE, headerBlocks, type OutEntry, padding} from '../src/flatten/tar-writer.js'
+import {END_OF_ARCHIVE, headerBlocks, type OutEntry, padding} from '../src/tar/encode.js'
 
 export interface BenchFile {
   path: string

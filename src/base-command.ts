@@ -2,9 +2,9 @@ import {Command, Errors, Flags} from '@oclif/core'
 
 import type {EngineOptions} from './engine/context.js'
 import {showProgress} from './report/progress-bar.js'
-import type {Image} from './sources/image.js'
-import {ReadProgress} from './sources/progress.js'
-import {openSource} from './sources/resolve.js'
+import type {Image} from './image/image.js'
+import {ReadProgress} from './image/progress.js'
+import {openImage} from './sources/open.js'
 
 /** Flags every command that may talk to the engine shares (docker's global flags, for standalone use). */
 export const engineFlags = {
@@ -38,6 +38,8 @@ export function engineOptions(flags: {context?: string; host?: string}): EngineO
  * input errors, the stack only when DEBUG is set.
  */
 export abstract class BaseCommand extends Command {
+  private readonly opened: Image[] = []
+
   protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
     if (error instanceof Errors.ExitError) throw error
     const lines = (error.message || String(error))
@@ -50,7 +52,7 @@ export abstract class BaseCommand extends Command {
     const message = lines.join('; ') || 'failed'
     process.stderr.write(`docker-layers: ${message.replace(/^Error: /, '')}\n`)
     if (process.env.DEBUG) process.stderr.write(`${error.stack}\n`)
-    this.exit(error.exitCode === 1 ? 1 : 2)
+    this.exit(error.exitCode === 1 || (error.exitCode ?? 0) > 128 ? (error.exitCode as number) : 2)
   }
 
   /** Writes a report to stdout, waiting for the pipe to take it. */
@@ -76,19 +78,32 @@ export abstract class BaseCommand extends Command {
     }
   }
 
-  /** Opens SOURCE as the source flags say, with progress, and prints the source's notes. */
-  protected async openImage(source: string, flags: SourceFlags, options: {hash?: boolean} = {}): Promise<Image> {
+  /**
+   * Opens SOURCE as the source flags say, with progress, and prints the source's notes. The image stays open
+   * (files, a spool) until the command ends.
+   */
+  protected async openImage(
+    source: string,
+    flags: SourceFlags,
+    options: {hash?: boolean; randomAccess?: boolean} = {},
+  ): Promise<Image> {
     const image = await this.withProgress(`reading ${source}`, flags.quiet, (progress) =>
-      openSource(source, {
+      openImage(source, {
         image: flags.image,
         platform: flags.platform,
         engine: engineOptions(flags),
         progress,
-        hash: options.hash,
+        ...options,
       }),
     )
+    this.opened.push(image)
     for (const note of image.notes) this.note(note)
     return image
+  }
+
+  protected override async finally(error: Error | undefined): Promise<unknown> {
+    await Promise.all(this.opened.splice(0).map((image) => image.close()))
+    return super.finally(error)
   }
 
   protected note(text: string): void {

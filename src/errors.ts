@@ -4,5 +4,5 @@
  */
 export class InputError extends Error {
   override readonly name = 'InputError'
-  readonly exitCode = 2
+  readonly exitCode: number = 2
 }

@@ -1,7 +1,7 @@
 import {type LayerEntry} from '../model/entry.js'
 import {type Content, type HideReason, UnionFs} from '../model/union-fs.js'
-import {type Image, layerHistory} from '../sources/image.js'
-import type {MetadataImage} from '../sources/metadata.js'
+import {type Image, layerHistory} from '../image/image.js'
+import type {MetadataImage} from '../image/metadata.js'
 import {type DiveFigures, DiveEfficiency} from './dive.js'
 
 export const SCHEMA_VERSION = 1
@@ -115,11 +115,10 @@ export function describeImage(image: Image): AnalyzeReport['image'] {
 
 /** Everything `analyze` reports, computed from the shared model: one function per figure, one result. */
 export function analyzeImage(image: Image, top = 10): AnalyzeReport {
-  const history = layerHistory(image.config, image.contents.length)
-  const diffIds = image.config.rootfs?.diff_ids ?? []
-  const layers = image.contents.map((contents, index) => ({
+  const history = layerHistory(image.config, image.layers.length)
+  const layers = image.layers.map(({contents, diffId}, index) => ({
     index,
-    digest: image.layers[index]?.diffId ?? diffIds[index] ?? null,
+    digest: diffId ?? null,
     createdBy: history[index]?.created_by ?? null,
     created: history[index]?.created ?? null,
     bytes: contents.bytes,
@@ -142,7 +141,7 @@ export function analyzeImage(image: Image, top = 10): AnalyzeReport {
       if (removal.node.kind === 'file') layers[layer].removedBytes += removal.node.entry?.size ?? 0
     },
   }
-  for (const contents of image.contents) {
+  for (const {contents} of image.layers) {
     dive.observe(contents, fs)
     fs.apply(contents, observer)
   }

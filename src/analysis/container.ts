@@ -1,17 +1,5 @@
+import type {ContainerChange, PathStat} from '../image/container.js'
 import type {FinalEntry} from './final-fs.js'
-
-/** A change `docker container diff` reports: A added, C changed, D deleted. */
-export interface ContainerChange {
-  kind: 'A' | 'C' | 'D'
-  path: string
-}
-
-/** What the engine says of a path in the container (its archive stat). */
-export interface PathStat {
-  type: 'file' | 'dir' | 'symlink' | 'other'
-  size: number
-  linkTarget: string
-}
 
 export interface ContainerChangeReport {
   change: 'A' | 'C' | 'D'

@@ -1,4 +1,4 @@
-import type {Image} from '../sources/image.js'
+import type {Image} from '../image/image.js'
 import {type DirTotal, directoryTotals} from './files.js'
 import {type FinalEntry, finalSnapshot} from './final-fs.js'
 
@@ -78,8 +78,8 @@ function same(a: unknown, b: unknown): boolean {
  * (what lower layers added and deleted again is no difference), directory size deltas and config.
  */
 export function diffImages(a: Image, b: Image, options: {content?: boolean; depth?: number} = {}): DiffReport {
-  const idsA = a.layers.map((l, i) => l.diffId ?? a.config.rootfs?.diff_ids?.[i] ?? '')
-  const idsB = b.layers.map((l, i) => l.diffId ?? b.config.rootfs?.diff_ids?.[i] ?? '')
+  const idsA = a.layers.map((layer) => layer.diffId ?? '')
+  const idsB = b.layers.map((layer) => layer.diffId ?? '')
   let commonBase = 0
   while (
     commonBase < idsA.length &&

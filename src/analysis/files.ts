@@ -1,6 +1,6 @@
 import type {LayerEntry} from '../model/entry.js'
 import {type FsNode, UnionFs} from '../model/union-fs.js'
-import {type Image, layerHistory} from '../sources/image.js'
+import {type Image, layerHistory} from '../image/image.js'
 
 export type Change = 'A' | 'M' | 'D'
 
@@ -58,7 +58,7 @@ function fromNode(layer: number, path: string, node: FsNode): FileChange {
  */
 export function* layerChanges(image: Image): Generator<FileChange[]> {
   const fs = new UnionFs()
-  for (const contents of image.contents) {
+  for (const {contents} of image.layers) {
     const removed: FileChange[] = []
     const written: FileChange[] = []
     fs.apply(contents, {
@@ -75,7 +75,7 @@ export function* layerChanges(image: Image): Generator<FileChange[]> {
 
 /** The createdBy of each layer, for reports that name layers. */
 export function layerCommands(image: Image): Array<string | null> {
-  return layerHistory(image.config, image.contents.length).map((entry) => entry?.created_by ?? null)
+  return layerHistory(image.config, image.layers.length).map((entry) => entry?.created_by ?? null)
 }
 
 /** Directory totals: bytes and regular files under each directory, for `files --tree`. */

@@ -1,5 +1,5 @@
 import {buildUnionFs, type FsNode} from '../model/union-fs.js'
-import type {Image} from '../sources/image.js'
+import type {Image} from '../image/image.js'
 
 /** A path of a final filesystem as diff compares it (hardlinks compare as the files they share). */
 export interface FinalEntry {
@@ -25,7 +25,7 @@ export function finalSnapshot(image: Image): {
   const snapshot = new Map<string, FinalEntry>()
   const files: Array<[string, number]> = []
   const counted = new Set<unknown>()
-  const fs = buildUnionFs(image.contents)
+  const fs = buildUnionFs(image.layers.map((layer) => layer.contents))
   for (const [path, node] of fs.walk()) {
     if (node.content && !counted.has(node.content)) {
       counted.add(node.content)

@@ -1,5 +1,5 @@
 import {type HideReason, UnionFs} from '../model/union-fs.js'
-import type {Image} from '../sources/image.js'
+import type {Image} from '../image/image.js'
 import {layerCommands} from './files.js'
 
 /** Bytes a layer stores that the final filesystem never shows, and what hid them. */
@@ -34,7 +34,7 @@ export interface WasteReport {
  */
 export function findWaste(image: Image, options: {duplicates?: boolean} = {}): WasteReport {
   const fs = new UnionFs()
-  for (const contents of image.contents) fs.apply(contents)
+  for (const {contents} of image.layers) fs.apply(contents)
   const commands = layerCommands(image)
   const records: WasteRecord[] = []
   for (const contents of fs.contents) {

@@ -3,7 +3,7 @@ import {minimatch} from 'minimatch'
 import type {AnalyzeReport} from '../analysis/analyze.js'
 import {InputError} from '../errors.js'
 import type {LayerContents} from '../model/entry.js'
-import {humanSize, parseSize} from '../report/human-size.js'
+import {humanSize, parseSize} from '../human-size.js'
 
 /** How a rule reads its threshold. */
 type Kind = 'ratio' | 'bytes' | 'count' | 'percent' | 'globs'
@@ -249,4 +249,18 @@ export function evaluateRules(settings: Required<RuleSettings>, subject: CheckSu
       message: `${valueText} ${relation} ${thresholdText}`,
     }
   })
+}
+
+/** One image's check: its rule results. */
+export interface ImageCheck {
+  source: string
+  repoTags: string[]
+  passed: boolean
+  rules: RuleResult[]
+}
+
+export interface CheckReport {
+  schemaVersion: 1
+  passed: boolean
+  images: ImageCheck[]
 }

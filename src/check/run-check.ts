@@ -2,8 +2,8 @@ import {existsSync, readFileSync} from 'node:fs'
 
 import {analyzeImage} from '../analysis/analyze.js'
 import {InputError} from '../errors.js'
-import type {ImageCheck} from '../report/check-report.js'
-import type {Image} from '../sources/image.js'
+import type {ImageCheck} from './rules.js'
+import type {Image} from '../image/image.js'
 import {evaluateRules, type RuleSettings} from './rules.js'
 
 /** A baseline's size: from a saved `analyze --format json`, or by analyzing a previous image. */
@@ -34,6 +34,6 @@ export function checkImage(
   baseline?: {name: string; totalBytes: number},
 ): ImageCheck {
   const report = analyzeImage(image, 0)
-  const rules = evaluateRules(settings, {report, contents: image.contents, baseline})
+  const rules = evaluateRules(settings, {report, contents: image.layers.map((layer) => layer.contents), baseline})
   return {source: name, repoTags: image.repoTags, passed: rules.every((r) => r.status !== 'fail'), rules}
 }

@@ -8,7 +8,8 @@ import {RULE_NAMES, RULES, type RuleName, type RuleSettings, validateSettings, w
 import {checkImage, readBaseline} from '../check/run-check.js'
 import {InputError} from '../errors.js'
 import {plainTable} from '../report/plain-table.js'
-import {type CheckReport, renderCheckTable, renderJunit, renderMarkdown} from '../report/check-report.js'
+import type {CheckReport} from '../check/rules.js'
+import {renderCheckTable, renderJunit, renderMarkdown} from '../report/check-report.js'
 import {toJson} from '../report/format.js'
 
 const kebab = (name: string) => name.replaceAll(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)

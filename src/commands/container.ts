@@ -8,7 +8,6 @@ import {toCsv} from '../report/csv.js'
 import {formatFlag, toJson} from '../report/format.js'
 import {isTemplate, renderTemplate} from '../report/template.js'
 import {readContainer} from '../sources/container.js'
-import {readDaemonImage} from '../sources/daemon.js'
 
 export default class Container extends BaseCommand {
   static override summary =
@@ -27,9 +26,7 @@ export default class Container extends BaseCommand {
     const info = await readContainer(args.container, engineOptions(flags))
     const changes = userChanges(info.changes, info.mountPoints)
     const stats = await info.stat(changes.filter((c) => c.kind !== 'D').map((c) => c.path))
-    const image = await this.withProgress(`reading ${info.imageRef}`, flags.quiet, (progress) =>
-      readDaemonImage(info.image, engineOptions(flags), {progress}),
-    )
+    const image = await this.openImage(`docker-daemon:${info.image}`, flags)
     const report = containerReport(changes, stats, finalSnapshot(image).entries)
     if (isTemplate(flags.format)) {
       await this.emit(renderTemplate(flags.format, report.changes))

@@ -9,9 +9,9 @@ import {InputError} from '../errors.js'
 import {toCsv} from '../report/csv.js'
 import {formatFlag} from '../report/format.js'
 import {isTemplate, renderTemplate} from '../report/template.js'
-import {humanSize, parseSize} from '../report/human-size.js'
+import {humanSize, parseSize} from '../human-size.js'
 import {StreamWriter} from '../report/stream-writer.js'
-import type {Image} from '../sources/image.js'
+import type {Image} from '../image/image.js'
 
 const FIELDS = ['layer', 'change', 'path', 'type', 'size', 'mode', 'uid', 'gid', 'linkTarget']
 const TREE_FIELDS = ['layer', 'path', 'bytes', 'files']
@@ -20,21 +20,19 @@ const TREE_FIELDS = ['layer', 'path', 'bytes', 'files']
 export function layerIndex(image: Image, wanted: string): number {
   if (/^\d+$/.test(wanted)) {
     const index = Number(wanted)
-    if (index >= image.contents.length)
+    if (index >= image.layers.length)
       throw new InputError(
-        `--layer ${wanted}: the image has ${image.contents.length} layers (0-${image.contents.length - 1})`,
+        `--layer ${wanted}: the image has ${image.layers.length} layers (0-${image.layers.length - 1})`,
       )
     return index
   }
   const digest = wanted.startsWith('sha256:') ? wanted : `sha256:${wanted}`
-  const matches = image.layers
-    .map((layer, index) => [layer.diffId ?? image.config.rootfs?.diff_ids?.[index], index] as const)
-    .filter(([id]) => id?.startsWith(digest))
+  const matches = image.layers.filter((layer) => layer.diffId?.startsWith(digest))
   if (matches.length !== 1)
     throw new InputError(
       `--layer ${wanted}: ${matches.length === 0 ? 'no layer has that digest' : 'several layers match that prefix'}`,
     )
-  return matches[0][1]
+  return matches[0].index
 }
 
 function row(change: FileChange): string {
@@ -150,7 +148,7 @@ export default class Files extends BaseCommand {
       const files = finalSnapshot(image).files.filter(([path]) => keep(path))
       for (const total of directoryTotals(files, flags.depth)) rows.push({layer: null, ...total})
     } else {
-      for (const [index, contents] of image.contents.entries()) {
+      for (const {index, contents} of image.layers) {
         if (only !== undefined && index !== only) continue
         const files = contents.entries
           .filter((e) => e.kind === 'file' && keep(e.path))

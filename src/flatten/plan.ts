@@ -1,7 +1,7 @@
 import type {LayerEntry} from '../model/entry.js'
 import {type Content, type FsNode, UnionFs} from '../model/union-fs.js'
-import type {Image} from '../sources/image.js'
-import {memberSize, type OutEntry} from './tar-writer.js'
+import type {Image} from '../image/image.js'
+import {memberSize, type OutEntry} from '../tar/encode.js'
 
 /** A regular file of the output whose bytes are copied from one entry of one source layer. */
 export interface CopiedFile {
@@ -52,7 +52,7 @@ export function planFlatten(image: Image, from = 0): FlattenPlan {
   const base = new UnionFs()
   const fs = new UnionFs()
   const opaqueDirs = new Set<string>()
-  for (const [index, contents] of image.contents.entries()) {
+  for (const [index, {contents}] of image.layers.entries()) {
     if (index < from) base.apply(contents)
     else for (const dir of contents.opaques) opaqueDirs.add(dir)
     fs.apply(contents)

@@ -1,6 +1,6 @@
 import {type FinalEntry, finalSnapshot} from '../analysis/final-fs.js'
 import {InputError} from '../errors.js'
-import type {Image} from '../sources/image.js'
+import type {Image} from '../image/image.js'
 
 /** The first differences between two final filesystems, as readable lines (empty when equal). */
 export function compareFinal(expected: Map<string, FinalEntry>, actual: Map<string, FinalEntry>, limit = 5): string[] {

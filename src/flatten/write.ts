@@ -5,12 +5,12 @@ import {PassThrough, Readable, pipeline} from 'node:stream'
 import {createGzip} from 'node:zlib'
 
 import {InputError} from '../errors.js'
-import type {SeekableStore} from '../sources/archive-store.js'
-import type {HistoryEntry, Image, ImageConfig} from '../sources/image.js'
+import type {HistoryEntry, Image, ImageConfig} from '../image/image.js'
+import type {ByteReader} from '../tar/byte-reader.js'
 import {decompressing, detectCompression} from '../tar/compression.js'
 import {tarMembers} from '../tar/walk.js'
 import type {FlattenPlan} from './plan.js'
-import {BLOCK, END_OF_ARCHIVE, headerBlocks, type OutEntry, padding} from './tar-writer.js'
+import {BLOCK, END_OF_ARCHIVE, headerBlocks, type OutEntry, padding} from '../tar/encode.js'
 
 export type OutputFormat = 'docker-archive' | 'oci-archive'
 export type OutputCompression = 'none' | 'gzip' | 'zstd'
@@ -31,13 +31,20 @@ async function* coalesce(source: AsyncIterable<Buffer>, size = 1 << 20): AsyncGe
   if (bytes > 0) yield Buffer.concat(parts, bytes)
 }
 
+/** A layer's stored blob: flatten opens its source with random access, so every layer has one. */
+function layerBlob(image: Image, index: number): Promise<{reader: ByteReader; size: number}> {
+  const {blob} = image.layers[index]
+  if (!blob) throw new Error(`${image.source.name}: layer ${index} was read without random access`)
+  return blob()
+}
+
 /** The squashed layer's tar bytes, in chunks of about 1 MiB. */
-export function squashedTar(plan: FlattenPlan, image: Image, store: SeekableStore): AsyncGenerator<Buffer> {
-  return coalesce(squashedPieces(plan, image, store))
+export function squashedTar(plan: FlattenPlan, image: Image): AsyncGenerator<Buffer> {
+  return coalesce(squashedPieces(plan, image))
 }
 
 /** The squashed layer's tar pieces: entries without content, files copied layer by layer, then hardlinks. */
-async function* squashedPieces(plan: FlattenPlan, image: Image, store: SeekableStore): AsyncGenerator<Buffer> {
+async function* squashedPieces(plan: FlattenPlan, image: Image): AsyncGenerator<Buffer> {
   for (const entry of plan.meta) yield headerBlocks(entry)
   let index = 0
   while (index < plan.files.length) {
@@ -46,7 +53,7 @@ async function* squashedPieces(plan: FlattenPlan, image: Image, store: SeekableS
     for (; index < plan.files.length && plan.files[index].layer === layer; index++)
       wanted.set(plan.files[index].offset, plan.files[index].entry)
     const where = `${image.source.name}: layer ${layer}`
-    const {reader: raw} = await store.blob(image.layers[layer].location)
+    const {reader: raw} = await layerBlob(image, layer)
     const {reader, compression} = await decompressing(raw, where)
     if (compression === 'none') {
       // a plain layer: the plan knows where each content starts, so seek there instead of walking headers
@@ -229,7 +236,7 @@ export function flattenedConfig(image: Image, base: number, diffIds: string[], s
     if (!entry.empty_layer) layers++
   }
   const created = new Date().toISOString()
-  const comment = `flattened ${image.contents.length - base} layers:\n${squashed.map((e) => `${e.empty_layer ? '  (config) ' : '  '}${e.created_by ?? ''}`).join('\n')}`
+  const comment = `flattened ${image.layers.length - base} layers:\n${squashed.map((e) => `${e.empty_layer ? '  (config) ' : '  '}${e.created_by ?? ''}`).join('\n')}`
   return {
     ...image.config,
     created,
@@ -247,16 +254,15 @@ export function flattenedConfig(image: Image, base: number, diffIds: string[], s
 export async function writeFlattened(
   sink: ArchiveSink,
   image: Image,
-  store: SeekableStore,
   plan: FlattenPlan,
   output: FlattenOutput,
 ): Promise<WrittenImage> {
-  const sourceIds = image.config.rootfs?.diff_ids ?? image.layers.map((l) => l.diffId ?? '')
+  const sourceIds = image.layers.map((layer) => layer.diffId ?? '')
   const layerPaths: string[] = []
   const blobs = new Set<string>()
   const descriptors: Array<{mediaType: string; digest: string; size: number}> = []
   for (let index = 0; index < output.base; index++) {
-    const {reader, size} = await store.blob(image.layers[index].location)
+    const {reader, size} = await layerBlob(image, index)
     const digest = createHash('sha256')
     const count = {bytes: 0}
     const kind = detectCompression(await reader.peek(6))
@@ -273,7 +279,7 @@ export async function writeFlattened(
   const blobHash = createHash('sha256')
   const uncompressed = {bytes: 0}
   const compressed = {bytes: 0}
-  const tarBytes = tap(squashedTar(plan, image, store), diffHash, uncompressed)
+  const tarBytes = tap(squashedTar(plan, image), diffHash, uncompressed)
   const codec = await compressor(sink.patch ? output.compression : 'none')
   // uncompressed, the blob is the tar: one hash gives both digests
   const blob: AsyncIterable<Buffer> = codec

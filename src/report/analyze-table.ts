@@ -1,5 +1,5 @@
 import type {AnalyzeReport} from '../analysis/analyze.js'
-import {humanSize} from './human-size.js'
+import {humanSize} from '../human-size.js'
 import {plainTable} from './plain-table.js'
 
 /** A size, or '-' where a metadata-only report has none. */

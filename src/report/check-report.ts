@@ -1,19 +1,5 @@
-import type {RuleResult} from '../check/rules.js'
+import type {CheckReport} from '../check/rules.js'
 import {plainTable} from './plain-table.js'
-
-/** One image's check: its rule results. */
-export interface ImageCheck {
-  source: string
-  repoTags: string[]
-  passed: boolean
-  rules: RuleResult[]
-}
-
-export interface CheckReport {
-  schemaVersion: 1
-  passed: boolean
-  images: ImageCheck[]
-}
 
 const STATUS = {pass: 'PASS', fail: 'FAIL', off: 'off'}
 

@@ -1,5 +1,5 @@
 import type {ContainerReport} from '../analysis/container.js'
-import {humanSize} from './human-size.js'
+import {humanSize} from '../human-size.js'
 import {plainTable} from './plain-table.js'
 
 export function renderContainerTable(report: ContainerReport, title: string): string {

@@ -1,6 +1,6 @@
 import type {DiffReport} from '../analysis/diff.js'
 import type {FinalEntry} from '../analysis/final-fs.js'
-import {humanSize} from './human-size.js'
+import {humanSize} from '../human-size.js'
 import {plainTable} from './plain-table.js'
 
 function describe(entry: FinalEntry | null): string {

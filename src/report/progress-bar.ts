@@ -1,5 +1,5 @@
-import type {ReadProgress} from '../sources/progress.js'
-import {humanSize} from './human-size.js'
+import type {ReadProgress} from '../image/progress.js'
+import {humanSize} from '../human-size.js'
 
 /**
  * A one-line progress display on stderr: bytes and layers done, rate, and an ETA when the size is known.

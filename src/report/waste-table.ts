@@ -1,5 +1,5 @@
 import type {WasteReport} from '../analysis/waste.js'
-import {humanSize} from './human-size.js'
+import {humanSize} from '../human-size.js'
 import {plainTable} from './plain-table.js'
 
 function command(text: string | null): string {

@@ -1,15 +1,16 @@
 import type {FileHandle} from 'node:fs/promises'
 
 import {InputError} from '../errors.js'
+import type {Image} from '../image/image.js'
+import {ReadProgress} from '../image/progress.js'
 import {type LayerContents, LayerContentsBuilder} from '../model/entry.js'
 import {type ByteReader, FileRangeReader, openFile, StreamReader} from '../tar/byte-reader.js'
 import {type Compression, decompressing, detectCompression} from '../tar/compression.js'
 import {type TarHeader, walkTar} from '../tar/walk.js'
-import {type ArchiveStore, resolveLink, type SeekableStore} from './archive-store.js'
-import type {Image, SourceInfo} from './image.js'
-import {resolveImage, type Selection} from './manifest.js'
-import {ReadProgress} from './progress.js'
+import {imageFromStore} from './image-from-store.js'
+import type {Selection} from './manifest.js'
 import {type LayerReadOptions, readLayer} from './read-layer.js'
+import {type ImageStore, resolveLink} from './store.js'
 
 /** Metadata members (manifests, configs, indexes) larger than this are refused. */
 const MAX_METADATA = 64 << 20
@@ -47,23 +48,31 @@ function addMember(store: {name: string}, members: Map<string, Member>, header: 
 }
 
 /** A tar file read with random access: one pass over the headers, then only the members needed. */
-class IndexedTar implements SeekableStore {
+export class IndexedTar implements ImageStore {
+  readonly directory = false
   private readonly members = new Map<string, Member>()
-  private headers: TarHeader[] = []
 
-  constructor(
+  private constructor(
     readonly name: string,
     private readonly file: FileHandle,
     readonly size: number,
   ) {}
 
-  async index(): Promise<void> {
-    const {reader, compression} = await archiveTar(new FileRangeReader(this.file, 0, this.size), this.name)
-    if (compression !== 'none') throw new Error(`${this.name}: a compressed archive is read as a stream`)
-    await walkTar(reader, this.name, ({header}) => {
-      this.headers.push(header)
-      if (header.type !== 'dir') addMember(this, this.members, header)
-    })
+  /** Opens and indexes an archive file; `name` is how messages call it. */
+  static async open(path: string, name = path): Promise<IndexedTar> {
+    const {file, size} = await openFile(path)
+    const store = new IndexedTar(name, file, size)
+    try {
+      const {reader, compression} = await archiveTar(new FileRangeReader(file, 0, size), name)
+      if (compression !== 'none') throw new Error(`${name}: a compressed archive is read as a stream`)
+      await walkTar(reader, name, ({header}) => {
+        if (header.type !== 'dir') addMember(store, store.members, header)
+      })
+    } catch (error) {
+      await file.close()
+      throw error
+    }
+    return store
   }
 
   has(path: string): boolean {
@@ -75,6 +84,7 @@ class IndexedTar implements SeekableStore {
   }
 
   private range(path: string): ByteReader {
+    if (path === '') return new FileRangeReader(this.file, 0, this.size)
     const {header} = linkTarget(this, this.members, path)
     return new FileRangeReader(this.file, header.dataOffset, header.dataOffset + header.size)
   }
@@ -94,12 +104,12 @@ class IndexedTar implements SeekableStore {
     const reader = this.range(path)
     progress.follow(reader)
     const layer = await readLayer(reader, where, hash)
-    progress.layerDone(linkTarget(this, this.members, path).header.size)
+    progress.layerDone(path === '' ? this.size : linkTarget(this, this.members, path).header.size)
     return layer
   }
 
-  exportHeaders(): TarHeader[] {
-    return this.headers
+  close(): Promise<void> {
+    return this.file.close()
   }
 }
 
@@ -144,7 +154,8 @@ export async function archiveTar(
 }
 
 /** A tar read once, front to back (stdin, the engine's save stream): layers are parsed as they pass. */
-class StreamedTar implements ArchiveStore {
+export class StreamedTar implements ImageStore {
+  readonly directory = false
   private readonly members = new Map<string, Member>()
   private readonly texts = new Map<string, Buffer>()
   private readonly layers = new Map<string, LayerContents>()
@@ -193,112 +204,33 @@ class StreamedTar implements ArchiveStore {
   }
 
   async layer(path: string, where: string): Promise<LayerContents> {
+    if (path === '') {
+      // a flat export: the archive's own members are the layer
+      const builder = new LayerContentsBuilder(where)
+      for (const header of this.headers) builder.add(header)
+      return builder.contents
+    }
     const layer = this.layers.get(this.resolve(path))
     if (!layer) throw new InputError(`${where}: not a layer tar`)
     return layer
   }
 
-  exportHeaders(): TarHeader[] {
-    return this.headers
-  }
+  async close(): Promise<void> {}
 }
 
-/** Turns an archive's files into the Image shape: a docker save, an OCI layout, or a flat export. */
-export async function imageFromStore(
-  store: ArchiveStore,
-  kind: 'archive' | 'layout',
-  selection: Selection,
-  options: LayerReadOptions = {progress: new ReadProgress()},
-): Promise<Image> {
-  const resolved = await resolveImage(store, selection)
-  if (!resolved) {
-    const headers = store.exportHeaders()
-    if (!headers || kind === 'layout') throw new InputError(`${store.name}: no index.json: not an OCI image layout`)
-    const builder = new LayerContentsBuilder(`${store.name}`)
-    for (const header of headers) builder.add(header)
-    return {
-      source: {kind: 'docker-export', name: store.name, format: 'export'},
-      repoTags: [],
-      config: {},
-      layers: [{location: store.name}],
-      contents: [builder.contents],
-      notes: [],
-    }
-  }
-  const contents: LayerContents[] = []
-  options.progress.expect(store.size, resolved.layers.length)
-  for (const [index, layer] of resolved.layers.entries()) {
-    const where = `${store.name}: layer ${index} (${layer.diffId ?? layer.location})`
-    if (!store.has(layer.location)) throw new InputError(`${where} is missing from the archive`)
-    contents.push(await store.layer(layer.location, where, options))
-  }
-  const diffIds = resolved.config.rootfs?.diff_ids
-  if (diffIds && diffIds.length !== resolved.layers.length) {
-    throw new InputError(
-      `${store.name}: the config lists ${diffIds.length} layers but the manifest ${resolved.layers.length}`,
-    )
-  }
-  const sourceKind: SourceInfo['kind'] =
-    resolved.format === 'dir'
-      ? 'dir'
-      : resolved.format === 'oci'
-        ? kind === 'layout'
-          ? 'oci-layout'
-          : 'oci-archive'
-        : 'docker-archive'
-  return {
-    source: {kind: sourceKind, name: store.name, format: resolved.format},
-    id: resolved.id,
-    repoTags: resolved.repoTags,
-    config: resolved.config,
-    layers: resolved.layers,
-    contents,
-    notes: resolved.notes,
-  }
-}
-
-/** An image read from a file or directory whose blobs stay open for reading again until `close`. */
-export interface OpenedImage {
-  image: Image
-  store: SeekableStore
-  close(): Promise<void>
-}
-
-/** An image archive file (docker save, OCI layout tar), its blobs kept open for a second read. */
+/** An image archive file (docker save, OCI layout tar, docker export), read with random access until `close`. */
 export async function openArchiveFile(
   path: string,
   selection: Selection,
-  options?: LayerReadOptions,
-): Promise<OpenedImage> {
-  const {file, size} = await openFile(path)
+  reading: LayerReadOptions = {progress: new ReadProgress()},
+): Promise<Image> {
+  const store = await IndexedTar.open(path)
   try {
-    const store = new IndexedTar(path, file, size)
-    await store.index()
-    return {image: await imageFromStore(store, 'archive', selection, options), store, close: () => file.close()}
+    return await imageFromStore(store, selection, reading)
   } catch (error) {
-    await file.close()
+    await store.close()
     throw error
   }
-}
-
-/** The blobs of an archive file, for a second read of an image already parsed from its stream. */
-export async function openArchiveStore(path: string): Promise<{store: SeekableStore; close(): Promise<void>}> {
-  const {file, size} = await openFile(path)
-  const store = new IndexedTar(path, file, size)
-  try {
-    await store.index()
-  } catch (error) {
-    await file.close()
-    throw error
-  }
-  return {store, close: () => file.close()}
-}
-
-/** An image archive file (docker save, OCI layout tar, docker export), read with random access. */
-export async function readArchiveFile(path: string, selection: Selection, options?: LayerReadOptions): Promise<Image> {
-  const opened = await openArchiveFile(path, selection, options)
-  await opened.close()
-  return opened.image
 }
 
 /** An image archive read once from a stream; `name` is how messages call it ("-" for stdin). */
@@ -306,9 +238,9 @@ export async function readArchiveStream(
   stream: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer>,
   name: string,
   selection: Selection,
-  options: LayerReadOptions = {progress: new ReadProgress()},
+  reading: LayerReadOptions = {progress: new ReadProgress()},
 ): Promise<Image> {
   const store = new StreamedTar(name)
-  await store.consume(new StreamReader(stream), options)
-  return imageFromStore(store, 'archive', selection, options)
+  await store.consume(new StreamReader(stream), reading)
+  return imageFromStore(store, selection, reading)
 }

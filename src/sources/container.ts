@@ -1,7 +1,7 @@
 import {connect, engineError} from '../engine/client.js'
 import type {EngineOptions} from '../engine/context.js'
 import {InputError} from '../errors.js'
-import type {ContainerChange, PathStat} from '../analysis/container.js'
+import type {ContainerChange, PathStat} from '../image/container.js'
 
 export interface ContainerInfo {
   id: string

@@ -1,24 +1,26 @@
 import {type EngineOptions} from '../engine/context.js'
 import {connect, engineError} from '../engine/client.js'
 import {InputError} from '../errors.js'
+import type {Image} from '../image/image.js'
 import {readArchiveStream} from './archive.js'
-import type {Image} from './image.js'
-import {ReadProgress} from './progress.js'
 import type {LayerReadOptions} from './read-layer.js'
+import {readSpooled} from './spool.js'
 
 /**
- * An image in the engine: inspect for identity, then the save stream, parsed as it arrives and never
- * written to disk. Never pulls.
+ * An image in the engine: inspect for identity, then the save stream, parsed as it arrives and never written to
+ * disk unless the command needs random access (then spooled). Never pulls.
  */
-export async function readDaemonImage(
+export async function openDaemonImage(
   ref: string,
   options: EngineOptions,
-  reading: LayerReadOptions = {progress: new ReadProgress()},
+  reading: LayerReadOptions,
+  randomAccess: boolean,
 ): Promise<Image> {
   const {stream, id, inspect} = await saveStream(ref, options)
   // The engine's image size approximates the save stream's length (tar headers and padding aside).
   reading.progress.expect(inspect.Size, inspect.RootFS?.Layers?.length)
-  const image = await readArchiveStream(stream, `docker-daemon:${ref}`, {id}, reading)
+  const read = randomAccess ? readSpooled : readArchiveStream
+  const image = await read(stream, `docker-daemon:${ref}`, {id}, reading)
   return {
     ...image,
     source: {kind: 'daemon', name: ref, format: image.source.format},
@@ -35,7 +37,7 @@ interface ImageInspect {
 }
 
 /** The engine's `docker save` stream of an image, with its inspect answer. A missing image is an error. */
-export async function saveStream(
+async function saveStream(
   ref: string,
   options: EngineOptions,
 ): Promise<{stream: AsyncIterable<Buffer> & NodeJS.ReadableStream; id: string; inspect: ImageInspect}> {

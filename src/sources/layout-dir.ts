@@ -4,14 +4,15 @@ import {join, relative, sep} from 'node:path'
 import {InputError} from '../errors.js'
 import type {LayerContents} from '../model/entry.js'
 import {type ByteReader, FileRangeReader, openFile} from '../tar/byte-reader.js'
-import type {SeekableStore} from './archive-store.js'
-import {imageFromStore, type OpenedImage} from './archive.js'
-import type {Image} from './image.js'
+import type {Image} from '../image/image.js'
+import {imageFromStore} from './image-from-store.js'
 import type {Selection} from './manifest.js'
 import {type LayerReadOptions, readLayer} from './read-layer.js'
+import type {ImageStore} from './store.js'
 
-/** An OCI image layout directory (or an unpacked docker save). Blobs are read in place. */
-class LayoutDir implements SeekableStore {
+/** An OCI image layout directory, a `dir:` copy or an unpacked docker save. Blobs are read in place. */
+class LayoutDir implements ImageStore {
+  readonly directory = true
   private files = new Set<string>()
   private readonly open: FileHandle[] = []
 
@@ -77,25 +78,16 @@ class LayoutDir implements SeekableStore {
       await file.close()
     }
   }
-
-  exportHeaders(): undefined {
-    return undefined
-  }
 }
 
-/** An OCI layout directory whose blobs can be read again until `close`. */
-export async function openLayoutDir(
-  path: string,
-  selection: Selection,
-  options?: LayerReadOptions,
-): Promise<OpenedImage> {
+/** An image in a directory (OCI layout, `dir:` copy, unpacked docker save), its blobs read in place until `close`. */
+export async function openLayoutDir(path: string, selection: Selection, reading: LayerReadOptions): Promise<Image> {
   const store = new LayoutDir(path, path)
   await store.scan()
-  return {image: await imageFromStore(store, 'layout', selection, options), store, close: () => store.close()}
-}
-
-export async function readLayoutDir(path: string, selection: Selection, options?: LayerReadOptions): Promise<Image> {
-  const opened = await openLayoutDir(path, selection, options)
-  await opened.close()
-  return opened.image
+  try {
+    return await imageFromStore(store, selection, reading)
+  } catch (error) {
+    await store.close()
+    throw error
+  }
 }

@@ -1,7 +1,7 @@
 import {InputError} from '../errors.js'
-import type {ArchiveStore} from './archive-store.js'
-import type {ImageConfig, LayerRef, SourceInfo} from './image.js'
-import {formatPlatform, hostPlatform, parsePlatform, type Platform, platformMatches} from './platform.js'
+import type {ImageStore} from './store.js'
+import type {ImageConfig, SourceInfo} from '../image/image.js'
+import {formatPlatform, hostPlatform, parsePlatform, type Platform, platformMatches} from '../image/platform.js'
 
 /** How to pick one image from an archive or layout. */
 export interface Selection {
@@ -18,7 +18,8 @@ export interface ResolvedImage {
   id: string
   repoTags: string[]
   config: ImageConfig
-  layers: LayerRef[]
+  /** Where each layer's blob is in the store, from the bottom layer up. */
+  layers: string[]
   notes: string[]
 }
 
@@ -72,7 +73,7 @@ function sha256Of(path: string): string | undefined {
 }
 
 /** Reads the image an archive or layout holds: `manifest.json` first (docker save), else `index.json` (OCI). */
-export async function resolveImage(store: ArchiveStore, selection: Selection): Promise<ResolvedImage | undefined> {
+export async function resolveImage(store: ImageStore, selection: Selection): Promise<ResolvedImage | undefined> {
   if (store.has('manifest.json')) return resolveDockerManifest(store, selection)
   if (store.has('index.json')) return resolveOciIndex(store, selection)
   const paths = [...store.paths()]
@@ -86,7 +87,7 @@ export async function resolveImage(store: ArchiveStore, selection: Selection): P
   return undefined
 }
 
-async function resolveDockerManifest(store: ArchiveStore, selection: Selection): Promise<ResolvedImage> {
+async function resolveDockerManifest(store: ImageStore, selection: Selection): Promise<ResolvedImage> {
   const manifest = parseJson<unknown>(await store.readText('manifest.json'), `${store.name}: manifest.json`)
   if (manifest === null) throw new InputError(`${store.name}: manifest.json is null`)
   if (isImageManifest(manifest)) return resolveDirManifest(store, manifest, selection)
@@ -122,15 +123,13 @@ async function resolveDockerManifest(store: ArchiveStore, selection: Selection):
     throw new InputError(`${store.name}: config ${chosen.Config} named by manifest.json is missing`)
   const config = parseJson<ImageConfig>(await store.readText(chosen.Config), `${store.name}: ${chosen.Config}`)
   checkPlatform(store, config, selection)
-  const diffIds = config.rootfs?.diff_ids ?? []
-  const layers = chosen.Layers.map((location, index) => ({location, diffId: diffIds[index]}))
   const oci = chosen.LayerSources !== undefined || chosen.Layers.some((layer) => layer.startsWith('blobs/'))
   return {
     format: oci ? 'docker-oci' : 'docker-legacy',
     id: sha256Of(chosen.Config) ?? chosen.Config,
     repoTags: tagsOf(chosen),
     config,
-    layers,
+    layers: chosen.Layers,
     notes,
   }
 }
@@ -163,7 +162,7 @@ function dirBlobPath(digest: string | undefined, what: string): string {
  * OCI) as manifest.json, with each blob in a file named by its digest.
  */
 async function resolveDirManifest(
-  store: ArchiveStore,
+  store: ImageStore,
   manifest: ImageManifest,
   selection: Selection,
 ): Promise<ResolvedImage> {
@@ -171,22 +170,18 @@ async function resolveDirManifest(
   if (!store.has(configPath)) throw new InputError(`${store.name}: config ${manifest.config.digest} is missing`)
   const config = parseJson<ImageConfig>(await store.readText(configPath), `${store.name}: ${configPath}`)
   checkPlatform(store, config, selection)
-  const diffIds = config.rootfs?.diff_ids ?? []
   return {
     format: 'dir',
     id: manifest.config.digest,
     repoTags: [],
     config,
-    layers: manifest.layers.map((layer, i) => ({
-      location: dirBlobPath(layer.digest, `${store.name}: manifest.json layer ${i}`),
-      diffId: diffIds[i],
-    })),
+    layers: manifest.layers.map((layer, i) => dirBlobPath(layer.digest, `${store.name}: manifest.json layer ${i}`)),
     notes: [],
   }
 }
 
 /** An image of one platform read with --platform: the platform must be the image's own, as docker requires. */
-function checkPlatform(store: ArchiveStore, config: ImageConfig, selection: Selection): void {
+function checkPlatform(store: ImageStore, config: ImageConfig, selection: Selection): void {
   if (!selection.platform) return
   const actual = {os: config.os, architecture: config.architecture, variant: config.variant}
   if (!platformMatches(parsePlatform(selection.platform), actual))
@@ -202,7 +197,7 @@ interface Candidate {
 }
 
 async function collectManifests(
-  store: ArchiveStore,
+  store: ImageStore,
   index: {manifests?: Descriptor[]},
   inherited: string[],
   depth: number,
@@ -229,7 +224,7 @@ async function collectManifests(
   }
 }
 
-async function resolveOciIndex(store: ArchiveStore, selection: Selection): Promise<ResolvedImage> {
+async function resolveOciIndex(store: ImageStore, selection: Selection): Promise<ResolvedImage> {
   const index = parseJson<{manifests?: Descriptor[]}>(await store.readText('index.json'), `${store.name}: index.json`)
   if (index === null || typeof index !== 'object')
     throw new InputError(`${store.name}: index.json is not an image index`)
@@ -300,16 +295,12 @@ async function resolveOciIndex(store: ArchiveStore, selection: Selection): Promi
   const configPath = blobPath(manifest.config.digest, store.name)
   if (!store.has(configPath)) throw new InputError(`${store.name}: config ${manifest.config.digest} is missing`)
   const config = parseJson<ImageConfig>(await store.readText(configPath), `${store.name}: ${configPath}`)
-  const diffIds = config.rootfs?.diff_ids ?? []
   return {
     format: 'oci',
     id: manifest.config.digest,
     repoTags: chosen.names.filter((n) => n.includes(':') || n.includes('/')).map((n) => n),
     config,
-    layers: manifest.layers.map((layer, i) => ({
-      location: blobPath(layer.digest ?? '', store.name),
-      diffId: diffIds[i],
-    })),
+    layers: manifest.layers.map((layer) => blobPath(layer.digest ?? '', store.name)),
     notes,
   }
 }

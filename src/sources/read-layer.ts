@@ -6,7 +6,7 @@ import type {ByteReader} from '../tar/byte-reader.js'
 import {decompressing} from '../tar/compression.js'
 import {walkTar} from '../tar/walk.js'
 
-import type {ReadProgress} from './progress.js'
+import type {ReadProgress} from '../image/progress.js'
 
 /** How layers are read: progress counters, and whether to hash every file's content (sha256). */
 export interface LayerReadOptions {

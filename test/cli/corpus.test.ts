@@ -6,8 +6,8 @@ import {join} from 'node:path'
 import {Header} from 'tar'
 
 import {InputError} from '../../src/errors.js'
-import {END_OF_ARCHIVE, headerBlocks, type OutEntry, padding} from '../../src/flatten/tar-writer.js'
-import {readArchiveFile} from '../../src/sources/archive.js'
+import {END_OF_ARCHIVE, headerBlocks, type OutEntry, padding} from '../../src/tar/encode.js'
+import {openArchiveFile} from '../../src/sources/archive.js'
 import {BIN, runCli} from '../helpers/cli.js'
 import {legacySave, ociArchive, scratch} from '../helpers/images.js'
 import {tarOf} from '../helpers/tar.js'
@@ -48,7 +48,7 @@ describe('bad-input corpus: one line, exit 2, nothing left behind', function () 
       for (const cut of cutPoints(archive.length)) {
         const path = join(tmp.dir, 'cut.tar')
         writeFileSync(path, archive.subarray(0, cut))
-        await assert.rejects(readArchiveFile(path, {}), (error: Error) => {
+        await assert.rejects(openArchiveFile(path, {}), (error: Error) => {
           assert.ok(error instanceof InputError, `cut at ${cut}: ${error.stack}`)
           assert.doesNotMatch(error.message, /\n/)
           return true

@@ -1,6 +1,6 @@
 import {analyzeImage} from '../../src/analysis/analyze.js'
 import {LayerContentsBuilder} from '../../src/model/entry.js'
-import type {Image} from '../../src/sources/image.js'
+import type {Image} from '../../src/image/image.js'
 import {StreamReader} from '../../src/tar/byte-reader.js'
 import {walkTar} from '../../src/tar/walk.js'
 import type {LayerSpec} from './images.js'
@@ -20,9 +20,9 @@ export async function imageOf(layers: LayerSpec[]): Promise<Image> {
     source: {kind: 'docker-archive', name: 'generated'},
     repoTags: [],
     config: {history: layers.map((l, i) => ({created_by: l.createdBy ?? `layer ${i}`}))},
-    layers: layers.map((_, i) => ({location: String(i)})),
-    contents,
+    layers: contents.map((layerContents, index) => ({index, contents: layerContents})),
     notes: [],
+    close: async () => {},
   }
 }
 

@@ -55,7 +55,7 @@ describe('layer model', () => {
         ],
       },
     ])
-    const entries = image.contents[0].entries
+    const entries = image.layers[0].contents.entries
     assert.deepEqual(
       entries.map((e) => [e.path, e.owner.uid, e.owner.uname, e.owner.gname]),
       [

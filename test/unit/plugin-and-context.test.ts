@@ -6,7 +6,7 @@ import {join} from 'node:path'
 import {resolveEndpoint} from '../../src/engine/context.js'
 import {dockerodeOptions} from '../../src/engine/client.js'
 import {parsePluginArgv} from '../../src/plugin/argv.js'
-import {humanSize, parseSize} from '../../src/report/human-size.js'
+import {humanSize, parseSize} from '../../src/human-size.js'
 import {scratch} from '../helpers/images.js'
 
 const PLUGIN = {DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND: '/usr/bin/docker'}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 
 import {Header} from 'tar'
 
-import {headerBlocks, nodeTarFields, type OutEntry} from '../../src/flatten/tar-writer.js'
+import {headerBlocks, nodeTarFields, type OutEntry} from '../../src/tar/encode.js'
 import {decodeFast} from '../../src/tar/fast-header.js'
 
 /** node-tar's encoding of a plain entry: the reference the fast encoder must match byte for byte. */

@@ -1,4 +1,5 @@
 import type {LayerContents} from '../model/entry.js'
+import type {ByteReader} from '../tar/byte-reader.js'
 
 /** The parts of an OCI/Docker image config this tool reads. */
 export interface ImageConfig {
@@ -30,28 +31,35 @@ export interface SourceInfo {
   format?: 'docker-legacy' | 'docker-oci' | 'oci' | 'dir' | 'export'
 }
 
-/** One layer as the source describes it, before its tar is read. */
-export interface LayerRef {
-  /** The uncompressed digest (diff_id) when the config gives one. */
-  diffId?: string
-  /** Where the blob lives inside the archive or layout. */
-  location: string
+/** One layer of an image: the entries the model reads and, where the source can, its stored blob. */
+export interface Layer {
+  /** Its place in the image, from the bottom (0). */
+  readonly index: number
+  /** The uncompressed digest: the config's `rootfs.diff_ids` entry; undefined for a flat export (no config). */
+  readonly diffId?: string
+  /** The layer's tar, parsed: entries in tar order, whiteouts and opaque markers apart. */
+  readonly contents: LayerContents
+  /**
+   * The blob as stored (compressed or not) and its length, for commands that copy or re-read bytes. Present on
+   * images opened with random access (see `openImage`); a stream read once has none.
+   */
+  readonly blob?: () => Promise<{reader: ByteReader; size: number}>
 }
 
 /**
- * The one shape every source yields: config, identity and the ordered layers, each parsed into the
- * entries the layer model reads.
+ * The one shape every source yields: identity, config and the ordered layers, each parsed into the entries the
+ * layer model reads. `close` releases what the source holds open (files, a temporary spool).
  */
 export interface Image {
-  source: SourceInfo
+  readonly source: SourceInfo
   /** The config digest (`sha256:…`), or undefined for a flat export. */
-  id?: string
-  repoTags: string[]
-  config: ImageConfig
-  layers: LayerRef[]
-  contents: LayerContents[]
+  readonly id?: string
+  readonly repoTags: string[]
+  readonly config: ImageConfig
+  readonly layers: Layer[]
   /** Things the user should know (other images in the archive, skipped platforms). */
-  notes: string[]
+  readonly notes: string[]
+  close(): Promise<void>
 }
 
 /** The history entries that created layers, one per layer, with empty_layer entries skipped. */

@@ -1,7 +1,7 @@
 import {Header, Pax} from 'tar'
 
 import type {EntryKind} from '../model/entry.js'
-import {paddingLength, type TarHeader} from '../tar/walk.js'
+import {paddingLength, type TarHeader} from './walk.js'
 
 /** One member of a tar we write: the fields a header carries, the kind named as the model names it. */
 export interface OutEntry extends Omit<TarHeader, 'type' | 'dataOffset'> {

@@ -1,0 +1,79 @@
+import type {EngineOptions} from '../engine/context.js'
+import {InputError} from '../errors.js'
+import type {Image, SourceInfo} from '../image/image.js'
+import {baseLayerCount} from './base.js'
+import type {Cleanup} from './interrupt.js'
+import {loadIntoEngine, type Reopen, writeArchiveFile} from './outputs.js'
+import {planFlatten} from './plan.js'
+import type {OutputCompression, OutputFormat} from './write.js'
+
+/** Where the flattened image goes: an archive file, or the engine's image store under a tag. */
+export type FlattenTarget =
+  {file: string; format: OutputFormat; compression: OutputCompression} | {tag: string; engine: EngineOptions}
+
+export interface FlattenRequest {
+  target: FlattenTarget
+  /** `--from`: a layer index, a diff_id (prefix) or a base image whose layers stay as they are. */
+  from?: string
+  /** How the new history entry names the source. */
+  sourceName: string
+  /** Opens another image: a `--from` base. */
+  open: (reference: string) => Promise<Image>
+  /** Opens the written image, its contents hashed, and compares it with the source (`--verify`). */
+  verify?: Reopen
+}
+
+/** What `flatten` did, as its JSON says. */
+export interface FlattenReport {
+  schemaVersion: 1
+  source: SourceInfo
+  output: {file: string; format: OutputFormat; compression: OutputCompression} | {tag: string}
+  /** The config digest of the written image. */
+  id: string
+  before: {layers: number; bytes: number}
+  after: {layers: number; bytes: number}
+  savedBytes: number
+  /** Paths `--verify` found equal, or null without it. */
+  verified: number | null
+}
+
+/**
+ * Squashes `image` (opened with random access) into one layer above its kept base and writes it where the request
+ * says, leaving nothing behind on failure (`cleanup` holds what to undo).
+ */
+export async function flatten(image: Image, request: FlattenRequest, cleanup: Cleanup): Promise<FlattenReport> {
+  if (image.source.kind === 'docker-export')
+    throw new InputError(
+      `${request.sourceName}: a docker export tarball is already one layer with no config to keep; nothing to flatten`,
+    )
+  const base = request.from ? await baseLayerCount(image, request.from, request.open) : 0
+  const plan = planFlatten(image, base)
+  const {target} = request
+  const output = {
+    format: 'file' in target ? target.format : ('docker-archive' as const),
+    compression: 'file' in target ? target.compression : ('none' as const),
+    tag: 'tag' in target ? target.tag : undefined,
+    sourceName: request.sourceName,
+    base,
+  }
+  const written =
+    'file' in target
+      ? await writeArchiveFile(target.file, image, plan, output, cleanup, request.verify)
+      : await loadIntoEngine(target.tag, target.engine, image, plan, output, request.verify)
+  const bytes = image.layers.map((layer) => layer.contents.bytes)
+  const before = bytes.reduce((sum, n) => sum + n, 0)
+  const after = bytes.slice(0, base).reduce((sum, n) => sum + n, 0) + plan.contentBytes
+  return {
+    schemaVersion: 1,
+    source: image.source,
+    output:
+      'file' in target
+        ? {file: target.file, format: output.format, compression: output.compression}
+        : {tag: target.tag},
+    id: written.configDigest,
+    before: {layers: image.layers.length, bytes: before},
+    after: {layers: base + 1, bytes: after},
+    savedBytes: before - after,
+    verified: request.verify ? written.verifiedPaths : null,
+  }
+}
