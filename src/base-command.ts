@@ -38,7 +38,8 @@ export function engineOptions(flags: {context?: string; host?: string}): EngineO
  * input errors, the stack only when DEBUG is set.
  */
 export abstract class BaseCommand extends Command {
-  private readonly opened: Image[] = []
+  /** Images opened and not yet closed: the command's end closes them. */
+  private readonly opened = new Set<Image>()
 
   protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
     if (error instanceof Errors.ExitError) throw error
@@ -80,7 +81,7 @@ export abstract class BaseCommand extends Command {
 
   /**
    * Opens SOURCE as the source flags say, with progress, and prints the source's notes. The image stays open
-   * (files, a spool) until the command ends.
+   * (files, a spool) until it is closed or the command ends.
    */
   protected async openImage(
     source: string,
@@ -96,13 +97,20 @@ export abstract class BaseCommand extends Command {
         ...options,
       }),
     )
-    this.opened.push(image)
+    const tracked: Image = {
+      ...image,
+      close: async () => {
+        this.opened.delete(tracked)
+        await image.close()
+      },
+    }
+    this.opened.add(tracked)
     for (const note of image.notes) this.note(note)
-    return image
+    return tracked
   }
 
   protected override async finally(error: Error | undefined): Promise<unknown> {
-    await Promise.all(this.opened.splice(0).map((image) => image.close()))
+    await Promise.all([...this.opened].map((image) => image.close()))
     return super.finally(error)
   }
 

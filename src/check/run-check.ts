@@ -23,7 +23,11 @@ export async function readBaseline(
     return {name: argument, totalBytes: report.summary.totalBytes}
   }
   const image = await open(argument)
-  return {name: argument, totalBytes: analyzeImage(image, 0).summary.totalBytes ?? 0}
+  try {
+    return {name: argument, totalBytes: analyzeImage(image, 0).summary.totalBytes ?? 0}
+  } finally {
+    await image.close()
+  }
 }
 
 /** Checks one image against the effective rules. */

@@ -94,6 +94,7 @@ export default class Check extends BaseCommand {
     for (const source of sources) {
       const image = await open(source)
       report.images.push(checkImage(source, image, settings, baseline))
+      await image.close() // one image in memory at a time
     }
     report.passed = report.images.every((image) => image.passed)
     const render = {table: renderCheckTable, json: toJson, junit: renderJunit, markdown: renderMarkdown}[
