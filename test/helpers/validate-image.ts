@@ -69,7 +69,11 @@ export async function validateImage(image: Image, {blobs}: {blobs: boolean}): Pr
     assert.equal(layer.index, index, 'layer index')
     if (diffIds) assert.equal(layer.diffId, diffIds[index], `layer ${index} diff_id is the config's`)
     const files = layer.contents.entries.filter((e) => e.kind === 'file')
-    assert.equal(layer.contents.bytes, files.reduce((sum, e) => sum + e.size, 0), `layer ${index} bytes`)
+    assert.equal(
+      layer.contents.bytes,
+      files.reduce((sum, e) => sum + e.size, 0),
+      `layer ${index} bytes`,
+    )
     assert.equal(layer.blob !== undefined, blobs, `layer ${index} has a blob: ${!blobs}`)
     if (!layer.blob) continue
     const tar = await readBlob(layer.blob)
