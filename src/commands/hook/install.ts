@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../base-command.js'
-import {installHook} from '../../hook/git-hook.js'
+import {installHook} from '../../pre-push/hook.js'
 
 export default class HookInstall extends BaseCommand {
   static override summary = 'Install a git pre-push hook that refuses the push while `docker-layers check` fails.'

@@ -1,5 +1,5 @@
 import {BaseCommand} from '../../base-command.js'
-import {uninstallHook} from '../../hook/git-hook.js'
+import {uninstallHook} from '../../pre-push/hook.js'
 
 export default class HookUninstall extends BaseCommand {
   static override summary = 'Remove the pre-push hook written by `hook install`, restoring the one it chained.'
