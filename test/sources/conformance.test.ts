@@ -7,42 +7,9 @@ import {gzipSync} from 'node:zlib'
 import {analyzeImage} from '../../src/analysis/analyze.js'
 import type {Image} from '../../src/image/image.js'
 import {openImage} from '../../src/sources/open.js'
-import {type ImageSpec, legacySave, ociArchive, scratch, writeDirCopy, writeOciLayout} from '../helpers/images.js'
+import {CONFORMANCE_SPEC, essence} from '../helpers/conformance.js'
+import {legacySave, ociArchive, scratch, writeDirCopy, writeOciLayout} from '../helpers/images.js'
 import {validateImage} from '../helpers/validate-image.js'
-
-const T = 1_700_000_000
-const SPEC: ImageSpec = {
-  tag: 'conf:1',
-  config: {Env: ['A=1'], Cmd: ['/bin/app']},
-  layers: [
-    {
-      createdBy: 'base',
-      members: [
-        {path: './', type: 'dir', mode: 0o755, mtime: T},
-        {path: 'bin/', type: 'dir', mtime: T},
-        {path: 'bin/app', content: 'A'.repeat(1500), mode: 0o4755, mtime: T},
-        {path: 'bin/sh', type: 'symlink', linkpath: 'app'},
-        {path: 'etc/conf', content: 'x=1\n', uid: 10, gid: 20, uname: 'u', gname: 'g', mtime: T},
-        {path: 'etc/conf.bak', type: 'hardlink', linkpath: 'etc/conf'},
-        {path: 'cache/', type: 'dir', mode: 0o700, mtime: T},
-        {path: 'cache/blob', content: 'c'.repeat(700), mtime: T},
-        {path: 'dev/null', type: 'char', mode: 0o666},
-        {path: 'run/fifo', type: 'fifo'},
-      ],
-    },
-    {createdBy: 'clean', members: [{path: 'cache/.wh..wh..opq'}, {path: 'etc/.wh.conf.bak'}]},
-    {createdBy: 'chmod', members: [{path: 'bin/app', content: 'A'.repeat(1500), mode: 0o755, mtime: T}]},
-  ],
-}
-
-/** Everything an Image says, minus where it came from. */
-function essence(image: Image) {
-  return {
-    id: image.id,
-    config: image.config,
-    layers: image.layers.map(({index, diffId, contents}) => ({index, diffId, contents})),
-  }
-}
 
 function figures(image: Image) {
   const {summary, layers, topWasted} = analyzeImage(image, 10)
@@ -54,29 +21,30 @@ describe('conformance: every source kind yields the same image', () => {
   after(() => tmp.remove())
 
   it('docker save (legacy, gzip layers, Docker 25), OCI archive and layout, dir:, stdin, compressed, spooled', async () => {
-    const legacy = tmp.file('legacy.tar', legacySave([SPEC]))
-    writeOciLayout(tmp.file('layout'), [SPEC], {compression: 'gzip'})
-    writeDirCopy(tmp.file('dir'), SPEC, {compression: 'zstd'})
+    const legacy = tmp.file('legacy.tar', legacySave([CONFORMANCE_SPEC]))
+    writeOciLayout(tmp.file('layout'), [CONFORMANCE_SPEC], {compression: 'gzip'})
+    writeDirCopy(tmp.file('dir'), CONFORMANCE_SPEC, {compression: 'zstd'})
     const sources: Array<[string, () => Promise<Image>, boolean]> = [
       ['legacy docker save', () => openImage(legacy), true],
       [
         'kaniko-style gzip layers',
-        () => openImage(tmp.file('kaniko.tar', legacySave([SPEC], {compression: 'gzip'}))),
+        () => openImage(tmp.file('kaniko.tar', legacySave([CONFORMANCE_SPEC], {compression: 'gzip'}))),
         true,
       ],
       [
         'Docker 25 save, zstd',
-        () => openImage(tmp.file('d25.tar', ociArchive([SPEC], {compression: 'zstd', dockerManifest: true}))),
+        () =>
+          openImage(tmp.file('d25.tar', ociArchive([CONFORMANCE_SPEC], {compression: 'zstd', dockerManifest: true}))),
         true,
       ],
       [
         'containerd save, nested index',
-        () => openImage(tmp.file('ctrd.tar', ociArchive([SPEC], {nestedIndex: true}))),
+        () => openImage(tmp.file('ctrd.tar', ociArchive([CONFORMANCE_SPEC], {nestedIndex: true}))),
         true,
       ],
       [
         'OCI archive',
-        () => openImage(`oci-archive:${tmp.file('oci.tar', ociArchive([SPEC], {compression: 'gzip'}))}`),
+        () => openImage(`oci-archive:${tmp.file('oci.tar', ociArchive([CONFORMANCE_SPEC], {compression: 'gzip'}))}`),
         true,
       ],
       ['OCI layout', () => openImage(tmp.file('layout')), true],
