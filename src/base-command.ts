@@ -4,6 +4,7 @@ import type {EngineOptions} from './engine/context.js'
 import {showProgress} from './report/progress-bar.js'
 import type {Image} from './image/image.js'
 import {ReadProgress} from './image/progress.js'
+import type {EngineVia} from './sources/daemon.js'
 import {openImage} from './sources/open.js'
 
 /** Flags every command that may talk to the engine shares (docker's global flags, for standalone use). */
@@ -24,10 +25,25 @@ export const sourceFlags = {
   image: Flags.string({description: 'REPO:TAG to read from an archive holding several images'}),
   platform: Flags.string({description: 'os/arch[/variant] to read from a multi-platform index'}),
   quiet: quietFlag,
+  via: Flags.string({
+    description:
+      "how to read an engine image: from the engine's own layer store (local engine, readable data root), " +
+      'through docker save, or auto (the store when it can be)',
+    options: ['auto', 'store', 'save'],
+    default: 'auto',
+    helpGroup: 'ENGINE',
+  }),
   ...engineFlags,
 }
 
-type SourceFlags = {image?: string; platform?: string; quiet: boolean; context?: string; host?: string}
+type SourceFlags = {
+  image?: string
+  platform?: string
+  quiet: boolean
+  via?: string
+  context?: string
+  host?: string
+}
 
 export function engineOptions(flags: {context?: string; host?: string}): EngineOptions {
   return {context: flags.context, host: flags.host}
@@ -93,6 +109,7 @@ export abstract class BaseCommand extends Command {
         image: flags.image,
         platform: flags.platform,
         engine: engineOptions(flags),
+        via: flags.via as EngineVia | undefined,
         progress,
         ...options,
       }),

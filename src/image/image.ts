@@ -27,8 +27,11 @@ export interface SourceInfo {
   kind: SourceKind
   /** The path, `-` for stdin, or the image reference. */
   name: string
-  /** Layout of the archive: legacy `docker save`, OCI (Docker 25+ or a plain layout), or a flat export. */
-  format?: 'docker-legacy' | 'docker-oci' | 'oci' | 'dir' | 'export'
+  /**
+   * Layout of the archive: legacy `docker save`, OCI (Docker 25+ or a plain layout), a `dir:` copy, a flat export,
+   * or the engine's own layer store (read without `docker save`).
+   */
+  format?: 'docker-legacy' | 'docker-oci' | 'oci' | 'dir' | 'export' | 'engine-store'
 }
 
 /** One layer of an image: the entries the model reads and, where the source can, its stored blob. */

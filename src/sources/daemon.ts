@@ -3,44 +3,24 @@ import {connect, engineError} from '../engine/client.js'
 import {InputError} from '../errors.js'
 import type {Image} from '../image/image.js'
 import {readArchiveStream} from './archive.js'
+import {findLayerStore, openStoreImage} from './engine-store.js'
 import type {LayerReadOptions} from './read-layer.js'
 import {readSpooled} from './spool.js'
 
+/** How an engine image is read: the engine's own layer store, `docker save`, or the store when it can be. */
+export type EngineVia = 'auto' | 'store' | 'save'
+
 /**
- * An image in the engine: inspect for identity, then the save stream, parsed as it arrives and never written to
- * disk unless the command needs random access (then spooled). Never pulls.
+ * An image in the engine. With `via` auto or store, read from the engine's own layer store when it is local and
+ * readable (no `docker save`, see engine-store.ts); otherwise inspect for identity, then the save stream, parsed as
+ * it arrives and never written to disk unless the command needs random access (then spooled). Never pulls.
  */
 export async function openDaemonImage(
   ref: string,
   options: EngineOptions,
   reading: LayerReadOptions,
-  randomAccess: boolean,
+  {randomAccess, via}: {randomAccess: boolean; via: EngineVia},
 ): Promise<Image> {
-  const {stream, id, inspect} = await saveStream(ref, options)
-  // The engine's image size approximates the save stream's length (tar headers and padding aside).
-  reading.progress.expect(inspect.Size, inspect.RootFS?.Layers?.length)
-  const read = randomAccess ? readSpooled : readArchiveStream
-  const image = await read(stream, `docker-daemon:${ref}`, {id}, reading)
-  return {
-    ...image,
-    source: {kind: 'daemon', name: ref, format: image.source.format},
-    id,
-    repoTags: inspect.RepoTags ?? [],
-  }
-}
-
-interface ImageInspect {
-  Id: string
-  RepoTags?: string[]
-  Size?: number
-  RootFS?: {Layers?: string[]}
-}
-
-/** The engine's `docker save` stream of an image, with its inspect answer. A missing image is an error. */
-async function saveStream(
-  ref: string,
-  options: EngineOptions,
-): Promise<{stream: AsyncIterable<Buffer> & NodeJS.ReadableStream; id: string; inspect: ImageInspect}> {
   const engine = await connect(options)
   const handle = engine.docker.getImage(ref)
   let inspect: ImageInspect
@@ -50,9 +30,37 @@ async function saveStream(
     if ((error as {statusCode?: number}).statusCode === 404) throw new InputError(`image not found: ${ref}`)
     throw engineError(engine, error)
   }
+  const identity = {id: inspect.Id, repoTags: inspect.RepoTags ?? []}
+  // The engine's image size approximates the layers' tar bytes (headers and padding aside).
+  reading.progress.expect(inspect.Size, inspect.RootFS?.Layers?.length)
+  const notes: string[] = []
+  if (via !== 'save') {
+    const store = await findLayerStore(engine).catch((error: unknown) => {
+      throw engineError(engine, error)
+    })
+    if ('root' in store) return openStoreImage(store, ref, identity, reading)
+    if (via === 'store') throw new InputError(`--via store: ${store.reason}`)
+    if (store.permission) notes.push(`${store.reason}: reading through docker save, which is slower (run as root)`)
+  }
+  let stream: AsyncIterable<Buffer>
   try {
-    return {stream: (await handle.get()) as AsyncIterable<Buffer> & NodeJS.ReadableStream, id: inspect.Id, inspect}
+    stream = (await handle.get()) as AsyncIterable<Buffer>
   } catch (error) {
     throw engineError(engine, error)
   }
+  const read = randomAccess ? readSpooled : readArchiveStream
+  const image = await read(stream, `docker-daemon:${ref}`, {id: inspect.Id}, reading)
+  return {
+    ...image,
+    source: {kind: 'daemon', name: ref, format: image.source.format},
+    ...identity,
+    notes: [...image.notes, ...notes],
+  }
+}
+
+interface ImageInspect {
+  Id: string
+  RepoTags?: string[]
+  Size?: number
+  RootFS?: {Layers?: string[]}
 }

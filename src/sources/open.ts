@@ -7,7 +7,7 @@ import type {Image} from '../image/image.js'
 import {ReadProgress} from '../image/progress.js'
 import {type Compression, detectCompression} from '../tar/compression.js'
 import {openArchiveFile, readArchiveStream} from './archive.js'
-import {openDaemonImage} from './daemon.js'
+import {type EngineVia, openDaemonImage} from './daemon.js'
 import {openLayoutDir} from './layout-dir.js'
 import type {Selection} from './manifest.js'
 import {readSpooled} from './spool.js'
@@ -24,6 +24,8 @@ export interface OpenOptions extends Selection {
    * temporary file that the image's `close` removes.
    */
   randomAccess?: boolean
+  /** How an engine image is read: its own layer store, `docker save`, or the store when it can be (auto). */
+  via?: EngineVia
 }
 
 const UNSUPPORTED = ['containers-storage', 'ostree', 'sif', 'tarball']
@@ -99,7 +101,8 @@ export async function openImage(reference: string, options: OpenOptions = {}): P
   const reading = {progress: options.progress ?? new ReadProgress(), hash: options.hash}
   const randomAccess = options.randomAccess ?? false
   const read = randomAccess ? readSpooled : readArchiveStream
-  if (source.kind === 'daemon') return openDaemonImage(source.ref, options.engine ?? {}, reading, randomAccess)
+  if (source.kind === 'daemon')
+    return openDaemonImage(source.ref, options.engine ?? {}, reading, {randomAccess, via: options.via ?? 'auto'})
   if (source.kind === 'stdin') return read(options.stdin ?? process.stdin, '-', options, reading)
   checkPath(source.path)
   const selection = {...options, image: options.image ?? source.image}

@@ -26,7 +26,8 @@ export function engineUnavailable(): string | undefined {
   return undefined
 }
 
-export async function startDockerd(): Promise<PrivateEngine> {
+/** Starts a private dockerd; `args` are more dockerd flags (e.g. `--storage-driver vfs`). */
+export async function startDockerd(options: {args?: string[]} = {}): Promise<PrivateEngine> {
   const dir = mkdtempSync('/tmp/dl-engine-')
   const host = `unix://${dir}/d.sock`
   const config = join(dir, 'daemon.json')
@@ -52,6 +53,7 @@ export async function startDockerd(): Promise<PrivateEngine> {
       '--ip-masq=false',
       '--log-level',
       'warn',
+      ...(options.args ?? []),
     ],
     {detached: true, stdio: ['ignore', 'ignore', 'ignore']},
   )

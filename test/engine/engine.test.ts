@@ -70,7 +70,7 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
   }
 
   it('analyzes an engine image from the save stream, with the inspect identity', async () => {
-    const report = await analyzeJson(['dl-app:1'], {env: engine.env})
+    const report = await analyzeJson(['dl-app:1', '--via', 'save'], {env: engine.env})
     expectAppFigures(report)
     assert.deepEqual(report.source, {kind: 'daemon', name: 'dl-app:1', format: 'docker-legacy'})
     assert.deepEqual(report.image.repoTags, ['dl-app:1'])
@@ -80,7 +80,11 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
       report.layers.map((l: any) => l.digest),
       inspect.RootFS.Layers,
     )
-    expectAppFigures(await analyzeJson(['docker-daemon:dl-app:1'], {env: engine.env}))
+    expectAppFigures(await analyzeJson(['docker-daemon:dl-app:1', '--via', 'save'], {env: engine.env}))
+    // the default reads the engine's own layer store: the same figures, no docker save
+    const fromStore = await analyzeJson(['dl-app:1'], {env: engine.env})
+    expectAppFigures(fromStore)
+    assert.deepEqual(fromStore.source, {kind: 'daemon', name: 'dl-app:1', format: 'engine-store'})
   })
 
   it('docker save archives, from a file and from stdin, give the same figures', async () => {
@@ -421,7 +425,7 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
       {tag: 'dl-big:1', layers: Array.from({length: 3}, (_, i) => ({members: [{path: `blob${i}`, size: 80 << 20}]}))},
     ])
     assert.equal((await engine.docker(['load', '-q'], {stdin: big})).code, 0)
-    const child = spawn(process.execPath, [BIN, 'analyze', 'dl-big:1', '--format', 'json'], {
+    const child = spawn(process.execPath, [BIN, 'analyze', 'dl-big:1', '--via', 'save', '--format', 'json'], {
       env: {...process.env, ...engine.env, DEBUG: ''},
     })
     let stderr = ''
