@@ -19,6 +19,42 @@ export default tseslint.config(
     },
   },
   {
+    // data flows one way (docs/architecture.md): below the sources, nothing reads a source or a command
+    files: ['src/{tar,model,image,analysis,check,flatten,report}/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {patterns: [{group: ['**/sources/*', '**/commands/*', '**/base-command.js'], message: 'an upward import'}]},
+      ],
+    },
+  },
+  {
+    // the layers below the image contract know nothing of images, analyses or reports
+    files: ['src/{tar,model}/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/sources/*',
+                '**/commands/*',
+                '**/base-command.js',
+                '**/image/*',
+                '**/analysis/*',
+                '**/report/*',
+                '**/flatten/*',
+                '**/check/*',
+              ],
+              message: 'an upward import',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // mocha's reporter is loaded with require()
     files: ['**/*.cjs'],
     languageOptions: {sourceType: 'commonjs'},
