@@ -1,5 +1,6 @@
 import type {ContainerChange, PathStat} from '../image/container.js'
 import type {FinalEntry} from './final-fs.js'
+import {temporaryReason} from './path-kinds.js'
 
 export interface ContainerChangeReport {
   change: 'A' | 'C' | 'D'
@@ -38,22 +39,6 @@ export const RUNTIME_PATHS = [
   '/proc',
   '/sys',
 ]
-
-const TEMPORARY: Array<[RegExp, string]> = [
-  [/^\/(tmp|var\/tmp)(\/|$)/, 'temporary directory'],
-  [/^\/var\/cache\/(apt|apk|yum|dnf)(\/|$)/, 'package-manager cache'],
-  [/^\/var\/lib\/apt\/lists(\/|$)/, 'package-manager cache'],
-  [/\/\.(cache|npm|yarn|pnpm-store|cargo\/registry|m2\/repository|gradle\/caches)(\/|$)/, 'tool cache'],
-  [/\/(root|home\/[^/]+)\/\.(cache|npm|pip)(\/|$)/, 'tool cache'],
-  [/\/__pycache__(\/|$)|\.pyc$/, 'Python bytecode'],
-  [/\/node_modules\/\.cache(\/|$)/, 'tool cache'],
-  [/\/(build|_build|target|\.gradle|CMakeFiles)(\/|$)/, 'build directory'],
-]
-
-export function temporaryReason(path: string): string | null {
-  for (const [pattern, reason] of TEMPORARY) if (pattern.test(path)) return reason
-  return null
-}
 
 function under(path: string, dir: string): boolean {
   return path === dir || path.startsWith(dir === '/' ? '/' : `${dir}/`)

@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict'
+
+import {adviseImage} from '../../src/analysis/advice.js'
+import {analyzeImage} from '../../src/analysis/analyze.js'
+import {findWaste} from '../../src/analysis/waste.js'
+import {openImage} from '../../src/sources/open.js'
+import {legacySave, scratch, type LayerSpec} from '../helpers/images.js'
+import {imageOf} from '../helpers/model.js'
+
+async function advise(layers: LayerSpec[]) {
+  const image = await imageOf(layers)
+  return adviseImage(image, findWaste(image))
+}
+
+/** [id, kind, bytes, layers, paths, ref] of each item, in order. */
+const brief = (advice: Awaited<ReturnType<typeof advise>>) =>
+  advice.map((a) => [a.id, a.kind, a.bytes, a.layers, a.paths, a.ref])
+
+describe('advice: Dockerfile changes from waste and the final filesystem', () => {
+  it('package-manager caches removed a layer later, one rule per manager with its hadolint rule', async () => {
+    const managers: Array<[string, string, string | null]> = [
+      ['var/lib/apt/lists/deb_Packages', 'apt', 'DL3009'],
+      ['var/cache/apk/APKINDEX.tar.gz', 'apk', 'DL3019'],
+      ['root/.cache/pip/wheels/x.whl', 'pip', 'DL3042'],
+      ['usr/local/share/.cache/yarn/v6/pkg', 'yarn', 'DL3060'],
+      ['root/.npm/_cacache/index', 'npm', null],
+      ['var/cache/dnf/repo.solv', 'dnf', 'DL3040'],
+      ['var/cache/yum/x86_64/primary.xml', 'yum', 'DL3032'],
+      ['var/cache/zypp/raw/repo.xml', 'zypper', 'DL3036'],
+    ]
+    for (const [path, manager, ref] of managers) {
+      const advice = await advise([
+        {createdBy: '/bin/sh -c install', members: [{path, size: 1000}]},
+        {createdBy: '/bin/sh -c cleanup', members: [{path: path.replace(/\/[^/]+$/, '/.wh..wh..opq')}]},
+      ])
+      // an archive cached by apk (APKINDEX.tar.gz) is apk's, not an archive the Dockerfile copied
+      assert.deepEqual(brief(advice), [[`${manager}-cache`, 'waste', 1000, [0, 1], [`/${path}`], ref]], manager)
+      assert.equal(
+        advice[0].title,
+        `${manager}'s downloads and indexes stored by layer 0 (install) are removed only by layer 1 (cleanup)`,
+      )
+    }
+  })
+
+  it('files made by one RUN and deleted by the next (DL3059), or later; overwritten; chmod copies', async () => {
+    const advice = await advise([
+      {
+        createdBy: '/bin/sh -c make',
+        members: [
+          {path: 'src/a.o', size: 300},
+          {path: 'src/b.o', size: 200},
+          {path: 'app/bin', size: 50},
+        ],
+      },
+      {createdBy: '/bin/sh -c rm src/*.o', members: [{path: 'src/.wh.a.o'}, {path: 'src/.wh.b.o'}]},
+      {createdBy: '/bin/sh -c #(nop) COPY file:abc in /app/bin', members: [{path: 'app/bin', size: 60}]},
+      {createdBy: '/bin/sh -c chmod 700 /app/bin', members: [{path: 'app/bin', size: 60, mode: 0o700}]},
+    ])
+    assert.deepEqual(brief(advice), [
+      ['deleted-later', 'waste', 500, [0, 1], ['/src/a.o', '/src/b.o'], 'DL3059'],
+      ['chmod-copy', 'waste', 60, [2, 3], ['/app/bin'], null],
+      ['overwritten-later', 'waste', 50, [0, 2], ['/app/bin'], null],
+    ])
+    const gap = await advise([
+      {createdBy: '/bin/sh -c make', members: [{path: 'obj/x.o', size: 10}]},
+      {createdBy: '/bin/sh -c true', members: [{path: 'keep', size: 1}]},
+      {createdBy: '/bin/sh -c rm -r obj', members: [{path: '.wh.obj'}]},
+    ])
+    assert.deepEqual(brief(gap), [['deleted-later', 'waste', 10, [0, 2], ['/obj/x.o'], null]])
+  })
+
+  it('a secret deleted later comes first whatever its size; a public key is not a secret', async () => {
+    const advice = await advise([
+      {
+        createdBy: '/bin/sh -c #(nop) COPY dir:1 in /',
+        members: [
+          {path: 'root/.ssh/id_ed25519', size: 400},
+          {path: 'root/.ssh/id_ed25519.pub', size: 90},
+          {path: 'srv/.env', size: 30},
+          {path: 'srv/tls/server.pem', size: 1200},
+          {path: 'srv/big.bin', size: 9000},
+        ],
+      },
+      {createdBy: '/bin/sh -c rm -rf /root/.ssh /srv', members: [{path: '.wh.root'}, {path: '.wh.srv'}]},
+    ])
+    assert.deepEqual(brief(advice), [
+      ['secret', 'waste', 1630, [0, 1], ['/srv/tls/server.pem', '/root/.ssh/id_ed25519', '/srv/.env'], null],
+      ['deleted-later', 'waste', 9090, [0, 1], ['/srv/big.bin', '/root/.ssh/id_ed25519.pub'], null],
+    ])
+  })
+
+  it('an archive copied then extracted and removed (DL3010); one downloaded by a RUN', async () => {
+    const advice = await advise([
+      {createdBy: '/bin/sh -c #(nop) ADD file:1 in /tmp/app.tgz', members: [{path: 'tmp/app.tgz', size: 700}]},
+      {
+        createdBy: '/bin/sh -c tar -xzf /tmp/app.tgz && rm /tmp/app.tgz',
+        members: [{path: 'tmp/.wh.app.tgz'}, {path: 'opt/app', size: 5}],
+      },
+      {createdBy: '/bin/sh -c curl -O x.zip', members: [{path: 'x.zip', size: 40}]},
+      {createdBy: '/bin/sh -c rm x.zip', members: [{path: '.wh.x.zip'}]},
+    ])
+    assert.deepEqual(brief(advice), [
+      ['archive', 'waste', 700, [0, 1], ['/tmp/app.tgz'], 'DL3010'],
+      ['archive', 'waste', 40, [2, 3], ['/x.zip'], null],
+    ])
+  })
+
+  it('leftovers in the final image: /tmp, tool caches, bytecode, build directories, package caches', async () => {
+    const advice = await advise([
+      {
+        createdBy: '/bin/sh -c build',
+        members: [
+          {path: 'tmp/scratch', size: 11},
+          {path: 'root/.cache/go-build/x', size: 22},
+          {path: 'app/__pycache__/m.cpython-311.pyc', size: 33},
+          {path: 'src/target/release/dep.rlib', size: 44},
+          {path: 'var/cache/apt/archives/curl.deb', size: 55},
+          {path: 'app/main.py', size: 66},
+        ],
+      },
+    ])
+    assert.deepEqual(brief(advice), [
+      ['apt-cache-kept', 'final', 55, [0], ['/var/cache/apt/archives/curl.deb'], 'DL3009'],
+      ['build-leftovers', 'final', 44, [0], ['/src/target/release/dep.rlib'], null],
+      ['python-bytecode', 'final', 33, [0], ['/app/__pycache__/m.cpython-311.pyc'], null],
+      ['tool-cache', 'final', 22, [0], ['/root/.cache/go-build/x'], null],
+      ['tmp-leftovers', 'final', 11, [0], ['/tmp/scratch'], null],
+    ])
+  })
+
+  it("the waste items add up to analyze's wastedBytes; duplicates count the visible copies beyond the first", async () => {
+    const tmp = scratch()
+    try {
+      const file = tmp.file(
+        'dup.tar',
+        legacySave([
+          {
+            layers: [
+              {
+                createdBy: '/bin/sh -c a',
+                members: [
+                  {path: 'a/lib.so', content: 'L'.repeat(500)},
+                  {path: 'tmp/x', size: 7},
+                ],
+              },
+              {createdBy: '/bin/sh -c b', members: [{path: 'b/lib.so', content: 'L'.repeat(500)}, {path: 'tmp/.wh.x'}]},
+              {createdBy: '/bin/sh -c c', members: [{path: 'c/lib.so', content: 'L'.repeat(500)}]},
+            ],
+          },
+        ]),
+      )
+      const image = await openImage(file, {hash: true})
+      const waste = findWaste(image, {duplicates: true})
+      const advice = adviseImage(image, waste)
+      assert.deepEqual(brief(advice), [
+        ['duplicate-content', 'final', 1000, [1, 2], ['/b/lib.so', '/c/lib.so'], null],
+        ['deleted-later', 'waste', 7, [0, 1], ['/tmp/x'], 'DL3059'],
+      ])
+      const wasted = advice.filter((a) => a.kind === 'waste').reduce((sum, a) => sum + a.bytes, 0)
+      assert.equal(wasted, analyzeImage(image, 0).summary.wastedBytes)
+      await image.close()
+    } finally {
+      tmp.remove()
+    }
+  })
+})
