@@ -11,6 +11,7 @@ import {type EngineVia, openDaemonImage} from './daemon.js'
 import {openLayoutDir} from './layout-dir.js'
 import type {Selection} from './manifest.js'
 import {readSpooled} from './spool.js'
+import {stdinChunks} from './stdin.js'
 
 export interface OpenOptions extends Selection {
   engine?: EngineOptions
@@ -103,7 +104,7 @@ export async function openImage(reference: string, options: OpenOptions = {}): P
   const read = randomAccess ? readSpooled : readArchiveStream
   if (source.kind === 'daemon')
     return openDaemonImage(source.ref, options.engine ?? {}, reading, {randomAccess, via: options.via ?? 'auto'})
-  if (source.kind === 'stdin') return read(options.stdin ?? process.stdin, '-', options, reading)
+  if (source.kind === 'stdin') return read(options.stdin ?? stdinChunks(), '-', options, reading)
   checkPath(source.path)
   const selection = {...options, image: options.image ?? source.image}
   if (statSync(source.path).isDirectory()) return openLayoutDir(source.path, selection, reading)
