@@ -6,7 +6,8 @@ import {join} from 'node:path'
 import {SAMPLE_PATH} from '../../scripts/make-sample.js'
 import {analyzeJson, runCli} from '../helpers/cli.js'
 import {legacySave, scratch} from '../helpers/images.js'
-import {PEER, requirePeerFixtures} from '../helpers/peer.js'
+import {PEER} from '../helpers/peer.js'
+import {requirePrerequisites} from '../helpers/prerequisites.js'
 
 async function check(args: string[], options: Parameters<typeof runCli>[1] = {}) {
   const result = await runCli(['check', ...args, '--format', 'json'], options)
@@ -17,7 +18,7 @@ async function check(args: string[], options: Parameters<typeof runCli>[1] = {})
 
 describe('check: dive compatibility', function () {
   before(function () {
-    requirePeerFixtures(this)
+    requirePrerequisites(this, 'peerFixtures')
   })
   const fixture = `${PEER}dive/test-docker-image.tar`
   const dive = (e: string, w: string, u: string) =>
@@ -280,7 +281,10 @@ describe('check: own rules, configuration, formats', () => {
   })
 })
 
-describe('hook: a real git push refused while a rule fails', () => {
+describe('hook: a real git push refused while a rule fails', function () {
+  before(function () {
+    requirePrerequisites(this, 'gitHook')
+  })
   const tmp = scratch()
   after(() => tmp.remove())
   const git = (cwd: string, ...args: string[]) =>

@@ -10,6 +10,7 @@ import {END_OF_ARCHIVE, headerBlocks, type OutEntry, padding} from '../../src/ta
 import {openArchiveFile} from '../../src/sources/archive.js'
 import {BIN, runCli} from '../helpers/cli.js'
 import {legacySave, ociArchive, scratch} from '../helpers/images.js'
+import {requirePrerequisites} from '../helpers/prerequisites.js'
 import {tarOf} from '../helpers/tar.js'
 
 const SPEC = {
@@ -202,13 +203,12 @@ describe('bad-input corpus: one line, exit 2, nothing left behind', function () 
   })
 
   it('a full disk while writing -o: one line, exit 2, no partial file', async function () {
+    requirePrerequisites(this, 'fullDisk')
     const mount = join(tmp.dir, 'small')
     const {mkdirSync} = await import('node:fs')
     mkdirSync(mount)
-    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mount]).status !== 0) {
-      if (process.env.CI) throw new Error('cannot mount a tmpfs for the full-disk test')
-      this.skip()
-    }
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mount], {encoding: 'utf8'})
+    assert.equal(mounted.status, 0, mounted.stderr)
     try {
       const source = tmp.file(
         'full-src.tar',

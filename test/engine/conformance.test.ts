@@ -7,8 +7,9 @@ import type {Image} from '../../src/image/image.js'
 import {openImage} from '../../src/sources/open.js'
 import {CONFORMANCE_SPEC, essence} from '../helpers/conformance.js'
 import {legacySave, scratch} from '../helpers/images.js'
+import {requirePrerequisites} from '../helpers/prerequisites.js'
 import {validateImage} from '../helpers/validate-image.js'
-import {engineUnavailable, type PrivateEngine, startDockerd} from './dockerd.js'
+import {type PrivateEngine, startDockerd} from './dockerd.js'
 
 for (const driver of ['overlay2', 'vfs']) {
   describe(`engine conformance (${driver}): an engine image is the same Image as its archive`, function () {
@@ -16,11 +17,7 @@ for (const driver of ['overlay2', 'vfs']) {
     const tmp = scratch()
 
     before(async function () {
-      const why = engineUnavailable()
-      if (why) {
-        if (process.env.CI) throw new Error(`the engine suite must run in CI: ${why}`)
-        this.skip()
-      }
+      requirePrerequisites(this, 'engine')
       this.timeout(300_000)
       engine = await startDockerd({args: ['--storage-driver', driver]})
     })

@@ -1,8 +1,9 @@
 import {execFileSync, spawn, spawnSync} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {type CliResult, runCli} from '../helpers/cli.js'
+import {HOST} from '../helpers/prerequisites.js'
 
 /** A private dockerd for the tests: own data-root, exec-root and socket, no networking, stopped by pid. */
 export interface PrivateEngine {
@@ -12,18 +13,6 @@ export interface PrivateEngine {
   /** The real docker CLI against this engine. */
   docker(args: string[], options?: {stdin?: Buffer; env?: NodeJS.ProcessEnv}): Promise<CliResult>
   stop(): Promise<void>
-}
-
-function which(command: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0
-}
-
-/** Why no engine can run here, or undefined when one can. */
-export function engineUnavailable(): string | undefined {
-  if (!which('dockerd')) return 'dockerd is not installed (apt-get install docker.io)'
-  if (!which('docker')) return 'the docker CLI is not installed'
-  if (process.getuid?.() !== 0) return 'dockerd needs root'
-  return undefined
 }
 
 /** Starts a private dockerd; `args` are more dockerd flags (e.g. `--storage-driver vfs`). */
@@ -104,8 +93,8 @@ export async function startDockerd(options: {args?: string[]} = {}): Promise<Pri
 
 /** A busybox root filesystem from Debian's busybox-static, imported as a base image (nothing is pulled). */
 export async function importBusybox(engine: PrivateEngine, tag: string): Promise<number> {
-  const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((path) => existsSync(path))
-  if (!busybox) throw new Error('busybox-static is not installed (apt-get install busybox-static)')
+  // the engine suite's prerequisites found it, statically linked
+  const busybox = HOST.which('busybox')!
   const root = join(engine.dir, 'rootfs')
   mkdirSync(join(root, 'bin'), {recursive: true})
   execFileSync('cp', [busybox, join(root, 'bin', 'busybox')])
@@ -132,7 +121,7 @@ export async function importBusybox(engine: PrivateEngine, tag: string): Promise
   })
   const result = await engine.docker(['import', '-', tag], {stdin: tar})
   if (result.code !== 0) throw new Error(`docker import failed: ${result.stderr}`)
-  return Number(execFileSync('stat', ['-c', '%s', busybox]).toString().trim())
+  return statSync(busybox).size
 }
 
 /** docker build --network none of a Dockerfile and its files. */

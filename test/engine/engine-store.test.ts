@@ -10,7 +10,8 @@ import type {Engine} from '../../src/engine/client.js'
 import {chainIds, findLayerStore} from '../../src/sources/engine-store.js'
 import {analyzeJson, BIN, runCli} from '../helpers/cli.js'
 import {legacySave} from '../helpers/images.js'
-import {engineUnavailable, type PrivateEngine, startDockerd} from './dockerd.js'
+import {requirePrerequisites} from '../helpers/prerequisites.js'
+import {type PrivateEngine, startDockerd} from './dockerd.js'
 
 const SPEC = {
   tag: 'store:1',
@@ -36,11 +37,7 @@ describe("engine store: reading the engine's layer store, and falling back to do
   let engine: PrivateEngine
 
   before(async function () {
-    const why = engineUnavailable()
-    if (why) {
-      if (process.env.CI) throw new Error(`the engine suite must run in CI: ${why}`)
-      this.skip()
-    }
+    requirePrerequisites(this, 'engine')
     this.timeout(300_000)
     engine = await startDockerd()
     assert.equal((await engine.docker(['load', '-q'], {stdin: legacySave([SPEC])})).code, 0)

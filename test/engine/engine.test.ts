@@ -5,8 +5,9 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {analyzeJson, BIN, runCli} from '../helpers/cli.js'
+import {requirePrerequisites} from '../helpers/prerequisites.js'
 import {assertSchema} from '../helpers/schema.js'
-import {build, engineUnavailable, importBusybox, type PrivateEngine, startDockerd} from './dockerd.js'
+import {build, importBusybox, type PrivateEngine, startDockerd} from './dockerd.js'
 
 const DOCKERFILE = `FROM dl-base:1
 RUN mkdir -p /var/cache/pkgs /root && dd if=/dev/zero of=/var/cache/pkgs/big.bin bs=1024 count=64 && echo secret > /root/id_rsa
@@ -24,11 +25,7 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
   let busyboxBytes = 0
 
   before(async function () {
-    const why = engineUnavailable()
-    if (why) {
-      if (process.env.CI) throw new Error(`the engine suite must run in CI: ${why}`)
-      this.skip()
-    }
+    requirePrerequisites(this, 'engine')
     this.timeout(300_000)
     engine = await startDockerd()
     busyboxBytes = await importBusybox(engine, 'dl-base:1')
@@ -95,11 +92,7 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
     expectAppFigures(await analyzeJson(['-'], {stdin: execFileSync('cat', [archive], {maxBuffer: 1 << 28})}))
   })
 
-  it('skopeo OCI layouts and archives, gzip and zstd', async function () {
-    if (spawnSync('sh', ['-c', 'command -v skopeo']).status !== 0) {
-      if (process.env.CI) throw new Error('skopeo is missing')
-      this.skip()
-    }
+  it('skopeo OCI layouts and archives, gzip and zstd', async () => {
     const copies: Array<[string, string[]]> = [
       [`oci:${engine.dir}/oci-gzip:app`, []],
       [`oci-archive:${engine.dir}/oci-zstd.tar:app`, ['--dest-compress', '--dest-compress-format', 'zstd']],

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 
 import {analyzeJson, runCli} from '../helpers/cli.js'
-import {PEER, requirePeerFixtures} from '../helpers/peer.js'
+import {PEER} from '../helpers/peer.js'
+import {requirePrerequisites} from '../helpers/prerequisites.js'
 
 function figures(report: any) {
   const s = report.summary
@@ -10,7 +11,7 @@ function figures(report: any) {
 
 describe('peer fixtures (dive, go-containerregistry)', function () {
   before(function () {
-    requirePeerFixtures(this)
+    requirePrerequisites(this, 'peerFixtures')
   })
 
   it("dive's test-docker-image.tar: dive's own published figures, to the last digit", async () => {
