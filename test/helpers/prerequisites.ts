@@ -49,7 +49,6 @@ export const SUITES = {
       {command: 'htpasswd', package: 'apache2-utils'},
     ],
   },
-  browser: {title: 'browser suite', programs: [{command: 'chromium', package: 'chromium'}]},
   remoteEngines: {
     title: 'remote-engine suite',
     programs: [

@@ -31,7 +31,6 @@ const MISSING: Record<SuiteName, string> = {
   fullDisk: 'run as root; apt-get install mount (.ci/run installs them)',
   gitHook: 'apt-get install git (.ci/run installs them)',
   registry: 'apt-get install docker-registry apache2-utils (.ci/run installs them)',
-  browser: 'apt-get install chromium (.ci/run installs them)',
   remoteEngines: 'apt-get install openssh-server openssl (.ci/run installs them)',
 }
 const TITLES: Record<SuiteName, string> = {
@@ -41,7 +40,6 @@ const TITLES: Record<SuiteName, string> = {
   fullDisk: 'full-disk test',
   gitHook: 'git hook suite',
   registry: 'registry suite',
-  browser: 'browser suite',
   remoteEngines: 'remote-engine suite',
 }
 
@@ -101,7 +99,6 @@ describe('prerequisites: whether each suite with outside prerequisites runs', ()
       'git',
       'docker-registry',
       'apache2-utils',
-      'chromium',
       'openssh-server',
       'openssl',
     ])
