@@ -2,7 +2,7 @@ import type {Command, Control, Node, Operand, Pipeline, TemplateCall, Tree} from
 import {quote, sprint} from './fmt.js'
 import type {FunctionTable, ParamType} from './functions.js'
 import {TemplateError, lineAndColumn} from './template-error.js'
-import {NoFieldError, fieldOf, isRecord, isTrue, sortedKeys, typeName, type Value} from './values.js'
+import {fieldOf, isInt, isRecord, isTrue, NoFieldError, sortedKeys, typeName, type Value} from './values.js'
 
 /**
  * Executes a parsed template on one value (Go's text/template exec.go): writes its text and the values of its
@@ -117,12 +117,13 @@ class State {
         const keys = sortedKeys(value)
         for (const key of keys) iteration(key, value[key])
         iterated = keys.length > 0
-      } else if (typeof value === 'number' && Number.isInteger(value)) {
-        if (declarations.length > 1) this.fail(node, `can't use ${value} to iterate over more than one variable`)
+      } else if (isInt(value)) {
+        if (declarations.length > 1)
+          this.fail(node.pipeline, `can't use ${value} to iterate over more than one variable`)
         for (let i = 0; i < value; i++) iteration(i, i)
         iterated = value > 0
       } else if (value !== null && value !== undefined) {
-        this.fail(node, `range can't iterate over ${sprint([value])}`)
+        this.fail(node.pipeline, `range can't iterate over ${sprint([value])}`)
       }
       if (!iterated && node.elseList) this.walk(dot, node.elseList)
     } catch (signal) {
@@ -181,7 +182,7 @@ class State {
       case 'chain':
         return this.fields(this.arg(dot, first.node, 'any'), first, first.names, command.args, final)
       case 'identifier':
-        return this.call(dot, first, command.args.slice(1), final)
+        return this.call(dot, first, command.args.slice(1), final, command)
       case 'variable': {
         const value = this.variable(first, first.name)
         if (first.names.length > 0) return this.fields(value, first, first.names, command.args, final)
@@ -218,12 +219,19 @@ class State {
         this.fail(at, (error as Error).message)
       }
       if (i === names.length - 1 && (args.length > 1 || final !== MISSING))
-        this.fail(at, `${name} has arguments but cannot be invoked as function`)
+        this.fail(at, `${name} is not a method but has arguments`)
     })
     return value
   }
 
-  private call(dot: Value, node: Extract<Operand, {type: 'identifier'}>, args: Operand[], final: Final): Value {
+  /** Calls a function; its own errors are reported at the command (`at`), as Go reports them. */
+  private call(
+    dot: Value,
+    node: Extract<Operand, {type: 'identifier'}>,
+    args: Operand[],
+    final: Final,
+    at: At = node,
+  ): Value {
     const fn = this.functions[node.name]
     const count = args.length + (final === MISSING ? 0 : 1)
     if (fn.variadic ? count < fn.params.length : count !== fn.params.length)
@@ -239,7 +247,7 @@ class State {
       return fn.lazy ? call(...values) : call(...values.map((value) => value()))
     } catch (error) {
       if (error instanceof TemplateError) throw error
-      return this.fail(node, `error calling ${node.name}: ${(error as Error).message}`)
+      return this.fail(at, `error calling ${node.name}: ${(error as Error).message}`)
     }
   }
 
@@ -273,7 +281,7 @@ class State {
         )
     }
     if (type === 'string' && node.type !== 'string') this.fail(node, `expected string; found ${node.source}`)
-    if (type === 'int' && (node.type !== 'number' || !Number.isInteger(node.value)))
+    if (type === 'int' && (node.type !== 'number' || !isInt(node.value)))
       this.fail(node, `expected integer; found ${node.source}`)
     if (type === 'strings') this.fail(node, `can't handle ${node.source} for arg of type []string`)
     return node.value
@@ -283,7 +291,7 @@ class State {
     const ok =
       type === 'any' ||
       (type === 'string' && typeof value === 'string') ||
-      (type === 'int' && typeof value === 'number' && Number.isInteger(value)) ||
+      (type === 'int' && isInt(value)) ||
       (type === 'strings' && Array.isArray(value) && value.every((item) => typeof item === 'string'))
     if (ok) return value
     if (value === null || value === undefined) return this.fail(at, `invalid value; expected ${GO_TYPES[type]}`)

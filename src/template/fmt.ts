@@ -1,4 +1,4 @@
-import {isRecord, sortedKeys, typeName, utf8, type Value} from './values.js'
+import {isInt, isRecord, sortedKeys, typeName, utf8, type Value} from './values.js'
 
 /**
  * Go's fmt as templates reach it (print, printf, println, and printing an action's value): `%v` of every
@@ -73,7 +73,7 @@ export function sprintf(format: string, args: Value[]): string {
   const intArg = (): number | undefined => {
     if (argNum >= args.length) return undefined
     const value = args[argNum++]
-    return typeof value === 'number' && Number.isInteger(value) && Math.abs(value) <= 1e6 ? value : undefined
+    return isInt(value) && Math.abs(value) <= 1e6 ? value : undefined
   }
 
   let i = 0
@@ -174,9 +174,7 @@ function printArg(arg: Value, verb: string, f: Flags, depth = 0): string {
   if (text !== undefined && 'vsxXq'.includes(verb)) return formatString(text, verb, f)
   if (typeof arg === 'boolean') return verb === 't' || verb === 'v' ? pad(String(arg), f) : badVerb(verb, arg, f)
   if (typeof arg === 'number')
-    return Number.isInteger(arg) && !'eEfFgG'.includes(verb)
-      ? formatInteger(arg, verb, f)
-      : formatFloatVerb(arg, verb, f)
+    return isInt(arg) && !'eEfFgG'.includes(verb) ? formatInteger(arg, verb, f) : formatFloatVerb(arg, verb, f)
   if (typeof arg === 'string') return formatString(arg, verb, f)
   if (Array.isArray(arg)) {
     const items = arg.map((item) => printArg(item, verb, f, depth + 1))

@@ -1,5 +1,5 @@
 import {sprint, sprintf, sprintln} from './fmt.js'
-import {isRecord, isTrue, keyOf, typeName, utf8, type Value} from './values.js'
+import {isInt, isRecord, isTrue, keyOf, typeName, utf8, type Value} from './values.js'
 
 /**
  * Go's predefined template functions (text/template's funcs.go) and the shape every template function has.
@@ -61,8 +61,7 @@ const le = (a: Value, b: Value) => lt(a, b) || eq(a, b)
 /** An index into something of `length` items (or up to `length` itself when `inclusive`, as slice allows). */
 function indexArg(index: Value, length: number, inclusive = false): number {
   if (index === null || index === undefined) throw new Error('cannot index slice/array with nil')
-  if (typeof index !== 'number' || !Number.isInteger(index))
-    throw new Error(`cannot index slice/array with type ${typeName(index)}`)
+  if (!isInt(index)) throw new Error(`cannot index slice/array with type ${typeName(index)}`)
   if (index < 0 || index > length || (index === length && !inclusive)) throw new Error(`index out of range: ${index}`)
   return index
 }

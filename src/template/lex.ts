@@ -133,7 +133,7 @@ export function lex(input: string): Token[] {
       } else if (c === '|' || c === '(' || c === ')' || c === '=') {
         at++
         if (c === '(') parenDepth++
-        if (c === ')' && --parenDepth < 0) fail(`unexpected right paren ${describeChar(c)}`, from)
+        if (c === ')') parenDepth--
         emit(c === '|' ? 'pipe' : c === '(' ? 'leftParen' : c === ')' ? 'rightParen' : 'assign', from, at)
       } else if (c === '"' || c === "'") {
         at++

@@ -24,7 +24,11 @@ export function parseNumber(text: string): number {
     if (!Number.isSafeInteger(integer)) throw new Error(`integer overflow: ${JSON.stringify(text)}`)
     return sign * integer
   }
-  if (underscoresOk && /^([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(digits)) return sign * Number(digits)
+  if (underscoresOk && /^([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(digits)) {
+    // Go reads 08 as a float, and a float written without . or e as an integer too large for an int
+    if (!/[.eE]/.test(digits)) throw new Error(`integer overflow: ${JSON.stringify(text)}`)
+    return sign * Number(digits)
+  }
   throw new Error(`illegal number syntax: ${JSON.stringify(text)}`)
 }
 

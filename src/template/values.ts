@@ -13,10 +13,15 @@ export function isRecord(value: Value): value is Record {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
+/** Whether a number is an int: integral and exact (beyond 2^53 a JSON number is only a float). */
+export function isInt(value: Value): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value)
+}
+
 /** Go's name for the value's type, as its messages give it. */
 export function typeName(value: Value): string {
   if (value === null || value === undefined) return '<nil>'
-  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float64'
+  if (typeof value === 'number') return isInt(value) ? 'int' : 'float64'
   if (typeof value === 'string' || typeof value === 'boolean') return typeof value === 'string' ? 'string' : 'bool'
   if (Array.isArray(value)) return '[]interface {}'
   return 'map[string]interface {}'
