@@ -56,10 +56,10 @@ const isSpace = (c: string | undefined): boolean => c !== undefined && SPACE.has
 const isAlphaNumeric = (c: string | undefined): boolean => c !== undefined && /^[\p{L}\p{Nd}_]$/u.test(c)
 const TERMINATORS = new Set(['.', ',', '|', ':', ')', '(', '}'])
 
-/** Go's `%#U` of a character, as its lexer names a bad one: `U+0022 '"'`. */
+/** Go's `%#U` of a character, as its lexer names a bad one: `U+0022 '"'` (the character only if printable). */
 function describeChar(c: string): string {
-  const code = c.codePointAt(0) ?? 0
-  return `U+${code.toString(16).toUpperCase().padStart(4, '0')} '${c}'`
+  const code = `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`
+  return /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(c) ? `${code} '${c}'` : code
 }
 
 export function lex(input: string): Token[] {

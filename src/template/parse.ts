@@ -32,6 +32,8 @@ const OPERAND_STARTS = new Set<TokenType>([
 class Parser {
   private readonly tokens: Token[]
   private i = 0
+  /** The furthest token read or peeked at: Go reports a parse error on its line. */
+  private furthest = 0
   private vars = ['$']
   private rangeDepth = 0
   private readonly definitions = new Map<string, Node[]>()
@@ -66,13 +68,15 @@ class Parser {
   // tokens
 
   private next(): Token {
-    const token = this.tokens[Math.min(this.i, this.tokens.length - 1)]
+    const token = this.peek()
     this.i++
     return token
   }
 
   private peek(): Token {
-    return this.tokens[Math.min(this.i, this.tokens.length - 1)]
+    const index = Math.min(this.i, this.tokens.length - 1)
+    this.furthest = Math.max(this.furthest, index)
+    return this.tokens[index]
   }
 
   private nextNonSpace(): Token {
@@ -94,7 +98,7 @@ class Parser {
   }
 
   private fail(message: string, functionName?: string): never {
-    const at = this.tokens[Math.max(0, Math.min(this.i, this.tokens.length) - 1)].pos
+    const at = this.tokens[this.furthest].pos
     throw new TemplateError(`line ${lineAndColumn(this.input, at).line}: ${message}`, 'parse', functionName)
   }
 
