@@ -248,6 +248,16 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
       [json.container.name, json.container.image, json.container.state],
       ['dl-work', 'dl-app:1', 'exited'],
     )
+    const template = '{{.Change}} {{.Path}}{{with .Temporary}} ({{.}}){{end}}'
+    const listed = await runCli(['container', 'dl-work', '--format', template], {env: engine.env})
+    assert.deepEqual(listed, {
+      code: 0,
+      stdout:
+        'C /app\nD /app/data\nC /app/file.txt\nC /root\nA /root/.cache (tool cache)\nA /root/.cache/pip (tool cache)\n' +
+        'A /root/.cache/pip/x (tool cache)\nA /tmp (temporary directory)\nA /tmp/build (temporary directory)\n' +
+        'A /tmp/build/obj (temporary directory)\n',
+      stderr: '',
+    })
     // the commit really adds what was predicted: analyze the committed image
     assert.equal((await engine.docker(['commit', 'dl-work', 'dl-committed:1'])).code, 0)
     const committed = await analyzeJson(['dl-committed:1'], {env: engine.env})
