@@ -165,6 +165,7 @@ function stringerText(value: Value): string | undefined {
 }
 
 function printArg(arg: Value, verb: string, f: Flags, depth = 0): string {
+  if (f === NO_FLAGS && verb === 'v' && (typeof arg === 'string' || isInt(arg))) return String(arg) // the common case
   if (arg === null || arg === undefined) {
     if (depth > 0) return f.sharpV ? 'interface {}(nil)' : '<nil>'
     return verb === 'v' || verb === 'T' ? pad('<nil>', f) : badVerb(verb, arg, f)
@@ -196,7 +197,8 @@ function badVerb(verb: string, arg: Value, f: Flags): string {
 
 /** Pads to the width, counted in characters (runes), with spaces, or zeros when the 0 flag asks. */
 function pad(text: string, f: Flags): string {
-  const missing = (f.width ?? 0) - [...text].length
+  if (f.width === undefined) return text
+  const missing = f.width - [...text].length
   if (missing <= 0) return text
   return f.minus ? text + ' '.repeat(missing) : (f.zero ? '0' : ' ').repeat(missing) + text
 }

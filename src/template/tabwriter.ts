@@ -8,12 +8,13 @@ import stringWidth from 'string-width'
  */
 export function tabwrite(text: string, {minWidth, padding}: {minWidth: number; padding: number}): string {
   const lines = text.split('\n').map((line) => line.split('\t'))
+  const cellWidths = lines.map((cells) => cells.map(displayWidth))
   const out: string[] = []
   const write = (from: number, to: number, widths: number[]) => {
     for (let row = from; row < to; row++)
       out.push(
         lines[row]
-          .map((cell, j) => (j < widths.length ? cell + ' '.repeat(widths[j] - stringWidth(cell)) : cell))
+          .map((cell, j) => (j < widths.length ? cell + ' '.repeat(widths[j] - cellWidths[row][j]) : cell))
           .join(''),
       )
   }
@@ -26,7 +27,7 @@ export function tabwrite(text: string, {minWidth, padding}: {minWidth: number; p
       from = row
       let width = minWidth
       for (; row < to && column < lines[row].length - 1; row++)
-        width = Math.max(width, stringWidth(lines[row][column]) + padding)
+        width = Math.max(width, cellWidths[row][column] + padding)
       format(from, row, [...widths, width])
       from = row
     }
@@ -35,3 +36,6 @@ export function tabwrite(text: string, {minWidth, padding}: {minWidth: number; p
   format(0, lines.length, [])
   return out.join('\n')
 }
+
+/** Columns a cell takes: its length when it is printable ASCII, else what string-width counts. */
+const displayWidth = (cell: string) => (/^[\x20-\x7e]*$/.test(cell) ? cell.length : stringWidth(cell))

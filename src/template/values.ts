@@ -35,11 +35,18 @@ export function isTrue(value: Value): boolean {
   return Boolean(value)
 }
 
+/** The key each name last resolved to ignoring case: rows share their keys, so it is nearly always right. */
+const resolved = new Map<string, string>()
+
 /** The key of `record` that `name` names: the same, else the same ignoring case. */
 export function keyOf(record: Record, name: string): string | undefined {
   if (Object.hasOwn(record, name)) return name
+  const known = resolved.get(name)
+  if (known !== undefined && Object.hasOwn(record, known)) return known
   const lower = name.toLowerCase()
-  return Object.keys(record).find((key) => key.toLowerCase() === lower)
+  const key = Object.keys(record).find((k) => k.toLowerCase() === lower)
+  if (key !== undefined) resolved.set(name, key)
+  return key
 }
 
 /** A field that does not exist: the command layer names it and lists those that do. */
