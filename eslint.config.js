@@ -20,7 +20,7 @@ export default tseslint.config(
   },
   {
     // data flows one way (docs/architecture.md): below the sources, nothing reads a source or a command
-    files: ['src/{tar,model,image,analysis,check,flatten,report}/**/*.ts'],
+    files: ['src/{tar,model,image,analysis,check,flatten,report,template}/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
