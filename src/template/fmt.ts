@@ -381,7 +381,7 @@ function canBackquote(text: string): boolean {
 }
 
 /** Go's strconv.Quote (or QuoteToASCII), with `quote` as the delimiter (" for strings, ' for runes). */
-export function quoteWith(text: string, quote: string, asciiOnly = false): string {
+function quoteWith(text: string, quote: string, asciiOnly = false): string {
   let out = quote
   for (const char of text) {
     const code = char.codePointAt(0) ?? 0

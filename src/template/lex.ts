@@ -38,18 +38,7 @@ export interface Token {
   pos: number
 }
 
-export const KEYWORDS = new Set([
-  'block',
-  'break',
-  'continue',
-  'define',
-  'else',
-  'end',
-  'if',
-  'range',
-  'template',
-  'with',
-])
+const KEYWORDS = new Set(['block', 'break', 'continue', 'define', 'else', 'end', 'if', 'range', 'template', 'with'])
 
 const SPACE = new Set([' ', '\t', '\r', '\n'])
 const isSpace = (c: string | undefined): boolean => c !== undefined && SPACE.has(c)

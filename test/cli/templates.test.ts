@@ -32,6 +32,7 @@ describe("--format templates on the command line: Go's text/template as the dock
 
   it("the go-templates peer fixture: each template prints what Go's text/template prints, or exits 2", async function () {
     requirePeerFixtures(this)
+    this.timeout(1_200_000) // 41 runs of the CLI: minutes on a loaded machine under c8
     const {cases, rows} = JSON.parse(readFileSync(`${PEER}go-templates/cases.json`, 'utf8')) as {
       cases: GoCase[]
       rows: Array<{[field: string]: unknown}>
