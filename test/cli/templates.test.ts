@@ -4,7 +4,8 @@ import {readFileSync} from 'node:fs'
 import {SAMPLE_PATH} from '../../scripts/make-sample.js'
 import {analyzeJson, type CliResult, runCli} from '../helpers/cli.js'
 import {legacySave, scratch} from '../helpers/images.js'
-import {PEER, requirePeerFixtures} from '../helpers/peer.js'
+import {PEER} from '../helpers/peer.js'
+import {requirePrerequisites} from '../helpers/prerequisites.js'
 
 interface GoCase {
   template: string
@@ -31,7 +32,7 @@ describe("--format templates on the command line: Go's text/template as the dock
   after(() => tmp.remove())
 
   it("the go-templates peer fixture: each template prints what Go's text/template prints, or exits 2", async function () {
-    requirePeerFixtures(this)
+    requirePrerequisites(this, 'peerFixtures')
     this.timeout(1_200_000) // 41 runs of the CLI: minutes on a loaded machine under c8
     const {cases, rows} = JSON.parse(readFileSync(`${PEER}go-templates/cases.json`, 'utf8')) as {
       cases: GoCase[]
