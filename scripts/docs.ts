@@ -1,7 +1,9 @@
 // Writes docs/commands.md from oclif.manifest.json, so the command reference never drifts from the code,
-// and puts the manifest's commands in a stable order.
+// and puts the manifest's commands in a stable order; then docs/schemas from the report types (schemas.ts).
 import {readFileSync, writeFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
+
+import {writeSchemas} from './schemas.js'
 
 interface ManifestFlag {
   name: string
@@ -71,3 +73,4 @@ for (const command of Object.values(manifest.commands).sort((a, b) => a.id.local
   }
 }
 writeFileSync(fileURLToPath(new URL('docs/commands.md', root)), lines.join('\n'))
+await writeSchemas()

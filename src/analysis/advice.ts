@@ -159,7 +159,7 @@ function add(
 export function adviseImage(image: Image, waste: WasteReport): Advice[] {
   const commands = layerCommands(image)
   const groups = new Map<string, Group>()
-  for (const record of waste.records) {
+  for (const record of waste.waste) {
     if (record.bytes === 0) continue
     const rule = wasteRule(record, commands)
     add(groups, `${rule.id} ${record.layer} ${record.removedBy}`, rule, 'waste', `/${record.path}`, record.bytes, [

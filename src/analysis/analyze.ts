@@ -1,16 +1,19 @@
 import {type LayerEntry} from '../model/entry.js'
 import {type Content, type HideReason, UnionFs} from '../model/union-fs.js'
-import {type Image, layerHistory} from '../image/image.js'
+import {type Image, layerHistory, type SourceInfo} from '../image/image.js'
 import type {MetadataImage} from '../image/metadata.js'
-import {type DiveFigures, DiveEfficiency} from './dive.js'
+import {DiveEfficiency, type DiveSummary} from './dive.js'
+import type {Bytes, Count} from './figures.js'
 
 export const SCHEMA_VERSION = 1
 
-/** A figure that a metadata-only report (`--inspect`/`--history`) cannot compute is null. */
-type Figure = number | null
+/**
+ * A figure: null only in a metadata-only report (see unavailable).
+ */
+export type Figure = Count | null
 
 export interface LayerFigures {
-  index: number
+  index: Count
   digest: string | null
   createdBy: string | null
   created: string | null
@@ -25,32 +28,52 @@ export interface LayerFigures {
 
 export interface WastedPath {
   path: string
-  bytes: number
-  layer: number
-  removedBy: number
+  bytes: Bytes
+  layer: Count
+  removedBy: Count
   how: HideReason
 }
 
 export interface Summary {
-  layers: number
+  layers: Count
   totalBytes: Figure
   finalBytes: Figure
   finalFiles: Figure
   wastedBytes: Figure
-  wastedPercent: Figure
-  dive: Omit<DiveFigures, 'inefficientPaths'> | null
+  /**
+   * @minimum 0
+   * @maximum 100
+   */
+  wastedPercent: number | null
+  dive: DiveSummary | null
 }
 
+/** The identity block every image report carries. */
+export interface ImageIdentity {
+  /** config digest */
+  id: string | null
+  repoTags: string[]
+  os: string | null
+  architecture: string | null
+  created: string | null
+}
+
+/**
+ * Output of `docker-layers analyze SOURCE --format json`. Field definitions: docs/metrics.md. schemaVersion changes
+ * only when a field is removed or changes meaning; new fields may appear within a version.
+ * @title docker-layers analyze report
+ * @id https://github.com/docker-layers/docker-layers/docs/schemas/analyze.json
+ */
 export interface AnalyzeReport {
   schemaVersion: typeof SCHEMA_VERSION
-  source: Image['source'] | MetadataImage['source']
-  image: {id: string | null; repoTags: string[]; os: string | null; architecture: string | null; created: string | null}
+  source: SourceInfo | MetadataImage['source']
+  image: ImageIdentity
   summary: Summary
   layers: LayerFigures[]
   topWasted: WastedPath[]
-  /** Metadata-only reports: the figures left null because the layers were not at hand. */
+  /** metadata-only reports (--inspect/--history): the fields left null because the layers were not at hand */
   unavailable?: string[]
-  /** Metadata-only reports: sizes read from docker history's rounded human format. */
+  /** metadata-only reports: sizes were read from docker history's rounded human format */
   approximate?: boolean
 }
 
@@ -103,7 +126,7 @@ export function metadataReport(meta: MetadataImage): AnalyzeReport {
 }
 
 /** The identity block every report carries. */
-export function describeImage(image: Image): AnalyzeReport['image'] {
+export function describeImage(image: Image): ImageIdentity {
   return {
     id: image.id ?? null,
     repoTags: image.repoTags,

@@ -1,30 +1,40 @@
-import type {ContainerChange, PathStat} from '../image/container.js'
-import type {FinalEntry} from './final-fs.js'
+import type {ContainerChange, ContainerInfo, PathStat} from '../image/container.js'
+import type {Image} from '../image/image.js'
+import {SCHEMA_VERSION} from './analyze.js'
+import type {Bytes, Count} from './figures.js'
+import {type FinalEntry, finalSnapshot} from './final-fs.js'
 import {temporaryReason} from './path-kinds.js'
 
 export interface ContainerChangeReport {
-  change: 'A' | 'C' | 'D'
+  change: ContainerChange['kind']
   path: string
   type: PathStat['type'] | null
   /** Bytes the commit layer would store for this path (regular files added or changed). */
-  bytes: number
+  bytes: Bytes
   /** Bytes of the image this change shadows or deletes: waste the commit would add. */
-  shadowedBytes: number
+  shadowedBytes: Bytes
   /** Why the path looks like a temporary artifact, or null. */
   temporary: string | null
 }
 
+/**
+ * `container CONTAINER --format json`.
+ * @title docker-layers container report
+ * @id https://github.com/docker-layers/docker-layers/docs/schemas/container.json
+ */
 export interface ContainerReport {
+  schemaVersion: typeof SCHEMA_VERSION
+  container: {id: string; name: string; image: string; imageId: string; state: string}
   changes: ContainerChangeReport[]
   summary: {
-    added: number
-    changed: number
-    deleted: number
-    commitBytes: number
-    commitFiles: number
-    shadowedBytes: number
-    temporaryBytes: number
-    temporaryFiles: number
+    added: Count
+    changed: Count
+    deleted: Count
+    commitBytes: Bytes
+    commitFiles: Count
+    shadowedBytes: Bytes
+    temporaryBytes: Bytes
+    temporaryFiles: Count
   }
 }
 
@@ -62,14 +72,25 @@ export function userChanges(changes: ContainerChange[], mountPoints: string[]): 
 }
 
 /**
- * Sizes a container's changes: the commit layer's bytes, the image bytes each change shadows or deletes,
- * and which paths look temporary. `image` is the final filesystem of the container's image.
+ * Sizes a container's changes (the user's, see userChanges): the commit layer's bytes, the image bytes each change
+ * shadows or deletes, and which paths look temporary. `image` is the container's image.
  */
-export function containerReport(
+export async function containerReport(info: ContainerInfo, image: Image): Promise<ContainerReport> {
+  const changes = userChanges(info.changes, info.mountPoints)
+  const stats = await info.stat(changes.filter((c) => c.kind !== 'D').map((c) => c.path))
+  const {entries} = finalSnapshot(image)
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    container: {id: info.id, name: info.name, image: info.imageRef, imageId: info.image, state: info.state},
+    ...sizeChanges(changes, stats, entries),
+  }
+}
+
+function sizeChanges(
   changes: ContainerChange[],
   stats: Map<string, PathStat>,
   image: Map<string, FinalEntry>,
-): ContainerReport {
+): Pick<ContainerReport, 'changes' | 'summary'> {
   const imageBytesUnder = (path: string): number => {
     const key = path.replace(/^\/+/, '')
     let bytes = image.get(key)?.type === 'file' ? (image.get(key)?.size ?? 0) : 0

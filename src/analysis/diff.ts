@@ -1,6 +1,11 @@
-import type {Image} from '../image/image.js'
+import type {Image, SourceInfo} from '../image/image.js'
+import {describeImage, type ImageIdentity, SCHEMA_VERSION} from './analyze.js'
+import type {ByteDelta, Bytes, Count} from './figures.js'
 import {type DirTotal, directoryTotals} from './files.js'
 import {type FinalEntry, finalSnapshot} from './final-fs.js'
+
+/** What differs between two versions of a path. */
+export type DiffField = 'type' | 'size' | 'mode' | 'owner' | 'linkTarget' | 'content'
 
 export interface FileDiff {
   path: string
@@ -8,14 +13,14 @@ export interface FileDiff {
   before: FinalEntry | null
   after: FinalEntry | null
   /** For `changed`: which of type, size, mode, owner, linkTarget, content differ. */
-  fields: string[]
+  fields: DiffField[]
 }
 
 export interface DirectoryDelta {
   path: string
-  before: number
-  after: number
-  delta: number
+  before: Bytes
+  after: Bytes
+  delta: ByteDelta
 }
 
 export interface ConfigDiff {
@@ -24,12 +29,26 @@ export interface ConfigDiff {
   after: unknown
 }
 
+/** One of the two images compared. */
+export interface DiffSide {
+  source: SourceInfo
+  image: ImageIdentity
+}
+
+/**
+ * `diff A B --format json`.
+ * @title docker-layers diff report
+ * @id https://github.com/docker-layers/docker-layers/docs/schemas/diff.json
+ */
 export interface DiffReport {
-  sharedLayers: {digests: string[]; commonBase: number; layersA: number; layersB: number}
+  schemaVersion: typeof SCHEMA_VERSION
+  a: DiffSide
+  b: DiffSide
+  sharedLayers: {digests: string[]; commonBase: Count; layersA: Count; layersB: Count}
   files: FileDiff[]
   directories: DirectoryDelta[]
   config: ConfigDiff[]
-  summary: {added: number; removed: number; changed: number; bytesA: number; bytesB: number; deltaBytes: number}
+  summary: {added: Count; removed: Count; changed: Count; bytesA: Bytes; bytesB: Bytes; deltaBytes: ByteDelta}
 }
 
 export const CONFIG_KEYS = [
@@ -47,8 +66,8 @@ export const CONFIG_KEYS = [
   'OnBuild',
 ]
 
-function changedFields(a: FinalEntry, b: FinalEntry, content: boolean): string[] {
-  const fields: string[] = []
+function changedFields(a: FinalEntry, b: FinalEntry, content: boolean): DiffField[] {
+  const fields: DiffField[] = []
   if (a.type !== b.type) fields.push('type')
   if (a.size !== b.size) fields.push('size')
   if (a.mode !== b.mode) fields.push('mode')
@@ -128,6 +147,9 @@ export function diffImages(a: Image, b: Image, options: {content?: boolean; dept
   const bytesA = totalsA.get('')?.bytes ?? 0
   const bytesB = totalsB.get('')?.bytes ?? 0
   return {
+    schemaVersion: SCHEMA_VERSION,
+    a: {source: a.source, image: describeImage(a)},
+    b: {source: b.source, image: describeImage(b)},
     sharedLayers: {digests: shared, commonBase, layersA: idsA.length, layersB: idsB.length},
     files: diffs,
     directories,

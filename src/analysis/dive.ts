@@ -1,11 +1,24 @@
 import type {LayerContents} from '../model/entry.js'
 import {type UnionFs, subtree} from '../model/union-fs.js'
+import type {Count} from './figures.js'
 
 /** dive 0.13's image figures, so that thresholds written for `dive --ci` carry over. */
-export interface DiveFigures {
+export interface DiveSummary {
+  /**
+   * @minimum 0
+   * @maximum 1
+   */
   efficiency: number
-  inefficientBytes: number
+  inefficientBytes: Count
+  /**
+   * a ratio, as in dive
+   * @minimum 0
+   */
   userWastedPercent: number
+}
+
+/** dive's figures and the paths behind its inefficiency. */
+export interface DiveFigures extends DiveSummary {
   /** Paths seen in two or more layers, largest cumulative size first. */
   inefficientPaths: Array<{path: string; cumulativeBytes: number; count: number}>
 }

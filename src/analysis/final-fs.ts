@@ -1,13 +1,14 @@
 import {buildUnionFs, type FsNode} from '../model/union-fs.js'
 import type {Image} from '../image/image.js'
+import type {Bytes, Count} from './figures.js'
 
 /** A path of a final filesystem as diff compares it (hardlinks compare as the files they share). */
 export interface FinalEntry {
   type: string
-  size: number
+  size: Bytes
   mode: string
-  uid: number
-  gid: number
+  uid: Count
+  gid: Count
   linkTarget: string | null
   digest?: string
 }

@@ -1,30 +1,50 @@
 import {type HideReason, UnionFs} from '../model/union-fs.js'
-import type {Image} from '../image/image.js'
+import type {Image, SourceInfo} from '../image/image.js'
+import {describeImage, type ImageIdentity, SCHEMA_VERSION} from './analyze.js'
 import {layerCommands} from './files.js'
+import type {Bytes, Count} from './figures.js'
 
 /** Bytes a layer stores that the final filesystem never shows, and what hid them. */
 export interface WasteRecord {
   path: string
-  bytes: number
-  layer: number
+  bytes: Bytes
+  layer: Count
   createdBy: string | null
-  removedBy: number
+  removedBy: Count
   removedByCreatedBy: string | null
   how: HideReason
 }
 
-/** Identical content stored more than once (hardlinks share their content and are not copies). */
-export interface DuplicateGroup {
-  digest: string
-  size: number
-  copies: Array<{path: string; layer: number; visible: boolean}>
-  /** Bytes stored beyond the first copy: size × (copies − 1). */
-  costBytes: number
+/** One stored copy of a content. */
+export interface ContentCopy {
+  path: string
+  layer: Count
+  visible: boolean
 }
 
+/** Identical content stored more than once (hardlinks share their content and are not copies). */
+export interface DuplicateGroup {
+  /** @pattern ^sha256:[0-9a-f]{64}$ */
+  digest: string
+  size: Bytes
+  /** @minItems 2 */
+  copies: ContentCopy[]
+  /** Bytes stored beyond the first copy: size × (copies − 1). */
+  costBytes: Bytes
+}
+
+/**
+ * `waste SOURCE --format json`. Σ waste[].bytes = wastedBytes = analyze's summary.wastedBytes.
+ * @title docker-layers waste report
+ * @id https://github.com/docker-layers/docker-layers/docs/schemas/waste.json
+ */
 export interface WasteReport {
-  records: WasteRecord[]
-  totalBytes: number
+  schemaVersion: typeof SCHEMA_VERSION
+  source: SourceInfo
+  image: ImageIdentity
+  wastedBytes: Bytes
+  waste: WasteRecord[]
+  /** with --duplicates */
   duplicates?: DuplicateGroup[]
 }
 
@@ -54,7 +74,13 @@ export function findWaste(image: Image, options: {duplicates?: boolean} = {}): W
   records.sort(
     (a, b) => a.layer - b.layer || a.removedBy - b.removedBy || b.bytes - a.bytes || (a.path < b.path ? -1 : 1),
   )
-  const report: WasteReport = {records, totalBytes: records.reduce((sum, r) => sum + r.bytes, 0)}
+  const report: WasteReport = {
+    schemaVersion: SCHEMA_VERSION,
+    source: image.source,
+    image: describeImage(image),
+    wastedBytes: records.reduce((sum, r) => sum + r.bytes, 0),
+    waste: records,
+  }
   if (options.duplicates) {
     const groups = new Map<string, DuplicateGroup>()
     for (const content of fs.contents.flat()) {

@@ -4,7 +4,15 @@ import {dirname, join, resolve} from 'node:path'
 import {parse} from 'yaml'
 
 import {InputError} from '../errors.js'
-import {isRuleName, type RuleSettings} from './rules.js'
+import {
+  isRuleName,
+  RULE_NAMES,
+  type RuleName,
+  type RuleSetting,
+  type RuleSettings,
+  validateSettings,
+  withDefaults,
+} from './rules.js'
 
 export const CONFIG_NAMES = ['.docker-layers.yml', '.docker-layers.yaml']
 export const DIVE_CONFIG = '.dive-ci'
@@ -57,4 +65,53 @@ export function readConfig(path: string): CheckConfig {
   }
   const images = doc.images === undefined || dive ? [] : asStrings(doc.images, `${path}: images`)
   return {path, images: Array.isArray(images) ? images : images === '' ? [] : [images], rules}
+}
+
+/**
+ * The rules `check` applies: those of the config file (`file`, or the nearest one from `cwd`), then those given as
+ * flags (by rule name), which win, then the defaults. Every threshold is checked before any image is read.
+ */
+export function effectiveConfig(options: {
+  file?: string
+  cwd: string
+  flags: Partial<Record<RuleName, string | string[]>>
+}): {config: CheckConfig; settings: Required<RuleSettings>} {
+  const found = options.file || findConfig(options.cwd)
+  const config: CheckConfig = found ? readConfig(found) : {images: [], rules: {}}
+  const fromFlags: RuleSettings = {}
+  for (const name of RULE_NAMES) {
+    const value = options.flags[name]
+    if (value !== undefined) fromFlags[name] = {value, from: `--${name}`}
+  }
+  const settings = withDefaults({...config.rules, ...fromFlags})
+  validateSettings(settings)
+  return {config, settings}
+}
+
+/** One rule of `--print-config`: its effective value and where it came from. */
+export interface ConfigRow {
+  rule: RuleName
+  value: RuleSetting['value']
+  from: string
+}
+
+/**
+ * `check --print-config --format json`: the effective rules and where each came from.
+ * @title docker-layers check configuration
+ * @id https://github.com/docker-layers/docker-layers/docs/schemas/check-config.json
+ */
+export interface CheckConfigReport {
+  /** The config file read, or null when none was found (defaults and flags only). */
+  config: string | null
+  /** Images checked when no SOURCE is given. */
+  images: string[]
+  rules: ConfigRow[]
+}
+
+export function configReport(config: CheckConfig, settings: Required<RuleSettings>): CheckConfigReport {
+  return {
+    config: config.path ?? null,
+    images: config.images,
+    rules: RULE_NAMES.map((name) => ({rule: name, value: settings[name].value, from: settings[name].from})),
+  }
 }

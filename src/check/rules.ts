@@ -73,6 +73,7 @@ export interface RuleResult {
   /** The image's figure the threshold is compared with (null when the rule is off). */
   value: number | null
   threshold: number | string[] | null
+  /** a file path, --flag, 'default' or 'default (dive)' */
   from: string
   /** value and threshold as people read them ("6.41kB", "82.54%"), '-' when off. */
   valueText: string
@@ -259,6 +260,11 @@ export interface ImageCheck {
   rules: RuleResult[]
 }
 
+/**
+ * `check --format json`. Exit 1 when passed is false.
+ * @title docker-layers check report
+ * @id https://github.com/docker-layers/docker-layers/docs/schemas/check.json
+ */
 export interface CheckReport {
   schemaVersion: 1
   passed: boolean

@@ -2,9 +2,9 @@ import {existsSync, readFileSync} from 'node:fs'
 
 import {analyzeImage} from '../analysis/analyze.js'
 import {InputError} from '../errors.js'
-import type {ImageCheck} from './rules.js'
 import type {Image} from '../image/image.js'
-import {evaluateRules, type RuleSettings} from './rules.js'
+import type {CheckConfig} from './config.js'
+import {type CheckReport, evaluateRules, type ImageCheck, type RuleSettings} from './rules.js'
 
 /** A baseline's size: from a saved `analyze --format json`, or by analyzing a previous image. */
 export async function readBaseline(
@@ -40,4 +40,29 @@ export function checkImage(
   const report = analyzeImage(image, 0)
   const rules = evaluateRules(settings, {report, contents: image.layers.map((layer) => layer.contents), baseline})
   return {source: name, repoTags: image.repoTags, passed: rules.every((r) => r.status !== 'fail'), rules}
+}
+
+/**
+ * Checks each source (the config's images when none is given) against the rules, one image in memory at a time;
+ * `baseline`, when given, is read first.
+ */
+export async function runCheck(request: {
+  sources: string[]
+  config: CheckConfig
+  settings: Required<RuleSettings>
+  baseline?: string
+  open: (source: string) => Promise<Image>
+}): Promise<CheckReport> {
+  const {config, settings, open} = request
+  const sources = request.sources.length > 0 ? request.sources : config.images
+  if (sources.length === 0)
+    throw new InputError(`nothing to check: give SOURCE, or list images: in ${config.path ?? '.docker-layers.yml'}`)
+  const baseline = request.baseline ? await readBaseline(request.baseline, open) : undefined
+  const images: ImageCheck[] = []
+  for (const source of sources) {
+    const image = await open(source)
+    images.push(checkImage(source, image, settings, baseline))
+    await image.close()
+  }
+  return {schemaVersion: 1, passed: images.every((image) => image.passed), images}
 }

@@ -1,14 +1,11 @@
-import {appendFileSync} from 'node:fs'
-
 import {Flags} from '@oclif/core'
 
 import {BaseCommand, sourceFlags} from '../base-command.js'
-import {type CheckConfig, findConfig, readConfig} from '../check/config.js'
-import {RULE_NAMES, RULES, type RuleName, type RuleSettings, validateSettings, withDefaults} from '../check/rules.js'
-import {checkImage, readBaseline} from '../check/run-check.js'
-import {InputError} from '../errors.js'
+import {configReport, effectiveConfig} from '../check/config.js'
+import {RULE_NAMES, RULES, type RuleName} from '../check/rules.js'
+import {runCheck} from '../check/run-check.js'
+import {appendStepSummary} from '../check/step-summary.js'
 import {plainTable} from '../report/plain-table.js'
-import type {CheckReport} from '../check/rules.js'
 import {renderCheckTable, renderJunit, renderMarkdown} from '../report/check-report.js'
 import {toJson} from '../report/format.js'
 
@@ -59,49 +56,31 @@ export default class Check extends BaseCommand {
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Check)
-    const config: CheckConfig = flags.config
-      ? readConfig(flags.config)
-      : (() => {
-          const found = findConfig(process.cwd())
-          return found ? readConfig(found) : {images: [], rules: {}}
-        })()
-    const fromFlags: RuleSettings = {}
-    for (const name of RULE_NAMES) {
-      const value = (flags as Record<string, string | string[] | undefined>)[name]
-      if (value !== undefined) fromFlags[name] = {value, from: `--${name}`}
-    }
-    const settings = withDefaults({...config.rules, ...fromFlags})
-    validateSettings(settings)
+    const {config, settings} = effectiveConfig({file: flags.config, cwd: process.cwd(), flags})
     if (flags['print-config']) {
-      const rows = RULE_NAMES.map((name) => ({rule: name, value: settings[name].value, from: settings[name].from}))
-      if (flags.format === 'json')
-        await this.emit(toJson({config: config.path ?? null, images: config.images, rules: rows}))
+      const printed = configReport(config, settings)
+      if (flags.format === 'json') await this.emit(toJson(printed))
       else
         await this.emit(
-          `${config.path ? `Config: ${config.path}` : 'Config: none found (defaults and flags only)'}\n\n${plainTable(
+          `${printed.config ? `Config: ${printed.config}` : 'Config: none found (defaults and flags only)'}\n\n${plainTable(
             ['RULE', 'VALUE', 'FROM'],
-            rows.map((r) => [r.rule, Array.isArray(r.value) ? r.value.join(', ') : r.value, r.from]),
+            printed.rules.map((r) => [r.rule, Array.isArray(r.value) ? r.value.join(', ') : r.value, r.from]),
           )}\n`,
         )
       return
     }
-    const sources = argv.length > 0 ? (argv as string[]) : config.images
-    if (sources.length === 0)
-      throw new InputError(`nothing to check: give SOURCE, or list images: in ${config.path ?? '.docker-layers.yml'}`)
-    const open = (source: string) => this.openImage(source, flags)
-    const baseline = flags.baseline ? await readBaseline(flags.baseline, open) : undefined
-    const report: CheckReport = {schemaVersion: 1, passed: true, images: []}
-    for (const source of sources) {
-      const image = await open(source)
-      report.images.push(checkImage(source, image, settings, baseline))
-      await image.close() // one image in memory at a time
-    }
-    report.passed = report.images.every((image) => image.passed)
+    const report = await runCheck({
+      sources: argv as string[],
+      config,
+      settings,
+      baseline: flags.baseline,
+      open: (source) => this.openImage(source, flags),
+    })
     const render = {table: renderCheckTable, json: toJson, junit: renderJunit, markdown: renderMarkdown}[
       flags.format as 'table' | 'json' | 'junit' | 'markdown'
     ]
     await this.emit(render(report))
-    if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${renderMarkdown(report)}\n`)
+    appendStepSummary(renderMarkdown(report))
     if (!report.passed) this.exit(1)
   }
 }

@@ -1,7 +1,6 @@
 import {Args} from '@oclif/core'
 
-import {containerReport, userChanges} from '../analysis/container.js'
-import {finalSnapshot} from '../analysis/final-fs.js'
+import {containerReport} from '../analysis/container.js'
 import {BaseCommand, engineFlags, engineOptions, quietFlag} from '../base-command.js'
 import {renderContainerTable} from '../report/container-table.js'
 import {toCsv} from '../report/csv.js'
@@ -24,29 +23,16 @@ export default class Container extends BaseCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Container)
     const info = await readContainer(args.container, engineOptions(flags))
-    const changes = userChanges(info.changes, info.mountPoints)
-    const stats = await info.stat(changes.filter((c) => c.kind !== 'D').map((c) => c.path))
     const image = await this.openImage(`docker-daemon:${info.image}`, flags)
-    const report = containerReport(changes, stats, finalSnapshot(image).entries)
+    const report = await containerReport(info, image)
     if (isTemplate(flags.format)) {
       await this.emit(renderTemplate(flags.format, report.changes))
     } else if (flags.format === 'json') {
-      await this.emit(
-        toJson({
-          schemaVersion: 1,
-          container: {id: info.id, name: info.name, image: info.imageRef, imageId: info.image, state: info.state},
-          ...report,
-        }),
-      )
+      await this.emit(toJson(report))
     } else if (flags.format === 'csv') {
       await this.emit(toCsv(report.changes, ['change', 'path', 'type', 'bytes', 'shadowedBytes', 'temporary']))
     } else {
-      await this.emit(
-        renderContainerTable(
-          report,
-          `Container ${info.name} (${info.id.slice(0, 12)}, ${info.state}) from ${info.imageRef}`,
-        ),
-      )
+      await this.emit(renderContainerTable(report))
     }
   }
 }

@@ -1,6 +1,5 @@
 import {Args, Flags} from '@oclif/core'
 
-import {describeImage} from '../analysis/analyze.js'
 import {diffImages} from '../analysis/diff.js'
 import {BaseCommand, sourceFlags} from '../base-command.js'
 import {toCsv} from '../report/csv.js'
@@ -45,14 +44,7 @@ export default class Diff extends BaseCommand {
     if (isTemplate(flags.format)) {
       await this.emit(renderTemplate(flags.format, rows))
     } else if (flags.format === 'json') {
-      await this.emit(
-        toJson({
-          schemaVersion: 1,
-          a: {source: a.source, image: describeImage(a)},
-          b: {source: b.source, image: describeImage(b)},
-          ...report,
-        }),
-      )
+      await this.emit(toJson(report))
     } else if (flags.format === 'csv') {
       await this.emit(toCsv(rows, ['change', 'path', 'fields', 'sizeA', 'sizeB', 'modeA', 'modeB']))
     } else {

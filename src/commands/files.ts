@@ -1,39 +1,23 @@
-import {Args, Flags, type Interfaces} from '@oclif/core'
-import {minimatch} from 'minimatch'
+import {Args, Flags} from '@oclif/core'
 
-import {describeImage} from '../analysis/analyze.js'
-import {type Change, directoryTotals, type FileChange, layerChanges} from '../analysis/files.js'
-import {finalSnapshot} from '../analysis/final-fs.js'
+import {
+  type FileChange,
+  type FilesList,
+  filesList,
+  filesTree,
+  type FilesTreeReport,
+  parseFileFilter,
+} from '../analysis/files.js'
 import {BaseCommand, sourceFlags} from '../base-command.js'
 import {InputError} from '../errors.js'
 import {toCsv} from '../report/csv.js'
 import {formatFlag} from '../report/format.js'
 import {isTemplate, renderTemplate} from '../report/template.js'
-import {humanSize, parseSize} from '../human-size.js'
+import {humanSize} from '../human-size.js'
 import {StreamWriter} from '../report/stream-writer.js'
-import type {Image} from '../image/image.js'
 
 const FIELDS = ['layer', 'change', 'path', 'type', 'size', 'mode', 'uid', 'gid', 'linkTarget']
 const TREE_FIELDS = ['layer', 'path', 'bytes', 'files']
-
-/** Picks a layer by index or by (a prefix of) its diff_id. */
-export function layerIndex(image: Image, wanted: string): number {
-  if (/^\d+$/.test(wanted)) {
-    const index = Number(wanted)
-    if (index >= image.layers.length)
-      throw new InputError(
-        `--layer ${wanted}: the image has ${image.layers.length} layers (0-${image.layers.length - 1})`,
-      )
-    return index
-  }
-  const digest = wanted.startsWith('sha256:') ? wanted : `sha256:${wanted}`
-  const matches = image.layers.filter((layer) => layer.diffId?.startsWith(digest))
-  if (matches.length !== 1)
-    throw new InputError(
-      `--layer ${wanted}: ${matches.length === 0 ? 'no layer has that digest' : 'several layers match that prefix'}`,
-    )
-  return matches[0].index
-}
 
 function row(change: FileChange): string {
   const owner = `${change.uid}:${change.gid}`
@@ -72,47 +56,24 @@ export default class Files extends BaseCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Files)
-    const changes = flags.changes
-      ?.toUpperCase()
-      .split(',')
-      .map((c) => c.trim())
-    if (changes?.some((c) => !['A', 'M', 'D'].includes(c)))
-      throw new InputError(`--changes ${flags.changes}: expected letters among A, M, D`)
-    const minSize = flags['min-size'] === undefined ? 0 : parseSize(flags['min-size'])
-    if (minSize === undefined) throw new InputError(`--min-size ${flags['min-size']}: expected a size such as 1MB`)
+    const filter = parseFileFilter({...flags, minSize: flags['min-size']})
     if (flags.final && !flags.tree) throw new InputError('--final goes with --tree')
     const image = await this.openImage(args.source, flags)
-    const only = flags.layer === undefined ? undefined : layerIndex(image, flags.layer)
-    const glob = flags.path?.replace(/^\/+/, '')
-    const keep = (path: string) => glob === undefined || minimatch(path, glob, {dot: true})
-    if (flags.tree) await this.tree(image, flags, only, keep)
-    else await this.list(image, flags, {only, keep, changes: changes as Change[] | undefined, minSize})
+    if (flags.tree) await this.tree(filesTree(image, filter, {final: flags.final, depth: flags.depth}), flags.format)
+    else await this.list(filesList(image, filter), flags.format)
   }
 
-  private async list(
-    image: Image,
-    flags: Interfaces.InferredFlags<typeof Files.flags>,
-    filter: {only?: number; keep: (path: string) => boolean; changes?: Change[]; minSize: number},
-  ): Promise<void> {
+  private async list(list: FilesList, format: string): Promise<void> {
     const out = new StreamWriter()
-    const format = flags.format
     const template = isTemplate(format) ? format : undefined
     const buffered: FileChange[] = []
     let first = true
-    if (format === 'json')
-      await out.write(
-        `{"schemaVersion":1,"source":${JSON.stringify(image.source)},"image":${JSON.stringify(describeImage(image))},"files":[`,
-      )
-    else if (format === 'csv') await out.write(toCsv([], FIELDS))
+    if (format === 'json') {
+      const head = JSON.stringify({...list.head, files: []})
+      await out.write(head.slice(0, head.lastIndexOf(']'))) // the report up to `"files":[`
+    } else if (format === 'csv') await out.write(toCsv([], FIELDS))
     else if (!template) await out.write('LAYER  C  TYPE     MODE  UID:GID         SIZE  PATH\n')
-    for (const layer of layerChanges(image)) {
-      if (filter.only !== undefined && layer[0]?.layer !== filter.only) continue
-      const kept = layer.filter(
-        (c) =>
-          (!filter.changes || filter.changes.includes(c.change)) && c.size >= filter.minSize && filter.keep(c.path),
-      )
-      if (flags.sort === 'size') kept.sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : 1))
-      else if (flags.sort === 'path') kept.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    for (const kept of list.layers) {
       if (template?.startsWith('table')) {
         buffered.push(...kept) // aligned columns need every row first
         continue
@@ -137,32 +98,13 @@ export default class Files extends BaseCommand {
     await out.flush()
   }
 
-  private async tree(
-    image: Image,
-    flags: Interfaces.InferredFlags<typeof Files.flags>,
-    only: number | undefined,
-    keep: (path: string) => boolean,
-  ): Promise<void> {
-    const rows: Array<{layer: number | null; path: string; bytes: number; files: number}> = []
-    if (flags.final) {
-      const files = finalSnapshot(image).files.filter(([path]) => keep(path))
-      for (const total of directoryTotals(files, flags.depth)) rows.push({layer: null, ...total})
-    } else {
-      for (const {index, contents} of image.layers) {
-        if (only !== undefined && index !== only) continue
-        const files = contents.entries
-          .filter((e) => e.kind === 'file' && keep(e.path))
-          .map((e): [string, number] => [e.path, e.size])
-        for (const total of directoryTotals(files, flags.depth)) rows.push({layer: index, ...total})
-      }
-    }
-    if (isTemplate(flags.format)) {
-      await this.emit(renderTemplate(flags.format, rows))
-    } else if (flags.format === 'json') {
-      await this.emit(
-        `${JSON.stringify({schemaVersion: 1, source: image.source, image: describeImage(image), tree: rows}, null, 2)}\n`,
-      )
-    } else if (flags.format === 'csv') {
+  private async tree(report: FilesTreeReport, format: string): Promise<void> {
+    const rows = report.tree
+    if (isTemplate(format)) {
+      await this.emit(renderTemplate(format, rows))
+    } else if (format === 'json') {
+      await this.emit(`${JSON.stringify(report, null, 2)}\n`)
+    } else if (format === 'csv') {
       await this.emit(toCsv(rows, TREE_FIELDS))
     } else {
       const lines = rows.map(

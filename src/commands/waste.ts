@@ -1,6 +1,5 @@
 import {Args, Flags} from '@oclif/core'
 
-import {describeImage} from '../analysis/analyze.js'
 import {findWaste} from '../analysis/waste.js'
 import {BaseCommand, sourceFlags} from '../base-command.js'
 import {toCsv} from '../report/csv.js'
@@ -29,19 +28,9 @@ export default class Waste extends BaseCommand {
     const {args, flags} = await this.parse(Waste)
     const image = await this.openImage(args.source, flags, {hash: flags.duplicates})
     const report = findWaste(image, {duplicates: flags.duplicates})
-    if (isTemplate(flags.format)) await this.emit(renderTemplate(flags.format, report.records))
-    else if (flags.format === 'json')
-      await this.emit(
-        toJson({
-          schemaVersion: 1,
-          source: image.source,
-          image: describeImage(image),
-          wastedBytes: report.totalBytes,
-          waste: report.records,
-          ...(report.duplicates ? {duplicates: report.duplicates} : {}),
-        }),
-      )
-    else if (flags.format === 'csv') await this.emit(toCsv(report.records, FIELDS))
+    if (isTemplate(flags.format)) await this.emit(renderTemplate(flags.format, report.waste))
+    else if (flags.format === 'json') await this.emit(toJson(report))
+    else if (flags.format === 'csv') await this.emit(toCsv(report.waste, FIELDS))
     else await this.emit(renderWasteTable(report))
   }
 }

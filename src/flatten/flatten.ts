@@ -1,3 +1,4 @@
+import type {Bytes, Count} from '../analysis/figures.js'
 import type {EngineOptions} from '../engine/context.js'
 import {InputError} from '../errors.js'
 import type {Image, SourceInfo} from '../image/image.js'
@@ -23,18 +24,29 @@ export interface FlattenRequest {
   verify?: Reopen
 }
 
-/** What `flatten` did, as its JSON says. */
+/** An image's size: its layers and the content bytes they hold. */
+export interface ImageSize {
+  layers: Count
+  bytes: Bytes
+}
+
+/**
+ * `flatten SOURCE --format json`: what was squashed into what, where it went, and what --verify found.
+ * @title docker-layers flatten report
+ * @id https://github.com/docker-layers/docker-layers/docs/schemas/flatten.json
+ */
 export interface FlattenReport {
   schemaVersion: 1
   source: SourceInfo
+  /** The archive written (-o), or the tag loaded into the engine (-t). */
   output: {file: string; format: OutputFormat; compression: OutputCompression} | {tag: string}
   /** The config digest of the written image. */
   id: string
-  before: {layers: number; bytes: number}
-  after: {layers: number; bytes: number}
-  savedBytes: number
+  before: ImageSize
+  after: ImageSize
+  savedBytes: Bytes
   /** Paths `--verify` found equal, or null without it. */
-  verified: number | null
+  verified: Count | null
 }
 
 /**

@@ -12,3 +12,18 @@ export interface PathStat {
   size: number
   linkTarget: string
 }
+
+/** A container as the engine describes it: identity, mounts, `docker container diff`, and a stat of its paths. */
+export interface ContainerInfo {
+  id: string
+  name: string
+  /** The image's ID. */
+  image: string
+  /** The image as the container was created from it (a name, or the ID). */
+  imageRef: string
+  state: string
+  mountPoints: string[]
+  changes: ContainerChange[]
+  /** Looks up the engine's stat of paths in the container (HEAD of the archive endpoint). */
+  stat(paths: string[]): Promise<Map<string, PathStat>>
+}

@@ -2,9 +2,12 @@ import type {ContainerReport} from '../analysis/container.js'
 import {humanSize} from '../human-size.js'
 import {plainTable} from './plain-table.js'
 
-export function renderContainerTable(report: ContainerReport, title: string): string {
-  const {summary} = report
-  const lines = [title, '']
+export function renderContainerTable(report: ContainerReport): string {
+  const {summary, container} = report
+  const lines = [
+    `Container ${container.name} (${container.id.slice(0, 12)}, ${container.state}) from ${container.image}`,
+    '',
+  ]
   if (report.changes.length === 0) {
     lines.push('No changes: committing would add an empty layer.')
     return `${lines.join('\n')}\n`

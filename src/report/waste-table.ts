@@ -14,8 +14,8 @@ function command(text: string | null): string {
 /** Waste grouped by the pair of layers, with totals: "layer 3 (COPY …) hidden by layer 4 (RUN rm …)". */
 export function renderWasteTable(report: WasteReport): string {
   const lines: string[] = []
-  const groups = new Map<string, WasteReport['records']>()
-  for (const record of report.records) {
+  const groups = new Map<string, WasteReport['waste']>()
+  for (const record of report.waste) {
     const key = `${record.layer}:${record.removedBy}`
     if (!groups.has(key)) groups.set(key, [])
     groups.get(key)!.push(record)
@@ -37,9 +37,9 @@ export function renderWasteTable(report: WasteReport): string {
     )
   }
   lines.push(
-    report.records.length === 0
+    report.waste.length === 0
       ? 'No waste: every stored byte is visible in the final filesystem.'
-      : `Total wasted: ${humanSize(report.totalBytes)} (${report.totalBytes} bytes) in ${report.records.length} files`,
+      : `Total wasted: ${humanSize(report.wastedBytes)} (${report.wastedBytes} bytes) in ${report.waste.length} files`,
   )
   if (report.duplicates) {
     lines.push('')

@@ -1,19 +1,7 @@
 import {connect, engineError} from '../engine/client.js'
 import type {EngineOptions} from '../engine/context.js'
 import {InputError} from '../errors.js'
-import type {ContainerChange, PathStat} from '../image/container.js'
-
-export interface ContainerInfo {
-  id: string
-  name: string
-  image: string
-  imageRef: string
-  state: string
-  mountPoints: string[]
-  changes: ContainerChange[]
-  /** Looks up the engine's stat of paths in the container (HEAD of the archive endpoint). */
-  stat(paths: string[]): Promise<Map<string, PathStat>>
-}
+import type {ContainerInfo, PathStat} from '../image/container.js'
 
 const KINDS = ['C', 'A', 'D'] as const
 /** The file type in Go's os.FileMode bits, as the engine's archive stat reports them. */

@@ -3,7 +3,7 @@ import {readFileSync} from 'node:fs'
 
 import {SAMPLE, SAMPLE_PATH} from '../../scripts/make-sample.js'
 import {analyzeJson, runCli} from '../helpers/cli.js'
-import {legacySave} from '../helpers/images.js'
+import {legacySave, scratch} from '../helpers/images.js'
 import {PEER} from '../helpers/peer.js'
 import {requirePrerequisites} from '../helpers/prerequisites.js'
 import {assertSchema} from '../helpers/schema.js'
@@ -63,6 +63,16 @@ describe('the shipped sample and the report schema', () => {
           .stdout,
       ),
     )
+    assertSchema('files', JSON.parse((await runCli(['files', SAMPLE_PATH, '--tree', '--format', 'json'])).stdout))
+    assertSchema('waste', JSON.parse((await runCli(['waste', SAMPLE_PATH, '--format', 'json'])).stdout))
+    assertSchema('check-config', JSON.parse((await runCli(['check', '--print-config', '--format', 'json'])).stdout))
+    const tmp = scratch()
+    try {
+      const flat = await runCli(['flatten', SAMPLE_PATH, '-o', tmp.file('flat.tar'), '--verify', '--format', 'json'])
+      assertSchema('flatten', JSON.parse(flat.stdout))
+    } finally {
+      tmp.remove()
+    }
     assertSchema('analyze', await analyzeJson([SAMPLE_PATH]))
   })
 

@@ -7,7 +7,7 @@ const ajv = new Ajv2020.default({allErrors: true})
 
 /** Asserts that a report validates against docs/schemas/NAME.json. */
 export function assertSchema(
-  name: 'analyze' | 'files' | 'waste' | 'diff' | 'container' | 'check',
+  name: 'analyze' | 'files' | 'waste' | 'diff' | 'container' | 'check' | 'check-config' | 'flatten',
   report: unknown,
 ): void {
   const schema = JSON.parse(readFileSync(new URL(`../../docs/schemas/${name}.json`, import.meta.url), 'utf8'))
