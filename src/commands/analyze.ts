@@ -2,26 +2,11 @@ import {Args, Flags, type Interfaces} from '@oclif/core'
 
 import {type AnalyzeReport, analyzeImage, metadataReport} from '../analysis/analyze.js'
 import {BaseCommand, sourceFlags} from '../base-command.js'
-import {renderAnalyzeTable} from '../report/analyze-table.js'
-import {toCsv} from '../report/csv.js'
-import {formatFlag, toJson} from '../report/format.js'
-import {isTemplate, renderTemplate} from '../report/template.js'
+import {analyzeView} from '../report/analyze-table.js'
+import {formatFlag} from '../report/format.js'
+import {render} from '../report/render.js'
 import {InputError} from '../errors.js'
 import {readMetadata} from '../sources/metadata.js'
-
-export const LAYER_FIELDS = [
-  'index',
-  'digest',
-  'createdBy',
-  'created',
-  'bytes',
-  'entries',
-  'added',
-  'modified',
-  'removed',
-  'removedBytes',
-  'wastedBytes',
-]
 
 export default class Analyze extends BaseCommand {
   static override summary = 'Show where the bytes of an image go, layer by layer, and what it stores but never shows.'
@@ -55,10 +40,7 @@ export default class Analyze extends BaseCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Analyze)
     const report = await this.report(args.source, flags)
-    if (isTemplate(flags.format)) await this.emit(renderTemplate(flags.format, report.layers))
-    else if (flags.format === 'json') await this.emit(toJson(report))
-    else if (flags.format === 'csv') await this.emit(toCsv(report.layers, LAYER_FIELDS))
-    else await this.emit(renderAnalyzeTable(report, {noTrunc: flags['no-trunc']}))
+    await this.emit(render(flags.format, analyzeView(report, {noTrunc: flags['no-trunc']})))
   }
 
   private async report(

@@ -1,6 +1,31 @@
 import type {AnalyzeReport} from '../analysis/analyze.js'
 import {humanSize} from '../human-size.js'
 import {plainTable} from './plain-table.js'
+import type {View} from './render.js'
+
+/** The columns of `analyze --format csv`: a layer's figures. */
+export const LAYER_FIELDS = [
+  'index',
+  'digest',
+  'createdBy',
+  'created',
+  'bytes',
+  'entries',
+  'added',
+  'modified',
+  'removed',
+  'removedBytes',
+  'wastedBytes',
+]
+
+/** `analyze`: rows are the layers. */
+export function analyzeView(report: AnalyzeReport, options: {noTrunc?: boolean} = {}): View {
+  return {
+    report,
+    table: () => renderAnalyzeTable(report, options),
+    rows: {items: report.layers, fields: LAYER_FIELDS},
+  }
+}
 
 /** A size, or '-' where a metadata-only report has none. */
 function size(bytes: number | null): string {
