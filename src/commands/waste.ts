@@ -2,12 +2,9 @@ import {Args, Flags} from '@oclif/core'
 
 import {findWaste} from '../analysis/waste.js'
 import {BaseCommand, sourceFlags} from '../base-command.js'
-import {toCsv} from '../report/csv.js'
-import {formatFlag, toJson} from '../report/format.js'
-import {isTemplate, renderTemplate} from '../report/template.js'
-import {renderWasteTable} from '../report/waste-table.js'
-
-const FIELDS = ['path', 'bytes', 'layer', 'createdBy', 'removedBy', 'removedByCreatedBy', 'how']
+import {formatFlag} from '../report/format.js'
+import {render} from '../report/render.js'
+import {wasteView} from '../report/waste-table.js'
 
 export default class Waste extends BaseCommand {
   static override summary = 'List every path whose bytes an image stores but never shows, and what hid them.'
@@ -27,10 +24,6 @@ export default class Waste extends BaseCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Waste)
     const image = await this.openImage(args.source, flags, {hash: flags.duplicates})
-    const report = findWaste(image, {duplicates: flags.duplicates})
-    if (isTemplate(flags.format)) await this.emit(renderTemplate(flags.format, report.waste))
-    else if (flags.format === 'json') await this.emit(toJson(report))
-    else if (flags.format === 'csv') await this.emit(toCsv(report.waste, FIELDS))
-    else await this.emit(renderWasteTable(report))
+    await this.emit(render(flags.format, wasteView(findWaste(image, {duplicates: flags.duplicates}))))
   }
 }

@@ -1,6 +1,14 @@
 import type {WasteReport} from '../analysis/waste.js'
 import {humanSize} from '../human-size.js'
 import {plainTable} from './plain-table.js'
+import type {View} from './render.js'
+
+const FIELDS = ['path', 'bytes', 'layer', 'createdBy', 'removedBy', 'removedByCreatedBy', 'how']
+
+/** `waste`: rows are the waste records. */
+export function wasteView(report: WasteReport): View {
+  return {report, table: () => renderWasteTable(report), rows: {items: report.waste, fields: FIELDS}}
+}
 
 function command(text: string | null): string {
   if (!text) return ''
