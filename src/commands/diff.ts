@@ -2,10 +2,9 @@ import {Args, Flags} from '@oclif/core'
 
 import {diffImages} from '../analysis/diff.js'
 import {BaseCommand, sourceFlags} from '../base-command.js'
-import {toCsv} from '../report/csv.js'
-import {renderDiffTable} from '../report/diff-table.js'
-import {formatFlag, toJson} from '../report/format.js'
-import {isTemplate, renderTemplate} from '../report/template.js'
+import {diffView} from '../report/diff-table.js'
+import {formatFlag} from '../report/format.js'
+import {render} from '../report/render.js'
 
 export default class Diff extends BaseCommand {
   static override summary = 'What changed between two images: shared layers, files, directory sizes and config.'
@@ -32,23 +31,6 @@ export default class Diff extends BaseCommand {
     const a = await this.openImage(args.a, flags, {hash: flags.content})
     const b = await this.openImage(args.b, flags, {hash: flags.content})
     const report = diffImages(a, b, {content: flags.content, depth: flags.depth})
-    const rows = report.files.map((f) => ({
-      change: f.change,
-      path: f.path,
-      fields: f.fields.join(','),
-      sizeA: f.before?.size ?? '',
-      sizeB: f.after?.size ?? '',
-      modeA: f.before?.mode ?? '',
-      modeB: f.after?.mode ?? '',
-    }))
-    if (isTemplate(flags.format)) {
-      await this.emit(renderTemplate(flags.format, rows))
-    } else if (flags.format === 'json') {
-      await this.emit(toJson(report))
-    } else if (flags.format === 'csv') {
-      await this.emit(toCsv(rows, ['change', 'path', 'fields', 'sizeA', 'sizeB', 'modeA', 'modeB']))
-    } else {
-      await this.emit(renderDiffTable(report, [args.a, args.b]))
-    }
+    await this.emit(render(flags.format, diffView(report, [args.a, args.b])))
   }
 }

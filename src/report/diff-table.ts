@@ -2,6 +2,26 @@ import type {DiffReport} from '../analysis/diff.js'
 import type {FinalEntry} from '../analysis/final-fs.js'
 import {humanSize} from '../human-size.js'
 import {plainTable} from './plain-table.js'
+import type {View} from './render.js'
+
+const FIELDS = ['change', 'path', 'fields', 'sizeA', 'sizeB', 'modeA', 'modeB']
+
+/**
+ * `diff`: rows are the paths that differ, flattened for CSV (fields joined by commas, each side's size and mode,
+ * '' where a side has none). `names` are the images as the user named them.
+ */
+export function diffView(report: DiffReport, names: [string, string]): View {
+  const items = report.files.map((f) => ({
+    change: f.change,
+    path: f.path,
+    fields: f.fields.join(','),
+    sizeA: f.before?.size ?? '',
+    sizeB: f.after?.size ?? '',
+    modeA: f.before?.mode ?? '',
+    modeB: f.after?.mode ?? '',
+  }))
+  return {report, table: () => renderDiffTable(report, names), rows: {items, fields: FIELDS}}
+}
 
 function describe(entry: FinalEntry | null): string {
   if (!entry) return '-'
