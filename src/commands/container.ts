@@ -2,10 +2,9 @@ import {Args} from '@oclif/core'
 
 import {containerReport} from '../analysis/container.js'
 import {BaseCommand, engineFlags, engineOptions, quietFlag} from '../base-command.js'
-import {renderContainerTable} from '../report/container-table.js'
-import {toCsv} from '../report/csv.js'
-import {formatFlag, toJson} from '../report/format.js'
-import {isTemplate, renderTemplate} from '../report/template.js'
+import {containerView} from '../report/container-table.js'
+import {formatFlag} from '../report/format.js'
+import {render} from '../report/render.js'
 import {readContainer} from '../sources/container.js'
 
 export default class Container extends BaseCommand {
@@ -24,15 +23,6 @@ export default class Container extends BaseCommand {
     const {args, flags} = await this.parse(Container)
     const info = await readContainer(args.container, engineOptions(flags))
     const image = await this.openImage(`docker-daemon:${info.image}`, flags)
-    const report = await containerReport(info, image)
-    if (isTemplate(flags.format)) {
-      await this.emit(renderTemplate(flags.format, report.changes))
-    } else if (flags.format === 'json') {
-      await this.emit(toJson(report))
-    } else if (flags.format === 'csv') {
-      await this.emit(toCsv(report.changes, ['change', 'path', 'type', 'bytes', 'shadowedBytes', 'temporary']))
-    } else {
-      await this.emit(renderContainerTable(report))
-    }
+    await this.emit(render(flags.format, containerView(await containerReport(info, image))))
   }
 }

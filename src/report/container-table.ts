@@ -1,6 +1,14 @@
 import type {ContainerReport} from '../analysis/container.js'
 import {humanSize} from '../human-size.js'
 import {plainTable} from './plain-table.js'
+import type {View} from './render.js'
+
+const FIELDS = ['change', 'path', 'type', 'bytes', 'shadowedBytes', 'temporary']
+
+/** `container`: rows are the changes. */
+export function containerView(report: ContainerReport): View {
+  return {report, table: () => renderContainerTable(report), rows: {items: report.changes, fields: FIELDS}}
+}
 
 export function renderContainerTable(report: ContainerReport): string {
   const {summary, container} = report

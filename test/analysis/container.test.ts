@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 
 import {containerReport} from '../../src/analysis/container.js'
 import type {ContainerInfo, PathStat} from '../../src/image/container.js'
-import {renderContainerTable} from '../../src/report/container-table.js'
+import {render} from '../../src/report/render.js'
+import {containerView} from '../../src/report/container-table.js'
 import {imageOf} from '../helpers/model.js'
 
 /** What the engine says of a container, as a literal: its changes, mounts, and the stat of each path. */
@@ -72,7 +73,7 @@ describe("container: the user's changes sized against the image", () => {
       },
     })
     assert.equal(
-      renderContainerTable(report),
+      render('table', containerView(report)),
       [
         'Container work (3f2a9c0b1d2e, exited) from app:1',
         '',
