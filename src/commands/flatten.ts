@@ -7,8 +7,8 @@ import {InputError} from '../errors.js'
 import {flatten, type FlattenTarget} from '../flatten/flatten.js'
 import {Cleanup, interruptible} from '../flatten/interrupt.js'
 import type {OutputCompression, OutputFormat} from '../flatten/write.js'
-import {renderFlattenText} from '../report/flatten-text.js'
-import {toJson} from '../report/format.js'
+import {flattenView} from '../report/flatten-text.js'
+import {render} from '../report/render.js'
 
 export default class Flatten extends BaseCommand {
   static override summary = 'Squash an image into one layer that keeps its whole config and everything but the waste.'
@@ -79,6 +79,6 @@ export default class Flatten extends BaseCommand {
         cleanup,
       )
     }, cleanup)
-    await this.emit(flags.format === 'json' ? toJson(report) : renderFlattenText(report, args.source))
+    await this.emit(render(flags.format, flattenView(report, args.source)))
   }
 }

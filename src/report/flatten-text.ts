@@ -1,5 +1,11 @@
 import type {FlattenReport} from '../flatten/flatten.js'
 import {humanSize} from '../human-size.js'
+import type {View} from './render.js'
+
+/** `flatten`: its text or its JSON. `sourceName` is the source as the user named it. */
+export function flattenView(report: FlattenReport, sourceName: string): View {
+  return {report, table: () => renderFlattenText(report, sourceName)}
+}
 
 /** flatten's human report: what it squashed into what, where it went, and what `--verify` found. */
 export function renderFlattenText(report: FlattenReport, sourceName: string): string {
