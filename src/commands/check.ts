@@ -5,9 +5,8 @@ import {configReport, effectiveConfig} from '../check/config.js'
 import {RULE_NAMES, RULES, type RuleName} from '../check/rules.js'
 import {runCheck} from '../check/run-check.js'
 import {appendStepSummary} from '../check/step-summary.js'
-import {plainTable} from '../report/plain-table.js'
-import {renderCheckTable, renderJunit, renderMarkdown} from '../report/check-report.js'
-import {toJson} from '../report/format.js'
+import {checkView, configView} from '../report/check-report.js'
+import {render} from '../report/render.js'
 
 const kebab = (name: string) => name.replaceAll(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
 
@@ -57,18 +56,7 @@ export default class Check extends BaseCommand {
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Check)
     const {config, settings} = effectiveConfig({file: flags.config, cwd: process.cwd(), flags})
-    if (flags['print-config']) {
-      const printed = configReport(config, settings)
-      if (flags.format === 'json') await this.emit(toJson(printed))
-      else
-        await this.emit(
-          `${printed.config ? `Config: ${printed.config}` : 'Config: none found (defaults and flags only)'}\n\n${plainTable(
-            ['RULE', 'VALUE', 'FROM'],
-            printed.rules.map((r) => [r.rule, Array.isArray(r.value) ? r.value.join(', ') : r.value, r.from]),
-          )}\n`,
-        )
-      return
-    }
+    if (flags['print-config']) return this.emit(render(flags.format, configView(configReport(config, settings))))
     const report = await runCheck({
       sources: argv as string[],
       config,
@@ -76,11 +64,9 @@ export default class Check extends BaseCommand {
       baseline: flags.baseline,
       open: (source) => this.openImage(source, flags),
     })
-    const render = {table: renderCheckTable, json: toJson, junit: renderJunit, markdown: renderMarkdown}[
-      flags.format as 'table' | 'json' | 'junit' | 'markdown'
-    ]
-    await this.emit(render(report))
-    appendStepSummary(renderMarkdown(report))
+    const view = checkView(report)
+    await this.emit(render(flags.format, view))
+    appendStepSummary(render('markdown', view))
     if (!report.passed) this.exit(1)
   }
 }

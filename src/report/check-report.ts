@@ -1,5 +1,28 @@
+import type {CheckConfigReport} from '../check/config.js'
 import type {CheckReport} from '../check/rules.js'
 import {plainTable} from './plain-table.js'
+import type {View} from './render.js'
+
+/** `check`: a table, JSON, JUnit XML or markdown. */
+export function checkView(report: CheckReport): View {
+  return {
+    report,
+    table: () => renderCheckTable(report),
+    formats: {junit: () => renderJunit(report), markdown: () => renderMarkdown(report)},
+  }
+}
+
+/** `check --print-config`: the effective rules and where each came from. */
+export function configView(report: CheckConfigReport): View {
+  return {
+    report,
+    table: () =>
+      `${report.config ? `Config: ${report.config}` : 'Config: none found (defaults and flags only)'}\n\n${plainTable(
+        ['RULE', 'VALUE', 'FROM'],
+        report.rules.map((r) => [r.rule, Array.isArray(r.value) ? r.value.join(', ') : r.value, r.from]),
+      )}\n`,
+  }
+}
 
 const STATUS = {pass: 'PASS', fail: 'FAIL', off: 'off'}
 
