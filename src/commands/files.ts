@@ -1,29 +1,13 @@
 import {Args, Flags} from '@oclif/core'
 
-import {
-  type FileChange,
-  type FilesList,
-  filesList,
-  filesTree,
-  type FilesTreeReport,
-  parseFileFilter,
-} from '../analysis/files.js'
+import {filesList, filesTree, parseFileFilter} from '../analysis/files.js'
 import {BaseCommand, sourceFlags} from '../base-command.js'
 import {InputError} from '../errors.js'
-import {toCsv} from '../report/csv.js'
+import {writeFilesList} from '../report/files-list.js'
+import {filesTreeView} from '../report/files-tree.js'
 import {formatFlag} from '../report/format.js'
-import {isTemplate, renderTemplate} from '../report/template.js'
-import {humanSize} from '../human-size.js'
+import {render} from '../report/render.js'
 import {StreamWriter} from '../report/stream-writer.js'
-
-const FIELDS = ['layer', 'change', 'path', 'type', 'size', 'mode', 'uid', 'gid', 'linkTarget']
-const TREE_FIELDS = ['layer', 'path', 'bytes', 'files']
-
-function row(change: FileChange): string {
-  const owner = `${change.uid}:${change.gid}`
-  const size = change.type === 'file' || change.change === 'D' ? humanSize(change.size) : '-'
-  return `${String(change.layer).padStart(5)}  ${change.change}  ${change.type.padEnd(8)} ${change.mode}  ${owner.padEnd(11)} ${size.padStart(8)}  /${change.path}${change.linkTarget ? ` -> ${change.linkTarget}` : ''}\n`
-}
 
 export default class Files extends BaseCommand {
   static override summary =
@@ -59,59 +43,8 @@ export default class Files extends BaseCommand {
     const filter = parseFileFilter({...flags, minSize: flags['min-size']})
     if (flags.final && !flags.tree) throw new InputError('--final goes with --tree')
     const image = await this.openImage(args.source, flags)
-    if (flags.tree) await this.tree(filesTree(image, filter, {final: flags.final, depth: flags.depth}), flags.format)
-    else await this.list(filesList(image, filter), flags.format)
-  }
-
-  private async list(list: FilesList, format: string): Promise<void> {
-    const out = new StreamWriter()
-    const template = isTemplate(format) ? format : undefined
-    const buffered: FileChange[] = []
-    let first = true
-    if (format === 'json') {
-      const head = JSON.stringify({...list.head, files: []})
-      await out.write(head.slice(0, head.lastIndexOf(']'))) // the report up to `"files":[`
-    } else if (format === 'csv') await out.write(toCsv([], FIELDS))
-    else if (!template) await out.write('LAYER  C  TYPE     MODE  UID:GID         SIZE  PATH\n')
-    for (const kept of list.layers) {
-      if (template?.startsWith('table')) {
-        buffered.push(...kept) // aligned columns need every row first
-        continue
-      }
-      if (template) {
-        await out.write(renderTemplate(template, kept))
-        continue
-      }
-      for (const change of kept) {
-        if (format === 'json') {
-          await out.write(`${first ? '' : ','}\n  ${JSON.stringify(change)}`)
-          first = false
-        } else if (format === 'csv') {
-          await out.write(toCsv([change], FIELDS).split('\n').slice(1).join('\n'))
-        } else {
-          await out.write(row(change))
-        }
-      }
-    }
-    if (buffered.length > 0) await out.write(renderTemplate(format, buffered))
-    if (format === 'json') await out.write(`${first ? '' : '\n'}]}\n`)
-    await out.flush()
-  }
-
-  private async tree(report: FilesTreeReport, format: string): Promise<void> {
-    const rows = report.tree
-    if (isTemplate(format)) {
-      await this.emit(renderTemplate(format, rows))
-    } else if (format === 'json') {
-      await this.emit(`${JSON.stringify(report, null, 2)}\n`)
-    } else if (format === 'csv') {
-      await this.emit(toCsv(rows, TREE_FIELDS))
-    } else {
-      const lines = rows.map(
-        (r) =>
-          `${r.layer === null ? '  all' : String(r.layer).padStart(5)}  ${humanSize(r.bytes).padStart(8)}  ${String(r.files).padStart(7)}  /${r.path}`,
-      )
-      await this.emit(`LAYER      SIZE    FILES  DIRECTORY\n${lines.join('\n')}\n`)
-    }
+    if (!flags.tree) return writeFilesList(new StreamWriter(), flags.format, filesList(image, filter))
+    const report = filesTree(image, filter, {final: flags.final, depth: flags.depth})
+    await this.emit(render(flags.format, filesTreeView(report)))
   }
 }
