@@ -56,7 +56,11 @@ export default class Check extends BaseCommand {
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Check)
     const {config, settings} = effectiveConfig({file: flags.config, cwd: process.cwd(), flags})
-    if (flags['print-config']) return this.emit(render(flags.format, configView(configReport(config, settings))))
+    if (flags['print-config']) {
+      // the effective rules are JSON or a table: junit and markdown show the table too
+      const format = flags.format === 'json' ? 'json' : 'table'
+      return this.emit(render(format, configView(configReport(config, settings))))
+    }
     const report = await runCheck({
       sources: argv as string[],
       config,
