@@ -69,6 +69,15 @@ function row(
 const node = `${process.execPath} ${BIN}`
 process.stdout.write(`bench dir ${dir}\n`)
 
+// 0. Start-up, against Node's own; importing @oclif/core alone is the floor any oclif command starts from.
+const SAMPLE = fileURLToPath(new URL('../sample/sample-image.tar', import.meta.url))
+const nodeOnly = best(`${process.execPath} -e 0`, 5)
+row('docker-layers --version', best(`${node} --version > /dev/null`, 5), nodeOnly, '≤ 2 × node -e 0', 2, 'node -e 0')
+const sampleRun = best(`${node} analyze ${SAMPLE} > /dev/null`, 5)
+row('analyze the sample', sampleRun, nodeOnly, '≤ 2 × node -e 0', 2, 'node -e 0')
+const oclifOnly = best(`${process.execPath} --input-type=module -e "await import('@oclif/core')"`, 5)
+row('(floor) import @oclif/core alone', oclifOnly, nodeOnly, '', undefined, 'node -e 0')
+
 // 1-2. A ≥ 1 GiB docker save with ≥ 100,000 files over 5 layers, with deletions and overwrites.
 const archive = join(dir, 'big.tar')
 const members = await writeSaveArchive(archive, bigImage())
