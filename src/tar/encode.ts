@@ -146,7 +146,7 @@ function encodeUstar(entry: OutEntry, name: string): Buffer | undefined {
 }
 
 /** The entry in the shape node-tar's Header takes: the reference encoding, and the encoder for pax entries. */
-export function nodeTarFields(entry: OutEntry, name: string) {
+function nodeTarFields(entry: OutEntry, name: string) {
   return {
     path: name,
     type: TYPE[entry.kind] as never,
