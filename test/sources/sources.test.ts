@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import {symlinkSync} from 'node:fs'
 
 import {analyzeJson, runCli} from '../helpers/cli.js'
-import {type ImageSpec, legacySave, ociArchive, scratch, writeOciLayout} from '../helpers/images.js'
+import {buildImage, type ImageSpec, legacySave, ociArchive, scratch, writeOciLayout} from '../helpers/images.js'
 import {type Member, tarOf} from '../helpers/tar.js'
 
 /** One image with real waste, written by every source kind; each must report the same figures. */
@@ -128,20 +128,32 @@ describe('sources', () => {
   })
 
   it('multi-platform index: this host by default, --platform to choose, ambiguity is an error', async () => {
-    const arm: ImageSpec = {...APP, architecture: 'arm64', variant: 'v8', layers: [{members: [{path: 'arm', size: 9}]}]}
+    // this host as Go and the OCI spec name it (x64 is amd64; arm64's default variant is v8), whatever it is
+    const host = ({x64: 'amd64', ia32: '386', ppc64: 'ppc64le'} as Record<string, string>)[process.arch] ?? process.arch
+    const hostText = `linux/${host}${host === 'arm64' ? '/v8' : ''}`
+    const [first, second] = [
+      {architecture: 'arm64', variant: 'v8', text: 'linux/arm64/v8'},
+      {architecture: 'riscv64', text: 'linux/riscv64'},
+      {architecture: 's390x', text: 'linux/s390x'},
+    ].filter((p) => p.architecture !== host)
+    const native: ImageSpec = {...APP, architecture: host, variant: host === 'arm64' ? 'v8' : undefined}
+    const foreign: ImageSpec = {...APP, ...first, layers: [{members: [{path: 'foreign', size: 9}]}]}
     const dir = `${tmp.dir}/multi`
-    writeOciLayout(dir, [APP, arm])
+    writeOciLayout(dir, [foreign, native])
     assert.deepEqual(summaryOf(await analyzeJson([dir])), EXPECTED)
-    const chosen = await analyzeJson([dir, '--platform', 'linux/arm64'])
-    assert.deepEqual([chosen.image.architecture, chosen.summary.totalBytes], ['arm64', 9])
-    const riscv: ImageSpec = {...arm, architecture: 'riscv64', variant: undefined}
+    // no variant asked: any variant of the architecture matches
+    const chosen = await analyzeJson([dir, '--platform', `linux/${first.architecture}`])
+    assert.deepEqual([chosen.image.architecture, chosen.summary.totalBytes], [first.architecture, 9])
     const ambiguous = `${tmp.dir}/ambiguous`
-    writeOciLayout(ambiguous, [arm, riscv])
+    writeOciLayout(ambiguous, [foreign, {...foreign, architecture: second.architecture, variant: undefined}])
     const result = await runCli(['analyze', ambiguous])
-    assert.equal(result.code, 2)
-    assert.match(
-      result.stderr,
-      /several platforms and none is this host's \(linux\/amd64\); choose one with --platform: linux\/arm64\/v8, linux\/riscv64\n$/,
+    assert.deepEqual(
+      [result.code, result.stdout, result.stderr],
+      [
+        2,
+        '',
+        `docker-layers: ${ambiguous}: several platforms and none is this host's (${hostText}); choose one with --platform: ${first.text}, ${second.text}\n`,
+      ],
     )
   })
 
@@ -184,19 +196,53 @@ describe('sources', () => {
   })
 
   it('table and CSV read the same result as JSON', async () => {
-    const path = tmp.file('legacy.tar')
+    const path = tmp.file('table-csv.tar', legacySave([APP]))
+    // the layer digests and the image id are sha256 of the tars and config the test helper built
+    const {diffIds, configDigest} = buildImage(APP)
     const table = await runCli(['analyze', path])
-    assert.equal(table.code, 0)
-    assert.match(table.stdout, /^Total: {2}6\.61kB in 4 layers$/m)
-    assert.match(table.stdout, /^Final: {2}1\.31kB in 3 files$/m)
-    assert.match(table.stdout, /^Wasted: 5\.3kB \(80\.17%\)$/m)
-    assert.match(table.stdout, /^ {4}1 {3}RUN apt-get install +5\.3kB +2 +0 +0 +5\.3kB$/m)
+    // by hand: final 1000 + 11 + 300 = 1311 of 6611; wasted 5300 = 80.17 %. dive: usr/bin/tool is the one
+    // path in two layers (300 + 300 = 600 inefficient); the whiteout of var/cache/apt weighs the 5000 it
+    // hid; efficiency = Σ min / Σ cumulative = 11311 / 11611; user wasted = 600 / (5300 + 0 + 300)
+    assert.deepEqual(
+      [table.code, table.stderr, table.stdout],
+      [
+        0,
+        '',
+        `Image: ${configDigest.slice(7, 19)} app:1.0 (linux/amd64) from docker-archive ${path}
+
+LAYER   CREATED BY                      SIZE   ADDED   MODIFIED   REMOVED   WASTED
+    0   ADD rootfs.tar /              1.01kB       3          0         0       0B
+    1   RUN apt-get install            5.3kB       2          0         0    5.3kB
+    2   RUN rm -rf /var/cache/apt         0B       0          0         2       0B
+    3   RUN chmod 755 /usr/bin/tool     300B       0          1         0       0B
+
+Total:  6.61kB in 4 layers
+Final:  1.31kB in 3 files
+Wasted: 5.3kB (80.17%)
+dive:   efficiency 97.4162%, inefficient 600B, user wasted 10.71%
+
+WASTED   PATH                     LAYER   HIDDEN BY   HOW
+   5kB   /var/cache/apt/pkg.deb       1           2   deleted
+  300B   /usr/bin/tool                1           3   metadata-only
+`,
+      ],
+    )
     const csv = await runCli(['analyze', path, '--format', 'csv'])
-    assert.deepEqual(csv.stdout.split('\n').slice(0, 3), [
-      '"index","digest","createdBy","created","bytes","entries","added","modified","removed","removedBytes","wastedBytes"',
-      `0,"${(await analyzeJson([path])).layers[0].digest}","ADD rootfs.tar /","2024-01-01T00:00:00Z",1011,3,3,0,0,0,0`,
-      `1,"${(await analyzeJson([path])).layers[1].digest}","RUN apt-get install","2024-01-01T00:00:00Z",5300,2,2,0,0,0,5300`,
-    ])
+    assert.deepEqual(
+      [csv.code, csv.stderr, csv.stdout.split('\n')],
+      [
+        0,
+        '',
+        [
+          '"index","digest","createdBy","created","bytes","entries","added","modified","removed","removedBytes","wastedBytes"',
+          `0,"${diffIds[0]}","ADD rootfs.tar /","2024-01-01T00:00:00Z",1011,3,3,0,0,0,0`,
+          `1,"${diffIds[1]}","RUN apt-get install","2024-01-01T00:00:00Z",5300,2,2,0,0,0,5300`,
+          `2,"${diffIds[2]}","RUN rm -rf /var/cache/apt","2024-01-01T00:00:00Z",0,1,0,0,2,5000,0`,
+          `3,"${diffIds[3]}","RUN chmod 755 /usr/bin/tool","2024-01-01T00:00:00Z",300,1,0,1,0,0,0`,
+          '',
+        ],
+      ],
+    )
   })
 
   it('symlinked blobs may not leave an OCI layout', async () => {
