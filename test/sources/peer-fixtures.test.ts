@@ -16,6 +16,13 @@ describe('peer fixtures (dive, go-containerregistry)', function () {
 
   it("dive's test-docker-image.tar: dive's own published figures, to the last digit", async () => {
     const report = await analyzeJson([`${PEER}dive/test-docker-image.tar`])
+    // 14 layers and 1,220,598 bytes: dive's published figures (peer-fixtures README). The rest from GNU tar's
+    // listing (`tar -tvf` of each layer.tar in manifest order): 5 contents of /somefile.txt (6,405 bytes each)
+    // are never shown: somefile1.txt of layer 3 (chmod copy in 4), somefile1.txt of 4 and somefile2.txt of 5
+    // (.wh.example in 9), somefile3.txt of 6 (.wh.somefile3.txt in 7), saved.txt of 7 (chmod copy in 13):
+    // 5 × 6,405 = 32,025 wasted, 1,220,598 − 32,025 = 1,188,573 final. Final files: layer 0 lists 6 files and
+    // 392 hardlinks (busybox), plus somefile.txt, root/.saved.txt, root/saved.txt, root/.data/tag.sh,
+    // root/.data/test.sh, tmp/saved.again1.txt, root/.data/saved.again2.txt: 398 + 7 = 405.
     assert.deepEqual(figures(report), [14, 1_220_598, 1_188_573, 405, 32_025])
     assert.deepEqual(report.summary.dive, {
       efficiency: 0.9844212134184309,
@@ -33,10 +40,13 @@ describe('peer fixtures (dive, go-containerregistry)', function () {
         ['root/saved.txt', 6405, 7, 13, 'metadata-only'],
       ],
     )
+    // from each layer's `tar -tvf` listing, applied in order (parent directories repeated in a layer are
+    // modified; 2 the four directories of mkdir -p, /root already there; 7 and 9 remove somefile3.txt, and
+    // root/example with its 4 paths below: nested, really, somefile1.txt, somefile2.txt)
     assert.deepEqual(
       report.layers.map((l: any) => [l.added, l.modified, l.removed, l.wastedBytes]),
       [
-        [415, 0, 0, 0],
+        [415, 0, 0, 0], // 17 directories, 6 files, 392 hardlinks
         [1, 0, 0, 0],
         [3, 1, 0, 0],
         [1, 2, 0, 6405],
@@ -56,6 +66,11 @@ describe('peer fixtures (dive, go-containerregistry)', function () {
 
   it("dive's kaniko image: sha256: config name and .tar.gz layers", async () => {
     const report = await analyzeJson([`${PEER}dive/test-kaniko-image.tar`])
+    // GNU tar's listing of the 14 gunzipped layers: the same build with a 9,249-byte somefile.txt; layer 0 holds
+    // 1,231,733 bytes (6 files, 398 hardlinks, 17 directories), layer 10 the two scripts (917 + 1,270), ten
+    // layers one copy of 9,249 each, layers 2 and 9 nothing: 1,231,733 + 2,187 + 10 × 9,249 = 1,326,410. The
+    // same 5 copies as in test-docker-image.tar are never shown: 5 × 9,249 = 46,245 wasted, 1,280,165 final,
+    // 404 + 7 = 411 final files.
     assert.deepEqual(figures(report), [14, 1_326_410, 1_280_165, 411, 46_245])
     assert.deepEqual(report.image.repoTags, ['dive-test:kaniko-latest'])
   })
@@ -63,6 +78,8 @@ describe('peer fixtures (dive, go-containerregistry)', function () {
   for (const kind of ['uncompressed', 'gzip', 'zstd', 'estargz']) {
     it(`dive's OCI ${kind} image: one layer holding README.md`, async () => {
       const report = await analyzeJson([`${PEER}dive/test-oci-${kind}-image.tar`])
+      // GNU tar lists the one layer blob as `-rw-r--r-- 0/0 11189 … README.md` (estargz's stargz.index.json
+      // follows the end-of-archive blocks: only `tar -i` lists it, and no layer reader applies it)
       assert.deepEqual(figures(report), [1, 11_189, 11_189, 1, 0])
       assert.equal(report.source.kind, 'oci-archive')
     })
@@ -70,6 +87,7 @@ describe('peer fixtures (dive, go-containerregistry)', function () {
 
   it('go-containerregistry: Docker 25 save, layouts, bundles, links, whiteouts', async () => {
     const g = `${PEER}go-containerregistry/`
+    // GNU tar lists the one layer blob as `-rwxr-xr-x 0/0 9136 … hello`
     assert.deepEqual(figures(await analyzeJson([`${g}hello-world-v25.tar`])), [1, 9136, 9136, 1, 0])
     assert.deepEqual(figures(await analyzeJson([`${g}test_image_1.tar`])), [1, 8, 8, 2, 0])
     assert.deepEqual(figures(await analyzeJson([`${g}layout/test_index_one_image`])), [1, 5, 5, 1, 0])
