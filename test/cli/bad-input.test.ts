@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
-import {existsSync, readdirSync} from 'node:fs'
+import {readdirSync} from 'node:fs'
 
 import {runCli} from '../helpers/cli.js'
-import {type ImageSpec, legacySave, ociArchive, scratch} from '../helpers/images.js'
+import {buildImage, type ImageSpec, legacySave, ociArchive, scratch} from '../helpers/images.js'
 import {tarOf} from '../helpers/tar.js'
 
 const SPEC: ImageSpec = {
@@ -167,11 +167,39 @@ describe('bad input: one line on stderr, exit 2, no stack', () => {
     assert.deepEqual([extra.code, extra.stderr], [2, 'docker-layers: Unexpected argument: b.tar\n'])
   })
 
-  it('leaves nothing behind in the working directory', () => {
-    assert.equal(existsSync(tmp.dir), true)
-    assert.deepEqual(
-      readdirSync(tmp.dir).filter((name) => name.includes('.tmp')),
-      [],
-    )
+  it('flatten leaves nothing behind where it writes: the -o directory and the temporary directory', async () => {
+    const out = scratch('dl-out-')
+    const temp = scratch('dl-tmpdir-')
+    try {
+      const {diffIds} = buildImage(SPEC)
+      const layerId = layerMember[0].split('/')[0]
+      const inner = Buffer.from(save)
+      inner[layerMember[2] + 512 * 7 + 20] ^= 0xff // b's header inside the layer
+      const cases: Array<[string[], string, Buffer?]> = [
+        // read from stdin: the stream is spooled to the temporary directory first
+        [
+          ['-'],
+          `-: ${layerId}/layer.tar: truncated tar (inside the content of a)`,
+          save.subarray(0, layerMember[2] + 1000),
+        ],
+        [
+          [tmp.file('flatten-bad-inner.tar', inner)],
+          `${tmp.file('flatten-bad-inner.tar')}: layer 0 (${diffIds[0]}): corrupt tar header at offset 3584 (bad checksum)`,
+        ],
+        [[tmp.file('flatten-good.tar', save), '--from', '2'], '--from 2: the image has 2 layers; squash from 0 to 1'],
+        [['-', '--from', '2'], '--from 2: the image has 2 layers; squash from 0 to 1', save],
+      ]
+      for (const [args, message, stdin] of cases) {
+        const result = await runCli(['flatten', ...args, '-o', `${out.dir}/flat.tar`], {
+          stdin,
+          env: {TMPDIR: temp.dir},
+        })
+        assert.deepEqual([result.code, result.stdout, result.stderr], [2, '', `docker-layers: ${message}\n`])
+        assert.deepEqual([readdirSync(out.dir), readdirSync(temp.dir)], [[], []], args.join(' '))
+      }
+    } finally {
+      out.remove()
+      temp.remove()
+    }
   })
 })
