@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
-import {spawnSync} from 'node:child_process'
-import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
+import {execFileSync, spawnSync} from 'node:child_process'
+import {createHash} from 'node:crypto'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
 
-import {analyzeJson, runCli} from '../helpers/cli.js'
-import {type ImageSpec, legacySave, ociArchive, scratch} from '../helpers/images.js'
+import {analyzeJson, type CliResult, runCli} from '../helpers/cli.js'
+import {buildImage, type ImageSpec, legacySave, ociArchive, scratch} from '../helpers/images.js'
 import {requirePrerequisites} from '../helpers/prerequisites.js'
 import {StreamReader} from '../../src/tar/byte-reader.js'
 import {decompressing} from '../../src/tar/compression.js'
@@ -90,15 +91,42 @@ async function layerEntries(archive: string): Promise<Array<[string, string, num
   return out
 }
 
+/** The written image's id: the sha256 of its config, found and hashed through GNU tar (not our reader). */
+function configDigest(archive: string): string {
+  const read = (member: string) => execFileSync('tar', ['-xOf', archive, member], {maxBuffer: 1 << 26})
+  const sha = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`
+  const members = execFileSync('tar', ['-tf', archive]).toString().split('\n')
+  if (members.includes('manifest.json')) return sha(read(JSON.parse(read('manifest.json').toString())[0].Config))
+  const manifest = JSON.parse(
+    read(`blobs/sha256/${JSON.parse(read('index.json').toString()).manifests[0].digest.slice(7)}`).toString(),
+  )
+  return sha(read(`blobs/sha256/${manifest.config.digest.slice(7)}`))
+}
+
+/** flatten's text report for SOURCE (3 layers, 8,508 bytes, squashed to 3,493 in one layer), its 20 paths verified. */
+function sourceReport(name: string, out: string, format: string, compression: string): string {
+  return (
+    `Flattened ${name}: 3 layers, 8.51kB -> 1 layer, 3.49kB (saved 5.01kB)\n` +
+    `Wrote ${out} (${format}, ${compression}): ${configDigest(out)}\n` +
+    "Verified: 20 paths equal the source's final filesystem\n"
+  )
+}
+
 describe('flatten to archives', () => {
   const tmp = scratch()
   after(() => tmp.remove())
   const source = tmp.file('source.tar', legacySave([SOURCE]))
+  /** SOURCE flattened with --verify to flat.tar, once, by whichever test needs it first. */
+  let flattened: Promise<{out: string; result: CliResult}> | undefined
+  const flat = () =>
+    (flattened ??= (async () => {
+      const out = `${tmp.dir}/flat.tar`
+      return {out, result: await runCli(['flatten', source, '-o', out, '--verify', '--format', 'json'])}
+    })())
 
   it('writes exactly the final filesystem: files, empty dirs, links, devices, modes, owners, long and non-ASCII names', async () => {
-    const out = `${tmp.dir}/flat.tar`
-    const result = await runCli(['flatten', source, '-o', out, '--verify', '--format', 'json'])
-    assert.equal(result.code, 0, result.stderr)
+    const {out, result} = await flat()
+    assert.deepEqual([result.code, result.stderr], [0, ''])
     const report = JSON.parse(result.stdout)
     assert.deepEqual(
       [report.before, report.after, report.savedBytes, report.verified],
@@ -138,7 +166,8 @@ describe('flatten to archives', () => {
   })
 
   it('keeps xattrs, user and group names and mtimes', async () => {
-    const out = `${tmp.dir}/flat.tar`
+    const {out, result} = await flat()
+    assert.equal(result.code, 0, result.stderr)
     const outer = readFileSync(out)
     for await (const {header, body} of tarMembers(new StreamReader([outer]), out)) {
       if (header.path !== 'layer.tar') continue
@@ -184,15 +213,24 @@ describe('flatten to archives', () => {
     assert.equal(listing.split('\n')[0], 'drwxr-x--- 5/6               0 2023-11-14 22:14 ./')
     // with --from 1 the squashed layers 1 and 2 carry the root entry of layer 1
     const from = tmp.file('root-from.tar')
-    assert.equal((await runCli(['flatten', tmp.file('root.tar'), '-o', from, '--from', '1'])).code, 0)
+    const fromResult = await runCli(['flatten', tmp.file('root.tar'), '-o', from, '--from', '1'])
+    // 3 layers of 1 byte each; layers 1 and 2 squashed into one
+    assert.deepEqual(
+      [fromResult.code, fromResult.stderr, fromResult.stdout],
+      [
+        0,
+        '',
+        `Flattened ${tmp.file('root.tar')}: 3 layers, 3B -> 2 layers, 3B (saved 0B)\nWrote ${from} (docker-archive, none): ${configDigest(from)}\n`,
+      ],
+    )
     const top = spawnSync('tar', ['-xOf', from, 'layer.tar'], {maxBuffer: 1 << 24}).stdout
     const topListing = spawnSync('tar', ['--numeric-owner', '--utc', '-tvf', '-'], {input: top}).stdout.toString()
     assert.equal(topListing.split('\n')[0], 'drwxr-x--- 5/6               0 2023-11-14 22:14 ./')
   })
 
   it('keeps the whole config and one readable history entry', async () => {
-    const out = `${tmp.dir}/flat.tar`
-    const {execFileSync} = await import('node:child_process')
+    const {out, result} = await flat()
+    assert.equal(result.code, 0, result.stderr)
     const manifest = JSON.parse(execFileSync('tar', ['-xOf', out, 'manifest.json']).toString())
     const config = JSON.parse(execFileSync('tar', ['-xOf', out, manifest[0].Config]).toString())
     assert.deepEqual(config.config, SOURCE.config)
@@ -222,7 +260,10 @@ describe('flatten to archives', () => {
         compression,
         '--verify',
       ])
-      assert.equal(result.code, 0, result.stderr)
+      assert.deepEqual(
+        [result.code, result.stderr, result.stdout],
+        [0, '', sourceReport(source, out, format, compression)],
+      )
       assert.equal((await analyzeJson([out])).summary.finalBytes, 3493)
     })
   }
@@ -288,7 +329,22 @@ describe('flatten to archives', () => {
       '1',
       '--verify',
     ])
-    assert.equal(result.code, 0, result.stderr)
+    assert.deepEqual(
+      [result.code, result.stderr, result.stdout],
+      [
+        0,
+        '',
+        `Flattened ${empty}: 2 layers, 0B -> 2 layers, 0B (saved 0B)\nWrote ${out} (oci-archive, none): ${configDigest(out)}\nVerified: 0 paths equal the source's final filesystem\n`,
+      ],
+    )
+    // GNU tar lists 2 layer blobs, the config, the manifest: one blob for the two identical layers
+    assert.equal(
+      execFileSync('tar', ['-tf', out])
+        .toString()
+        .split('\n')
+        .filter((m) => m.startsWith('blobs/')).length,
+      3,
+    )
     assert.deepEqual(
       (await analyzeJson([out])).layers.map((l: any) => l.bytes),
       [0, 0],
@@ -300,29 +356,54 @@ describe('flatten to archives', () => {
     const refused = await runCli(['flatten', source, '-o', out])
     assert.deepEqual([refused.code, refused.stderr], [2, `docker-layers: ${out} exists; use --force to overwrite it\n`])
     assert.equal(readFileSync(out, 'utf8'), 'precious')
-    assert.equal((await runCli(['flatten', source, '-o', out, '--force'])).code, 0)
-    assert.ok(statSync(out).size > 1000)
+    const forced = await runCli(['flatten', source, '-o', out, '--force'])
+    assert.deepEqual(
+      [forced.code, forced.stderr, forced.stdout],
+      [
+        0,
+        '',
+        `Flattened ${source}: 3 layers, 8.51kB -> 1 layer, 3.49kB (saved 5.01kB)\nWrote ${out} (docker-archive, none): ${configDigest(out)}\n`,
+      ],
+    )
     const broken = Buffer.from(readFileSync(source))
     broken.fill(0x41, 3000, 3600)
     const bad = await runCli(['flatten', tmp.file('broken.tar', broken), '-o', `${tmp.dir}/never.tar`])
-    assert.equal(bad.code, 2)
+    // bytes 3000-3599 of the archive: the layer starts at 2048 (after a directory, VERSION and the layer's header),
+    // so inner offset 512 is bin/app's pax header
+    assert.deepEqual(
+      [bad.code, bad.stdout, bad.stderr],
+      [
+        2,
+        '',
+        `docker-layers: ${tmp.file('broken.tar')}: layer 0 (${buildImage(SOURCE).diffIds[0]}): corrupt tar header at offset 512 (bad checksum)\n`,
+      ],
+    )
     assert.equal(existsSync(`${tmp.dir}/never.tar`), false)
     assert.deepEqual(
       readdirSync(tmp.dir).filter((name) => name.includes('.tmp-')),
       [],
     )
     const both = await runCli(['flatten', source])
-    assert.equal(both.code, 2)
-    assert.match(both.stderr, /^docker-layers: Exactly one of the following must be provided: --output, --tag\n$/)
+    assert.deepEqual(
+      [both.code, both.stdout, both.stderr],
+      [2, '', 'docker-layers: Exactly one of the following must be provided: --output, --tag\n'],
+    )
   })
 
   it('reads OCI sources and stdin too', async () => {
     const oci = tmp.file('source-oci.tar', ociArchive([SOURCE], {compression: 'zstd', nestedIndex: true}))
-    assert.equal((await runCli(['flatten', oci, '-o', `${tmp.dir}/from-oci.tar`, '--verify'])).code, 0)
+    const fromOci = await runCli(['flatten', oci, '-o', `${tmp.dir}/from-oci.tar`, '--verify'])
+    assert.deepEqual(
+      [fromOci.code, fromOci.stderr, fromOci.stdout],
+      [0, '', sourceReport(oci, `${tmp.dir}/from-oci.tar`, 'docker-archive', 'none')],
+    )
     const stdin = await runCli(['flatten', '-', '-o', `${tmp.dir}/from-stdin.tar`, '--verify'], {
       stdin: readFileSync(source),
     })
-    assert.equal(stdin.code, 0, stdin.stderr)
+    assert.deepEqual(
+      [stdin.code, stdin.stderr, stdin.stdout],
+      [0, '', sourceReport('-', `${tmp.dir}/from-stdin.tar`, 'docker-archive', 'none')],
+    )
     assert.equal((await analyzeJson([`${tmp.dir}/from-stdin.tar`])).summary.finalBytes, 3493)
   })
 })
