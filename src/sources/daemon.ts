@@ -1,5 +1,5 @@
 import {type EngineOptions} from '../engine/context.js'
-import {connect, engineError} from '../engine/client.js'
+import {connect, type Engine, engineError} from '../engine/client.js'
 import {InputError} from '../errors.js'
 import type {Image} from '../image/image.js'
 import {readArchiveStream} from './archive.js'
@@ -49,12 +49,24 @@ export async function openDaemonImage(
     throw engineError(engine, error)
   }
   const read = randomAccess ? readSpooled : readArchiveStream
-  const image = await read(stream, `docker-daemon:${ref}`, {id: inspect.Id}, reading)
+  const image = await read(brokenOff(stream, engine, ref), `docker-daemon:${ref}`, {id: inspect.Id}, reading)
   return {
     ...image,
     source: {kind: 'daemon', name: ref, format: image.source.format},
     ...identity,
     notes: [...image.notes, ...notes],
+  }
+}
+
+/** The save stream, with a connection that breaks mid-stream (the engine stopped) said as such. */
+async function* brokenOff(stream: AsyncIterable<Buffer>, engine: Engine, ref: string): AsyncGenerator<Buffer> {
+  try {
+    yield* stream
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException
+    throw new InputError(
+      `the Docker engine at ${engine.endpoint.host} broke off the save stream of ${ref} (${e.code ?? e.message})`,
+    )
   }
 }
 

@@ -66,6 +66,60 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
     assert.match(report.layers[5].createdBy, /COPY file:[0-9a-f]+ in \/app\/file.txt/)
   }
 
+  /** Links the plugin into this engine's DOCKER_CONFIG, as each test that runs `docker layers` needs it. */
+  async function installPlugin(): Promise<string> {
+    const link = join(engine.env.DOCKER_CONFIG as string, 'cli-plugins', 'docker-layers')
+    const install = await runCli(['plugin', 'install'], {env: engine.env})
+    assert.deepEqual(
+      [install.code, install.stderr, install.stdout],
+      [0, '', `Installed ${link} -> ${BIN}\nTry: docker layers --help\n`],
+    )
+    return link
+  }
+
+  /** The engine's images, tags and ids: what a failed flatten -t must leave as it was. */
+  async function images(): Promise<string> {
+    const list = await engine.docker([
+      'image',
+      'ls',
+      '--all',
+      '--no-trunc',
+      '--format',
+      '{{.Repository}}:{{.Tag}} {{.ID}}',
+    ])
+    assert.equal(list.code, 0, list.stderr)
+    return list.stdout.split('\n').sort().join('\n')
+  }
+
+  /** dl-work: a container that wrote, changed and deleted files, with a volume; run by the first test needing it. */
+  let work: Promise<void> | undefined
+  const workContainer = () =>
+    (work ??= (async () => {
+      const run = await engine.docker([
+        'run',
+        '--name',
+        'dl-work',
+        '--network',
+        'none',
+        '-v',
+        '/mnt/vol/deep',
+        'dl-app:1',
+        'sh',
+        '-c',
+        'mkdir -p /tmp/build /root/.cache/pip && dd if=/dev/zero of=/tmp/build/obj bs=1000 count=5 2>/dev/null && echo more >> /app/file.txt && rm /app/data && echo 1234 > /root/.cache/pip/x && touch /.dockerenv',
+      ])
+      assert.deepEqual([run.code, run.stderr], [0, ''])
+    })())
+
+  /** dl-committed:1, the commit of dl-work, made once. */
+  let committed: Promise<void> | undefined
+  const committedImage = () =>
+    (committed ??= (async () => {
+      await workContainer()
+      const commit = await engine.docker(['commit', 'dl-work', 'dl-committed:1'])
+      assert.deepEqual([commit.code, commit.stderr], [0, ''])
+    })())
+
   it('analyzes an engine image from the save stream, with the inspect identity', async () => {
     const report = await analyzeJson(['dl-app:1', '--via', 'save'], {env: engine.env})
     expectAppFigures(report)
@@ -149,16 +203,14 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
   })
 
   it('runs as `docker layers` through the real docker CLI once the plugin is installed', async () => {
-    const install = await runCli(['plugin', 'install'], {env: engine.env})
-    assert.equal(install.code, 0, install.stderr)
-    const link = join(engine.env.DOCKER_CONFIG as string, 'cli-plugins', 'docker-layers')
+    const link = await installPlugin()
     assert.equal(lstatSync(link).isSymbolicLink(), true)
     assert.equal(readlinkSync(link), BIN)
     const info = await engine.docker(['info', '--format', '{{json .ClientInfo.Plugins}}'])
     const plugin = JSON.parse(info.stdout).find((p: any) => p.Name === 'layers')
     assert.deepEqual([plugin.Vendor, plugin.Version, plugin.Path], ['docker-layers', '0.1.0', link])
     const help = await engine.docker(['layers', '--help'])
-    assert.equal(help.code, 0)
+    assert.deepEqual([help.code, help.stderr], [0, ''])
     assert.match(help.stdout, /analyze +Show where the bytes of an image go/)
     const viaPlugin = await engine.docker(['layers', 'analyze', 'dl-app:1', '--format', 'json'])
     assert.equal(viaPlugin.code, 0, viaPlugin.stderr)
@@ -168,6 +220,7 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
   })
 
   it("takes the engine from docker's global flags: -H, --context, and the current context", async () => {
+    await installPlugin()
     const noHost = {DOCKER_HOST: ''}
     const viaHost = await engine.docker(['-H', engine.host, 'layers', 'analyze', 'dl-app:1', '--format', 'json'], {
       env: noHost,
@@ -188,31 +241,28 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
     expectAppFigures(
       await analyzeJson(['dl-app:1'], {env: {...engine.env, DOCKER_HOST: '', DOCKER_CONTEXT: 'dl-private'}}),
     )
-    assert.equal((await engine.docker(['context', 'use', 'dl-private'], {env: noHost})).code, 0)
-    expectAppFigures(await analyzeJson(['dl-app:1'], {env: {...engine.env, DOCKER_HOST: ''}}))
     const missing = await runCli(['analyze', 'dl-app:1'], {
       env: {...engine.env, DOCKER_HOST: '', DOCKER_CONTEXT: 'nope'},
     })
-    assert.equal(missing.code, 2)
-    assert.match(missing.stderr, /^docker-layers: context "nope" \(DOCKER_CONTEXT\) does not exist in /)
-    assert.equal((await engine.docker(['context', 'use', 'default'], {env: noHost})).code, 0)
+    assert.deepEqual(
+      [missing.code, missing.stdout, missing.stderr],
+      [
+        2,
+        '',
+        `docker-layers: context "nope" (DOCKER_CONTEXT) does not exist in ${join(engine.env.DOCKER_CONFIG as string, 'contexts')}\n`,
+      ],
+    )
+    // the current context is this engine's CLI configuration: put it back whatever happens
+    assert.equal((await engine.docker(['context', 'use', 'dl-private'], {env: noHost})).code, 0)
+    try {
+      expectAppFigures(await analyzeJson(['dl-app:1'], {env: {...engine.env, DOCKER_HOST: ''}}))
+    } finally {
+      assert.equal((await engine.docker(['context', 'use', 'default'], {env: noHost})).code, 0)
+    }
   })
 
   it('container: a real container that wrote, changed and deleted files, with a volume', async () => {
-    const run = await engine.docker([
-      'run',
-      '--name',
-      'dl-work',
-      '--network',
-      'none',
-      '-v',
-      '/mnt/vol/deep',
-      'dl-app:1',
-      'sh',
-      '-c',
-      'mkdir -p /tmp/build /root/.cache/pip && dd if=/dev/zero of=/tmp/build/obj bs=1000 count=5 2>/dev/null && echo more >> /app/file.txt && rm /app/data && echo 1234 > /root/.cache/pip/x && touch /.dockerenv',
-    ])
-    assert.equal(run.code, 0, run.stderr)
+    await workContainer()
     const diff = (await engine.docker(['container', 'diff', 'dl-work'])).stdout
     assert.match(diff, /^A \/mnt\/vol\/deep$/m) // docker lists the mount point; it is not the user's change
     const report = await runCli(['container', 'dl-work', '--format', 'json'], {env: engine.env})
@@ -259,7 +309,7 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
       stderr: '',
     })
     // the commit really adds what was predicted: analyze the committed image
-    assert.equal((await engine.docker(['commit', 'dl-work', 'dl-committed:1'])).code, 0)
+    await committedImage()
     const committed = await analyzeJson(['dl-committed:1'], {env: engine.env})
     assert.equal(committed.layers[6].bytes, json.summary.commitBytes)
     assert.equal(committed.layers[6].removed, 1)
@@ -268,6 +318,8 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
   })
 
   it('files, waste and diff against engine images, also as docker layers', async () => {
+    await installPlugin()
+    await committedImage()
     const waste = await engine.docker(['layers', 'waste', 'dl-app:1', '--format', 'json'])
     assert.equal(waste.code, 0, waste.stderr)
     assert.deepEqual(
@@ -295,7 +347,7 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
   })
 
   it('flatten -t: a container of the flattened image exports the same filesystem, with the same config', async () => {
-    assert.equal((await runCli(['plugin', 'install'], {env: engine.env})).code, 0)
+    await installPlugin()
     const flat = await engine.docker([
       'layers',
       'flatten',
@@ -345,10 +397,23 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
   })
 
   it('flatten --from keeps the base shared and runs; -o archives load with docker load', async () => {
-    const from = await runCli(['flatten', 'dl-app:1', '-t', 'dl-app:from', '--from', 'dl-base:1', '--verify'], {
-      env: engine.env,
-    })
+    const from = await runCli(
+      ['flatten', 'dl-app:1', '-t', 'dl-app:from', '--from', 'dl-base:1', '--verify', '--format', 'json'],
+      {env: engine.env},
+    )
     assert.equal(from.code, 0, from.stderr)
+    const fromReport = JSON.parse(from.stdout)
+    // the base (busybox) stays; the five layers above squash into one: what they stored less the 75,543 never shown
+    assert.deepEqual(
+      [from.stderr, fromReport.before, fromReport.after, fromReport.savedBytes, fromReport.output],
+      [
+        '',
+        {layers: 6, bytes: busyboxBytes + 65_543 + 10_000 + 10_000 + FILE_TXT.length},
+        {layers: 2, bytes: busyboxBytes + 10_000 + FILE_TXT.length},
+        75_543,
+        {tag: 'dl-app:from'},
+      ],
+    )
     const [original, squashed] = JSON.parse(
       (await engine.docker(['image', 'inspect', 'dl-app:1', 'dl-app:from'])).stdout,
     ).map((i: any) => i.RootFS.Layers)
@@ -358,22 +423,34 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
       FILE_TXT,
     )
     const archive = join(engine.dir, 'flat-o.tar')
-    assert.equal(
-      (await runCli(['flatten', 'dl-app:1', '-o', archive, '--compress', 'gzip'], {env: engine.env})).code,
-      0,
-    )
+    const written = await runCli(['flatten', 'dl-app:1', '-o', archive, '--compress', 'gzip', '--format', 'json'], {
+      env: engine.env,
+    })
+    assert.deepEqual([written.code, written.stderr], [0, ''])
+    const {id, output} = JSON.parse(written.stdout)
+    assert.deepEqual(output, {file: archive, format: 'docker-archive', compression: 'gzip'})
     const load = await engine.docker(['load', '-i', archive])
-    assert.equal(load.code, 0, load.stderr)
-    assert.match(load.stdout, /^Loaded image ID: sha256:[0-9a-f]{64}\n$/)
+    assert.deepEqual([load.code, load.stderr, load.stdout], [0, '', `Loaded image ID: ${id}\n`])
+    // a flatten -t that fails makes no tag and leaves the engine's images as they were
+    const before = await images()
     const refused = await runCli(['flatten', 'nosuch:1', '-t', 'never:1'], {env: engine.env})
-    assert.deepEqual([refused.code, refused.stderr], [2, 'docker-layers: image not found: nosuch:1\n'])
-    assert.equal((await engine.docker(['image', 'inspect', 'never:1'])).code, 1)
+    assert.deepEqual(
+      [refused.code, refused.stdout, refused.stderr],
+      [2, '', 'docker-layers: image not found: nosuch:1\n'],
+    )
+    const badFrom = await runCli(['flatten', 'dl-app:1', '-t', 'never:1', '--from', '6'], {env: engine.env})
+    assert.deepEqual(
+      [badFrom.code, badFrom.stdout, badFrom.stderr],
+      [2, '', 'docker-layers: --from 6: the image has 6 layers; squash from 0 to 5\n'],
+    )
+    assert.equal(await images(), before)
   })
 
   it('plugin uninstall removes the link and docker forgets the plugin', async () => {
+    const link = await installPlugin()
     const result = await runCli(['plugin', 'uninstall'], {env: engine.env})
-    assert.equal(result.code, 0)
-    assert.equal(existsSync(join(engine.env.DOCKER_CONFIG as string, 'cli-plugins', 'docker-layers')), false)
+    assert.deepEqual([result.code, result.stderr, result.stdout], [0, '', `Removed ${link}\n`])
+    assert.equal(existsSync(link), false)
     const info = await engine.docker(['info', '--format', '{{json .ClientInfo.Plugins}}'])
     assert.equal(
       JSON.parse(info.stdout).some((p: any) => p.Name === 'layers'),
@@ -416,28 +493,42 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
       windows,
       legacySave([{tag: 'win:1', os: 'windows', layers: [{members: [{path: 'Files/a.txt', content: 'x'}]}]}]),
     )
+    const before = await images()
     const refused = await runCli(['flatten', windows, '-t', 'dl-refused:1'], {env: engine.env})
-    assert.equal(refused.code, 2)
+    // the rest of the line is the engine's own words
+    assert.deepEqual([refused.code, refused.stdout], [2, ''])
     assert.match(refused.stderr, /^docker-layers: the engine refused the image: [^\n]*windows[^\n]*\n$/)
-    assert.equal((await engine.docker(['image', 'inspect', 'dl-refused:1'])).code, 1)
+    assert.equal(await images(), before)
   })
 
-  it('faults: the engine stopped mid-stream ends in one line, exit 2 (this test stops the engine)', async () => {
-    const {legacySave} = await import('../helpers/images.js')
-    const big = legacySave([
-      {tag: 'dl-big:1', layers: Array.from({length: 3}, (_, i) => ({members: [{path: `blob${i}`, size: 80 << 20}]}))},
-    ])
-    assert.equal((await engine.docker(['load', '-q'], {stdin: big})).code, 0)
-    const child = spawn(process.execPath, [BIN, 'analyze', 'dl-big:1', '--via', 'save', '--format', 'json'], {
-      env: {...process.env, ...engine.env, DEBUG: ''},
-    })
-    let stderr = ''
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    await new Promise((resolve) => setTimeout(resolve, 400))
-    const pid = Number(readFileSync(join(engine.dir, 'pid'), 'utf8'))
-    process.kill(pid, 'SIGKILL')
-    const code = await new Promise((resolve) => child.on('close', resolve))
-    assert.equal(code, 2)
-    assert.match(stderr, /^docker-layers: [^\n]+\n$/)
+  it('faults: an engine stopped mid-stream ends in one line naming it, exit 2 (an engine of its own)', async function () {
+    this.timeout(300_000)
+    const doomed = await startDockerd()
+    try {
+      const {legacySave} = await import('../helpers/images.js')
+      const big = legacySave([
+        {tag: 'dl-big:1', layers: Array.from({length: 3}, (_, i) => ({members: [{path: `blob${i}`, size: 80 << 20}]}))},
+      ])
+      assert.equal((await doomed.docker(['load', '-q'], {stdin: big})).code, 0)
+      const child = spawn(process.execPath, [BIN, 'analyze', 'dl-big:1', '--via', 'save', '--format', 'json'], {
+        env: {...process.env, ...doomed.env, DEBUG: ''},
+      })
+      let stderr = ''
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+      const closed = new Promise((resolve) => child.on('close', resolve))
+      // stop the engine once the CLI has read 100 MB (of a 240 MB save stream; start-up reads a few MB of modules)
+      for (;;) {
+        const io = readFileSync(`/proc/${child.pid}/io`, 'utf8')
+        if (Number(/^rchar: (\d+)$/m.exec(io)?.[1]) > 100e6) break
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+      process.kill(Number(readFileSync(join(doomed.dir, 'pid'), 'utf8')), 'SIGKILL')
+      assert.deepEqual(
+        [await closed, stderr],
+        [2, `docker-layers: the Docker engine at ${doomed.host} broke off the save stream of dl-big:1 (ECONNRESET)\n`],
+      )
+    } finally {
+      await doomed.stop()
+    }
   })
 })
