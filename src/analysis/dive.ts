@@ -11,7 +11,7 @@ export interface DiveSummary {
   efficiency: number
   inefficientBytes: Count
   /**
-   * a ratio, as in dive
+   * a ratio, as in dive; not bounded by 1
    * @minimum 0
    */
   userWastedPercent: number

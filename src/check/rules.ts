@@ -5,8 +5,8 @@ import {InputError} from '../errors.js'
 import type {LayerContents} from '../model/entry.js'
 import {humanSize, parseSize} from '../human-size.js'
 
-/** How a rule reads its threshold. */
-type Kind = 'ratio' | 'bytes' | 'count' | 'percent' | 'globs'
+/** How a rule reads its threshold: a ratio is 0 to 1, a factor any number from 0 (dive's user-wasted can pass 1). */
+type Kind = 'ratio' | 'factor' | 'bytes' | 'count' | 'percent' | 'globs'
 
 interface RuleSpec {
   kind: Kind
@@ -30,10 +30,11 @@ export const RULES = {
     description: "fail when dive's inefficient bytes exceed this size",
   },
   highestUserWastedPercent: {
-    kind: 'ratio',
+    kind: 'factor',
     dive: true,
     default: '0.1',
-    description: "fail when dive's user-wasted ratio (0-1) exceeds this",
+    description:
+      "fail when dive's user-wasted ratio exceeds this (inefficient bytes over the bytes of the layers above the first; it can pass 1)",
   },
   maxImageBytes: {kind: 'bytes', description: 'fail when the image holds more content bytes than this'},
   maxLayers: {kind: 'count', description: 'fail when the image has more layers than this'},
@@ -126,9 +127,12 @@ function parseThreshold(name: RuleName, setting: RuleSetting): number | string[]
       if (!/^\d+$/.test(text)) throw bad('a whole number')
       return Number(text)
     }
-    case 'ratio': {
+    case 'ratio':
+    case 'factor': {
       const ratio = Number(text)
-      if (text === '' || !Number.isFinite(ratio) || ratio < 0 || ratio > 1) throw bad('a ratio from 0 to 1')
+      const max = spec.kind === 'ratio' ? 1 : Number.POSITIVE_INFINITY
+      if (text === '' || !Number.isFinite(ratio) || ratio < 0 || ratio > max)
+        throw bad(spec.kind === 'ratio' ? 'a ratio from 0 to 1' : 'a number from 0, such as 0.1 or 2.5')
       return ratio
     }
     default: {
@@ -147,7 +151,7 @@ export function validateSettings(settings: Required<RuleSettings>): void {
 function format(kind: Kind, value: number): string {
   if (kind === 'bytes') return humanSize(value)
   if (kind === 'percent') return `${value.toFixed(2)}%`
-  if (kind === 'ratio') return String(Number(value.toFixed(6)))
+  if (kind === 'ratio' || kind === 'factor') return String(Number(value.toFixed(6)))
   return String(value)
 }
 

@@ -346,6 +346,39 @@ describe('check: own rules, configuration, formats', () => {
     )
   })
 
+  it("highestUserWastedPercent takes dive's ratio above 1, as dive does", async () => {
+    // by hand: /a written with 1,000 bytes, then with 400: dive counts both copies as inefficient (1,400) over
+    // the 400 bytes the layers above the first add: 3.5
+    const image = tmp.file(
+      'rewrite.tar',
+      legacySave([
+        {tag: 'rewrite:1', layers: [{members: [{path: 'a', size: 1000}]}, {members: [{path: 'a', size: 400}]}]},
+      ]),
+    )
+    const analyzed = await analyzeJson([image])
+    assert.deepEqual(analyzed.summary.dive, {efficiency: 400 / 1400, inefficientBytes: 1400, userWastedPercent: 3.5})
+    const args = [image, '--lowestEfficiency', 'off', '--highestUserWastedPercent']
+    const pass = await check([...args, '3.5'])
+    assert.deepEqual(
+      [pass.code, pass.stderr, pass.verdicts],
+      [0, '', {highestUserWastedPercent: 'pass: 3.5 within 3.5 (--highestUserWastedPercent)'}],
+    )
+    const fail = await check([...args, '2.75'])
+    assert.deepEqual(
+      [fail.code, fail.stderr, fail.verdicts],
+      [1, '', {highestUserWastedPercent: 'fail: 3.5 above 2.75 (--highestUserWastedPercent)'}],
+    )
+    const negative = await runCli(['check', ...args, '-1'])
+    assert.deepEqual(
+      [negative.code, negative.stdout, negative.stderr],
+      [
+        2,
+        '',
+        'docker-layers: highestUserWastedPercent "-1" (from --highestUserWastedPercent): expected a number from 0, such as 0.1 or 2.5\n',
+      ],
+    )
+  })
+
   it('JUnit and Markdown, and the step summary GitHub Actions reads', async () => {
     const summary = tmp.file('summary.md', '')
     const junit = await runCli(['check', SAMPLE_PATH, '--format', 'junit', '--maxLayers', '5'], {
