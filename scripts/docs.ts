@@ -55,8 +55,11 @@ for (const command of Object.values(manifest.commands).sort((a, b) => a.id.local
     lines.push('| flag | meaning | default |', '| --- | --- | --- |')
     for (const flag of flags) {
       const spelled = `${flag.char ? `-${flag.char}, ` : ''}--${flag.name}${flag.type === 'option' ? (flag.options ? ` ${flag.options.join('\\|')}` : ' VALUE') : ''}`
+      // a flag's own description may already say it repeats (as --help shows nothing for it)
+      const description = flag.description ?? ''
+      const repeatable = flag.multiple && !description.includes('(repeatable)') ? ' (repeatable)' : ''
       lines.push(
-        `| \`${spelled}\` | ${flag.description ?? ''}${flag.multiple ? ' (repeatable)' : ''} | ${flag.default === undefined ? '' : `\`${String(flag.default)}\``} |`,
+        `| \`${spelled}\` | ${description}${repeatable} | ${flag.default === undefined ? '' : `\`${String(flag.default)}\``} |`,
       )
     }
     lines.push('')
