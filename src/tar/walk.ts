@@ -62,8 +62,9 @@ function nodeTarHeader(block: Buffer, ex: HeaderData | undefined, gex: HeaderDat
     gid: h.gid ?? 0,
     mtime: h.mtime ? h.mtime.getTime() / 1000 : 0,
     linkpath: h.linkpath ?? '',
-    uname: h.uname ?? '',
-    gname: h.gname ?? '',
+    // node-tar reads owner names from POSIX ustar headers only; GNU's ("ustar  \0") hold them in the same place
+    uname: h.uname ?? cString(block.subarray(265, 297)),
+    gname: h.gname ?? cString(block.subarray(297, 329)),
     devmaj: h.devmaj ?? 0,
     devmin: h.devmin ?? 0,
     cksumValid: h.cksumValid,
