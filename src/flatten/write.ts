@@ -73,6 +73,8 @@ async function* squashedPieces(plan: FlattenPlan, image: Image): AsyncGenerator<
     for await (const {header, body} of tarMembers(reader, where)) {
       const entry = wanted.get(header.dataOffset)
       if (!entry) continue
+      // another member where the planned one was
+      if (header.size !== entry.size) throw new InputError(`${where}: the layer changed since it was read`)
       wanted.delete(header.dataOffset)
       yield headerBlocks(entry)
       let copied = 0
