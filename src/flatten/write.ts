@@ -7,7 +7,7 @@ import {createGzip} from 'node:zlib'
 import {InputError} from '../errors.js'
 import type {HistoryEntry, Image, ImageConfig} from '../image/image.js'
 import type {ByteReader} from '../tar/byte-reader.js'
-import {decompressing, detectCompression} from '../tar/compression.js'
+import {decompressing, detectCompression, loadZstd} from '../tar/compression.js'
 import {tarMembers} from '../tar/walk.js'
 import type {FlattenPlan} from './plan.js'
 import {BLOCK, END_OF_ARCHIVE, headerBlocks, type OutEntry, padding} from '../tar/encode.js'
@@ -103,7 +103,7 @@ async function* tap(source: AsyncIterable<Buffer>, hash: Hash, count: {bytes: nu
 async function compressor(kind: OutputCompression): Promise<NodeJS.ReadWriteStream | undefined> {
   if (kind === 'gzip') return createGzip({level: 6})
   if (kind === 'zstd') {
-    const {CompressStream} = await import('zstd-napi')
+    const {CompressStream} = await loadZstd('--compress zstd needs')
     return new CompressStream() as unknown as NodeJS.ReadWriteStream
   }
   return undefined

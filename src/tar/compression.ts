@@ -27,19 +27,22 @@ export async function decompressing(
   if (kind === 'xz' || kind === 'bzip2')
     throw new InputError(`${name}: ${kind} layers are not supported (only plain, gzip and zstd)`)
   if (kind === 'none') return {reader, compression: 'none'}
-  const codec = kind === 'gzip' ? createGunzip() : new (await zstd(name)).DecompressStream()
+  const codec = kind === 'gzip' ? createGunzip() : new (await loadZstd(`${name}: zstd layers need`)).DecompressStream()
   // pipeline (not pipe) so that a failure of the compressed input reaches whoever reads the output
   const out = pipeline(Readable.from(reader.chunks(), {objectMode: false}), codec, () => {})
   return {reader: new StreamReader(codecErrors(out, kind, name)), compression: kind}
 }
 
-/** zstd-napi, loaded on first use so that a failed native build costs only zstd support. */
-async function zstd(name: string): Promise<typeof import('zstd-napi')> {
+/**
+ * zstd-napi, loaded on first use so that a failed native build costs only zstd support; `needing` says what
+ * needs it ("…: zstd layers need", "--compress zstd needs").
+ */
+export async function loadZstd(needing: string): Promise<typeof import('zstd-napi')> {
   try {
     return await import('zstd-napi')
   } catch (error) {
     throw new InputError(
-      `${name}: zstd layers need the zstd-napi module, which did not load (${(error as Error).message.split('\n')[0]})`,
+      `${needing} the zstd-napi module, which did not load (${(error as Error).message.split('\n')[0]})`,
     )
   }
 }

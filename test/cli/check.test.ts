@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
-import {chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {SAMPLE_PATH} from '../../scripts/make-sample.js'
@@ -483,6 +483,29 @@ describe('hook: a real git push refused while a rule fails', function () {
     const uninstall = await runCli(['hook', 'uninstall'], {cwd: work})
     assert.deepEqual([uninstall.code, uninstall.stdout], [0, `Removed ${existing} and restored the previous hook\n`])
     assert.equal(readFileSync(existing, 'utf8'), '#!/bin/sh\necho "earlier hook saw: $1" >&2\ncat > /dev/null\n')
+  })
+
+  it('leaves a pre-push hook it did not write, and refuses to work outside a git repository', async () => {
+    const work = repo('foreign')
+    const hook = join(work, '.git', 'hooks', 'pre-push')
+    writeFileSync(hook, '#!/bin/sh\nexit 0\n')
+    const uninstall = await runCli(['hook', 'uninstall'], {cwd: work})
+    assert.deepEqual(
+      [uninstall.code, uninstall.stdout, uninstall.stderr],
+      [2, '', `docker-layers: ${hook} was not written by docker-layers; left as it is\n`],
+    )
+    assert.equal(readFileSync(hook, 'utf8'), '#!/bin/sh\nexit 0\n')
+    const outside = join(tmp.dir, 'no-repo')
+    mkdirSync(outside)
+    for (const command of ['install', 'uninstall']) {
+      // GIT_CEILING_DIRECTORIES: git looks no higher than the scratch directory for a repository
+      const result = await runCli(['hook', command], {cwd: outside, env: {GIT_CEILING_DIRECTORIES: tmp.dir}})
+      assert.deepEqual(
+        [result.code, result.stdout, result.stderr],
+        [2, '', `docker-layers: ${outside} is not inside a git repository\n`],
+      )
+    }
+    assert.deepEqual(readdirSync(outside), [])
   })
 
   it('respects core.hooksPath and --images', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 
 import {analyzeJson, runCli} from '../helpers/cli.js'
-import {type ImageSpec, legacySave, ociArchive, scratch} from '../helpers/images.js'
+import {buildImage, type ImageSpec, legacySave, ociArchive, scratch} from '../helpers/images.js'
 
 const T = 1_700_000_000
 const fill = (c: string, n: number) => c.repeat(n)
@@ -127,6 +127,48 @@ describe('files, waste and diff on a generated image', () => {
     )
   })
 
+  it('files --sort path, and --layer by a diff_id prefix, with or without sha256:', async () => {
+    // layer 2 as the layer makes its changes: the deletions, then the opaque directory and what it holds
+    const byPath = await runCli(['files', x, '--layer', '2', '--sort', 'path'])
+    const header = 'LAYER  C  TYPE     MODE  UID:GID         SIZE  PATH'
+    assert.deepEqual(
+      [byPath.code, byPath.stderr, byPath.stdout.split('\n')],
+      [
+        0,
+        '',
+        [
+          header,
+          '    2  D  file     0644  0:0              50B  /lib/libc.so',
+          '    2  D  file     0600  0:0               7B  /secret',
+          '    2  M  dir      0755  0:0                -  /usr/share/doc',
+          '    2  D  file     0644  0:0              20B  /usr/share/doc/a',
+          '    2  D  file     0644  0:0              30B  /usr/share/doc/b',
+          '    2  A  file     0644  0:0               5B  /usr/share/doc/c',
+          '',
+        ],
+      ],
+    )
+    // the layer's diff_id: the sha256 of the layer tar the test helper built
+    const digest = buildImage(X).diffIds[2]
+    for (const prefix of [digest.slice(7, 19), digest.slice(0, 19), digest]) {
+      const result = await runCli(['files', x, '--layer', prefix, '--sort', 'path'])
+      assert.deepEqual([result.code, result.stderr, result.stdout], [0, '', byPath.stdout], prefix)
+    }
+    // layers 0 and 1 of this image are the same empty tar: one diff_id for both
+    const twin = tmp.file('twin.tar', legacySave([{layers: [{members: []}, {members: []}, {members: [{path: 'x'}]}]}]))
+    const twinDigest = buildImage({layers: [{members: []}]}).diffIds[0]
+    const several = await runCli(['files', twin, '--layer', twinDigest.slice(7, 19)])
+    assert.deepEqual(
+      [several.code, several.stdout, several.stderr],
+      [2, '', `docker-layers: --layer ${twinDigest.slice(7, 19)}: several layers match that prefix\n`],
+    )
+    const none = await runCli(['files', twin, '--layer', '0123456789ab'])
+    assert.deepEqual(
+      [none.code, none.stdout, none.stderr],
+      [2, '', 'docker-layers: --layer 0123456789ab: no layer has that digest\n'],
+    )
+  })
+
   it('files --tree: directory sizes per layer and for the final filesystem (hardlinked content once)', async () => {
     const tree = JSON.parse(
       (await runCli(['files', x, '--tree', '--final', '--depth', '2', '--format', 'json'])).stdout,
@@ -232,6 +274,21 @@ describe('files, waste and diff on a generated image', () => {
     assert.deepEqual(report.summary, {added: 6, removed: 1, changed: 1, bytesA: 177, bytesB: 274, deltaBytes: 97})
     const same = await runCli(['diff', x, x])
     assert.match(same.stdout, /^The final filesystems and configs are the same\.$/m)
+  })
+
+  it('diff --depth: directory deltas down to that many levels (0: the root alone)', async () => {
+    const rows = async (depth: string) => {
+      const result = await runCli(['diff', x, y, '--depth', depth, '--format', 'json'])
+      assert.deepEqual([result.code, result.stderr], [0, ''])
+      return JSON.parse(result.stdout).directories.map((d: any) => [d.path, d.before, d.after, d.delta])
+    }
+    // the deltas by hand: usr/share/doc holds 5 bytes (c) in x, 55 (a 25, b 30) in y; opt 40 in y alone
+    assert.deepEqual(await rows('1'), [
+      ['', 177, 274, 97],
+      ['usr', 5, 55, 50],
+      ['opt', 0, 40, 40],
+    ])
+    assert.deepEqual(await rows('0'), [['', 177, 274, 97]])
   })
 
   it('diff --content tells apart files of the same size', async () => {

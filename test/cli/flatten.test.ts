@@ -315,6 +315,31 @@ describe('flatten to archives', () => {
     assert.deepEqual(JSON.parse(byIndex.stdout).after, {layers: 2, bytes: 3508})
   })
 
+  it('--from errors: an index past the top, a prefix two layers share, a base that is not below, a base not there', async () => {
+    const out = `${tmp.dir}/from-error.tar`
+    // layers 0 and 1 are the same empty tar, so one diff_id names both
+    const twin = tmp.file(
+      'twin.tar',
+      legacySave([{tag: 't:1', layers: [{members: []}, {members: []}, SOURCE.layers[0]]}]),
+    )
+    const shared = buildImage({layers: [{members: []}]}).diffIds[0].slice(7, 19)
+    const other = tmp.file(
+      'other-base.tar',
+      legacySave([{tag: 'o:1', layers: [{members: [{path: 'o', content: 'o'}]}]}]),
+    )
+    const cases: Array<[string, string, string]> = [
+      [source, '3', '--from 3: the image has 3 layers; squash from 0 to 2'],
+      [twin, shared, `--from ${shared}: several layers match`],
+      [source, other, `--from ${other}: its layers are not a prefix of the image's`],
+      [source, `${tmp.dir}/no-base.tar`, `cannot read ${tmp.dir}/no-base.tar: no such file or directory`],
+    ]
+    for (const [image, from, message] of cases) {
+      const result = await runCli(['flatten', image, '-o', out, '--from', from])
+      assert.deepEqual([result.code, result.stdout, result.stderr], [2, '', `docker-layers: ${message}\n`])
+      assert.equal(existsSync(out), false)
+    }
+  })
+
   it('identical layers share one OCI blob (two empty layers, --from 1)', async () => {
     const empty = tmp.file('empty-layers.tar', ociArchive([{tag: 'e:1', layers: [{members: []}, {members: []}]}]))
     const out = `${tmp.dir}/empty-flat.tar`
