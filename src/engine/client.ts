@@ -1,15 +1,27 @@
 import type Docker from 'dockerode'
+import type {Agent} from 'node:http'
 
 import {InputError} from '../errors.js'
 import {type EngineOptions, type Endpoint, pluginEngineOptions, resolveEndpoint} from './context.js'
+import {SshAgent, SshConnectionError} from './ssh.js'
+import {explainTlsFailure, tlsAgent} from './tls.js'
+
+/** dockerode's options, which it hands to docker-modem, and docker-modem's http agent (for TLS and ssh). */
+export type ClientOptions = Docker.DockerOptions & {agent?: Agent}
 
 export interface Engine {
   docker: Docker
   endpoint: Endpoint
 }
 
-/** dockerode options for an endpoint; dockerode reads no context files, so it gets the resolved host. */
-export function dockerodeOptions(endpoint: Endpoint): Docker.DockerOptions {
+/**
+ * The client's options for an endpoint, complete: unix sockets by path; tcp:// as http, or https through an
+ * agent holding the TLS settings (verify or not, client certificate); ssh:// as http through an agent whose
+ * connections are the system ssh running `docker system dial-stdio`.
+ */
+export function clientOptions(endpoint: Endpoint): ClientOptions {
+  if (!URL.canParse(endpoint.host))
+    throw new InputError(`invalid engine address ${endpoint.host} (from ${endpoint.from})`)
   const url = new URL(endpoint.host)
   switch (url.protocol) {
     case 'unix:': {
@@ -18,18 +30,14 @@ export function dockerodeOptions(endpoint: Endpoint): Docker.DockerOptions {
     case 'tcp:':
     case 'http:':
     case 'https:': {
-      const tls = endpoint.tls ?? (url.protocol === 'https:' ? {verify: true} : undefined)
-      return {
-        protocol: tls ? 'https' : 'http',
-        host: url.hostname,
-        port: url.port || (tls ? 2376 : 2375),
-        ...(tls?.ca ? {ca: tls.ca} : {}),
-        ...(tls?.cert ? {cert: tls.cert} : {}),
-        ...(tls?.key ? {key: tls.key} : {}),
-      }
+      const tls = endpoint.tls
+      const host = url.hostname.replace(/^\[(.*)\]$/, '$1')
+      if (!tls && url.protocol !== 'https:') return {protocol: 'http', host, port: url.port || 2375}
+      return {protocol: 'https', host, port: url.port || 2376, agent: tls ? tlsAgent(tls) : undefined}
     }
     case 'ssh:': {
-      return {protocol: 'ssh', host: url.hostname, port: url.port || 22, username: url.username || undefined}
+      // the host names no machine: every connection is `ssh … docker system dial-stdio`
+      return {protocol: 'http', host: 'docker.example.com', agent: new SshAgent(endpoint.host)}
     }
     default: {
       throw new InputError(`unsupported engine address ${endpoint.host} (from ${endpoint.from})`)
@@ -37,37 +45,58 @@ export function dockerodeOptions(endpoint: Endpoint): Docker.DockerOptions {
   }
 }
 
+/** What docker-modem's constructor reads from the environment to fill in options it was not given. */
+const MODEM_ENVIRONMENT = ['DOCKER_HOST', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH', 'DOCKER_CLIENT_TIMEOUT']
+
 /**
- * A client for the engine the options (or the plugin's flags, or the environment) name. dockerode is loaded here,
- * not at start-up: file sources never need it.
+ * Builds the client with the environment docker-modem would read hidden: the endpoint is resolved already, and
+ * docker-modem would otherwise put DOCKER_HOST's engine under a --context or -H one, and fail on a
+ * DOCKER_CERT_PATH it need not read.
+ */
+function withoutModemEnvironment<T>(build: () => T): T {
+  const saved = MODEM_ENVIRONMENT.filter((name) => name in process.env).map((name) => [name, process.env[name]])
+  for (const [name] of saved) delete process.env[name as string]
+  try {
+    return build()
+  } finally {
+    for (const [name, value] of saved) process.env[name as string] = value
+  }
+}
+
+/**
+ * A client for the engine the options (or the plugin's flags, or the environment) name. A command's own -H or
+ * --context replaces the plugin's. dockerode is loaded here, not at start-up: file sources never need it.
  */
 export async function connect(options: EngineOptions = {}): Promise<Engine> {
   const {default: Dockerode} = await import('dockerode')
-  const merged = {
-    ...pluginEngineOptions,
-    ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
-  }
-  const endpoint = resolveEndpoint(merged)
-  return {docker: new Dockerode(dockerodeOptions(endpoint)), endpoint}
+  const own = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as EngineOptions
+  const plugin = own.host || own.context ? {...pluginEngineOptions, host: undefined, context: undefined} : {}
+  const endpoint = resolveEndpoint({...pluginEngineOptions, ...plugin, ...own})
+  const client = clientOptions(endpoint)
+  return {docker: withoutModemEnvironment(() => new Dockerode(client)), endpoint}
 }
 
 /** Rewords a failure to reach the engine: which host was tried, why that one, and what went wrong. */
 export function engineError(engine: Engine, error: unknown): Error {
   if (error instanceof InputError) return error
+  const {host, from, tls} = engine.endpoint
   const e = error as NodeJS.ErrnoException & {statusCode?: number; json?: {message?: string}}
-  if (e.statusCode)
+  const said = e.json?.message ?? e.message
+  if (e.statusCode === 400 && /HTTP request to an HTTPS server/.test(said))
     return new InputError(
-      `the Docker engine at ${engine.endpoint.host} answered ${e.statusCode}: ${e.json?.message ?? e.message}`,
+      `the Docker engine at ${host} (from ${from}) wants TLS: use --tlsverify or DOCKER_TLS_VERIFY=1, with its certificates in DOCKER_CERT_PATH`,
     )
+  if (e.statusCode) return new InputError(`the Docker engine at ${host} answered ${e.statusCode}: ${said}`)
   const reason =
-    e.code === 'EACCES'
-      ? 'permission denied'
-      : e.code === 'ENOENT'
-        ? 'no such socket'
-        : e.code === 'ECONNREFUSED'
-          ? 'connection refused'
-          : (e.code ?? e.message)
-  return new InputError(
-    `cannot connect to the Docker engine at ${engine.endpoint.host} (from ${engine.endpoint.from}): ${reason}`,
-  )
+    error instanceof SshConnectionError
+      ? error.message
+      : (explainTlsFailure(e, tls) ??
+        (e.code === 'EACCES'
+          ? 'permission denied'
+          : e.code === 'ENOENT'
+            ? 'no such socket'
+            : e.code === 'ECONNREFUSED'
+              ? 'connection refused'
+              : (e.code ?? e.message)))
+  return new InputError(`cannot connect to the Docker engine at ${host} (from ${from}): ${reason}`)
 }
