@@ -1,5 +1,6 @@
 import {execFileSync, spawn, spawnSync} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {createServer, type AddressInfo} from 'node:net'
 import {join} from 'node:path'
 
 import {type CliResult, runCli} from '../helpers/cli.js'
@@ -8,6 +9,8 @@ import {HOST} from '../helpers/prerequisites.js'
 /** A private dockerd for the tests: own data-root, exec-root and socket, no networking, stopped by pid. */
 export interface PrivateEngine {
   host: string
+  /** tcp://127.0.0.1:PORT when started with a TLS listener. */
+  tcpHost?: string
   dir: string
   env: NodeJS.ProcessEnv
   /** The real docker CLI against this engine. */
@@ -15,10 +18,35 @@ export interface PrivateEngine {
   stop(): Promise<void>
 }
 
-/** Starts a private dockerd; `args` are more dockerd flags (e.g. `--storage-driver vfs`). */
-export async function startDockerd(options: {args?: string[]} = {}): Promise<PrivateEngine> {
+/** A TCP listener on loopback with --tlsverify: the engine's CA (for client certificates), certificate and key. */
+export interface EngineTls {
+  ca: string
+  cert: string
+  key: string
+}
+
+/** A free TCP port on loopback. */
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const {port} = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+/**
+ * Starts a private dockerd; `args` are more dockerd flags (e.g. `--storage-driver vfs`), `tls` adds a listener on
+ * tcp 127.0.0.1 with --tlsverify.
+ */
+export async function startDockerd(options: {args?: string[]; tls?: EngineTls} = {}): Promise<PrivateEngine> {
   const dir = mkdtempSync('/tmp/dl-engine-')
   const host = `unix://${dir}/d.sock`
+  const {tls} = options
+  const tcpHost = tls ? `tcp://127.0.0.1:${await freePort()}` : undefined
+  const tlsArgs =
+    tls && tcpHost
+      ? ['-H', tcpHost, '--tlsverify', '--tlscacert', tls.ca, '--tlscert', tls.cert, '--tlskey', tls.key]
+      : []
   const config = join(dir, 'daemon.json')
   writeFileSync(config, '{}')
   mkdirSync(join(dir, 'cli'))
@@ -36,6 +64,7 @@ export async function startDockerd(options: {args?: string[]} = {}): Promise<Pri
       join(dir, 'pid'),
       '-H',
       host,
+      ...tlsArgs,
       '--bridge',
       'none',
       '--iptables=false',
@@ -62,6 +91,7 @@ export async function startDockerd(options: {args?: string[]} = {}): Promise<Pri
   }
   return {
     host,
+    tcpHost,
     dir,
     env,
     docker,

@@ -51,8 +51,11 @@ export const SUITES = {
   },
   remoteEngines: {
     title: 'remote-engine suite',
+    root: true,
     programs: [
       {command: 'sshd', package: 'openssh-server'},
+      {command: 'ssh', package: 'openssh-client'},
+      {command: 'ssh-keygen', package: 'openssh-client'},
       {command: 'openssl', package: 'openssl'},
     ],
   },

@@ -31,7 +31,7 @@ const MISSING: Record<SuiteName, string> = {
   fullDisk: 'run as root; apt-get install mount (.ci/run installs them)',
   gitHook: 'apt-get install git (.ci/run installs them)',
   registry: 'apt-get install docker-registry apache2-utils (.ci/run installs them)',
-  remoteEngines: 'apt-get install openssh-server openssl (.ci/run installs them)',
+  remoteEngines: 'run as root; apt-get install openssh-server openssh-client openssl (.ci/run installs them)',
 }
 const TITLES: Record<SuiteName, string> = {
   engine: 'engine suite',
@@ -100,6 +100,7 @@ describe('prerequisites: whether each suite with outside prerequisites runs', ()
       'docker-registry',
       'apache2-utils',
       'openssh-server',
+      'openssh-client',
       'openssl',
     ])
   })
