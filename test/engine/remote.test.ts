@@ -87,8 +87,11 @@ describe('engine: remote engines over TLS and ssh, as the docker CLI reaches the
     tmp.remove()
   })
 
-  /** The built image's figures, exact: wherever it is read from, through whatever transport. */
-  function expectFigures(report: any) {
+  /**
+   * The built image's figures, exact, through whatever transport. A remote engine is read through docker save;
+   * the local socket through the engine's own layer store, so the format also says which engine answered.
+   */
+  function expectFigures(report: any, format: 'docker-legacy' | 'engine-store' = 'docker-legacy') {
     assert.deepEqual(
       [report.summary.layers, report.summary.totalBytes, report.summary.wastedBytes, report.summary.finalBytes],
       [3, busyboxBytes + 20_007, 20_000, busyboxBytes + 7],
@@ -97,7 +100,7 @@ describe('engine: remote engines over TLS and ssh, as the docker CLI reaches the
       report.topWasted.map((w: any) => [w.path, w.bytes, w.layer, w.removedBy, w.how]),
       [['junk', 20_000, 1, 2, 'deleted']],
     )
-    assert.deepEqual(report.source, {kind: 'daemon', name: 'dl-remote:1', format: 'docker-legacy'})
+    assert.deepEqual(report.source, {kind: 'daemon', name: 'dl-remote:1', format})
   }
 
   /** `analyze dl-remote:1` that must succeed, and with nothing at all on stderr (no Node warning either). */
@@ -224,18 +227,21 @@ describe('engine: remote engines over TLS and ssh, as the docker CLI reaches the
     assert.equal(created.code, 0, created.stderr)
     // DOCKER_HOST names the TLS engine without TLS: were it used, the run would fail
     const elsewhere = {DOCKER_HOST: tcp}
-    expectFigures(await analyzeClean(['-H', engine.host], elsewhere))
-    expectFigures(await analyzeClean(['--context', 'dl-local'], elsewhere))
+    expectFigures(await analyzeClean(['-H', engine.host], elsewhere), 'engine-store')
+    expectFigures(await analyzeClean(['--context', 'dl-local'], elsewhere), 'engine-store')
     for (const global of [
       ['-H', engine.host],
       ['--context', 'dl-local'],
     ]) {
       const result = await viaDocker(global, elsewhere)
       assert.deepEqual([result.code, result.stderr], [0, ''])
-      expectFigures(JSON.parse(result.stdout))
+      expectFigures(JSON.parse(result.stdout), 'engine-store')
     }
     // docker-modem would take DOCKER_HOST again underneath and fail on the cert.pem this DOCKER_CERT_PATH lacks
-    expectFigures(await analyzeClean(['-H', engine.host], {DOCKER_CERT_PATH: certs.caOnly, DOCKER_HOST: tcp}))
+    expectFigures(
+      await analyzeClean(['-H', engine.host], {DOCKER_CERT_PATH: certs.caOnly, DOCKER_HOST: tcp}),
+      'engine-store',
+    )
   })
 
   it('ssh from DOCKER_HOST, -H and a context, keys without an agent, ProxyJump from the ssh config', async () => {
