@@ -3,8 +3,7 @@ import type {Agent} from 'node:http'
 
 import {InputError} from '../errors.js'
 import {type EngineOptions, type Endpoint, pluginEngineOptions, resolveEndpoint} from './context.js'
-import {SshAgent, SshConnectionError} from './ssh.js'
-import {explainTlsFailure, tlsAgent} from './tls.js'
+import {explainTlsFailure, tlsAgentOptions} from './tls.js'
 
 /** dockerode's options, which it hands to docker-modem, and docker-modem's http agent (for TLS and ssh). */
 export type ClientOptions = Docker.DockerOptions & {agent?: Agent}
@@ -17,9 +16,10 @@ export interface Engine {
 /**
  * The client's options for an endpoint, complete: unix sockets by path; tcp:// as http, or https through an
  * agent holding the TLS settings (verify or not, client certificate); ssh:// as http through an agent whose
- * connections are the system ssh running `docker system dial-stdio`.
+ * connections are the system ssh running `docker system dial-stdio`. The agents' modules (http, https, ssh) are
+ * loaded here, when an engine is used, not at start-up.
  */
-export function clientOptions(endpoint: Endpoint): ClientOptions {
+export async function clientOptions(endpoint: Endpoint): Promise<ClientOptions> {
   if (!URL.canParse(endpoint.host))
     throw new InputError(`invalid engine address ${endpoint.host} (from ${endpoint.from})`)
   const url = new URL(endpoint.host)
@@ -33,9 +33,11 @@ export function clientOptions(endpoint: Endpoint): ClientOptions {
       const tls = endpoint.tls
       const host = url.hostname.replace(/^\[(.*)\]$/, '$1')
       if (!tls && url.protocol !== 'https:') return {protocol: 'http', host, port: url.port || 2375}
-      return {protocol: 'https', host, port: url.port || 2376, agent: tls ? tlsAgent(tls) : undefined}
+      const {Agent} = await import('node:https')
+      return {protocol: 'https', host, port: url.port || 2376, agent: tls ? new Agent(tlsAgentOptions(tls)) : undefined}
     }
     case 'ssh:': {
+      const {SshAgent} = await import('./ssh.js')
       // the host names no machine: every connection is `ssh … docker system dial-stdio`
       return {protocol: 'http', host: 'docker.example.com', agent: new SshAgent(endpoint.host)}
     }
@@ -72,7 +74,7 @@ export async function connect(options: EngineOptions = {}): Promise<Engine> {
   const own = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as EngineOptions
   const plugin = own.host || own.context ? {...pluginEngineOptions, host: undefined, context: undefined} : {}
   const endpoint = resolveEndpoint({...pluginEngineOptions, ...plugin, ...own})
-  const client = clientOptions(endpoint)
+  const client = await clientOptions(endpoint)
   return {docker: withoutModemEnvironment(() => new Dockerode(client)), endpoint}
 }
 
@@ -88,7 +90,7 @@ export function engineError(engine: Engine, error: unknown): Error {
     )
   if (e.statusCode) return new InputError(`the Docker engine at ${host} answered ${e.statusCode}: ${said}`)
   const reason =
-    error instanceof SshConnectionError
+    error instanceof Error && error.name === 'SshConnectionError' // ssh.ts is loaded only for an ssh:// engine
       ? error.message
       : (explainTlsFailure(e, tls) ??
         (e.code === 'EACCES'

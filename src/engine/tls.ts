@@ -1,5 +1,5 @@
 import {existsSync, readFileSync} from 'node:fs'
-import {Agent} from 'node:https'
+import type {AgentOptions} from 'node:https'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 
@@ -82,9 +82,9 @@ export function tlsFromContext(dir: string, skipVerify: boolean, name: string): 
   return {verify: !skipVerify, ca, cert, key, from}
 }
 
-/** An https agent that presents the client certificate and checks the engine's as the settings say. */
-export function tlsAgent(tls: TlsSettings): Agent {
-  return new Agent({ca: tls.ca?.pem, cert: tls.cert?.pem, key: tls.key?.pem, rejectUnauthorized: tls.verify})
+/** The https agent's options: present the client certificate, check the engine's as the settings say. */
+export function tlsAgentOptions(tls: TlsSettings): AgentOptions {
+  return {ca: tls.ca?.pem, cert: tls.cert?.pem, key: tls.key?.pem, rejectUnauthorized: tls.verify}
 }
 
 const UNTRUSTED = new Set([
