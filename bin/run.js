@@ -3,7 +3,7 @@
 import {readFileSync} from 'node:fs'
 import {execute} from '@oclif/core'
 
-import {pluginEngineOptions} from '../dist/engine/context.js'
+import {globalEngineOptions} from '../dist/engine/context.js'
 import {parsePluginArgv, pluginMetadata} from '../dist/plugin/argv.js'
 
 const argv = process.argv.slice(2)
@@ -12,6 +12,6 @@ if (argv[0] === 'docker-cli-plugin-metadata') {
   process.stdout.write(`${JSON.stringify(pluginMetadata(version), null, 2)}\n`)
 } else {
   const {args, engine} = parsePluginArgv(argv, process.env)
-  Object.assign(pluginEngineOptions, engine)
+  Object.assign(globalEngineOptions, engine)
   await execute({args, dir: import.meta.url})
 }

@@ -2,7 +2,7 @@ import type Docker from 'dockerode'
 import type {Agent} from 'node:http'
 
 import {InputError} from '../errors.js'
-import {type EngineOptions, type Endpoint, pluginEngineOptions, resolveEndpoint} from './context.js'
+import {type EngineOptions, type Endpoint, layered, globalEngineOptions, resolveEndpoint} from './context.js'
 import {explainTlsFailure, tlsAgentOptions} from './tls.js'
 
 /** dockerode's options, which it hands to docker-modem, and docker-modem's http agent (for TLS and ssh). */
@@ -66,14 +66,13 @@ function withoutModemEnvironment<T>(build: () => T): T {
 }
 
 /**
- * A client for the engine the options (or the plugin's flags, or the environment) name. A command's own -H or
- * --context replaces the plugin's. dockerode is loaded here, not at start-up: file sources never need it.
+ * A client for the engine the command's options (or docker's global flags, or the environment) name. A command's
+ * own -H or --context replaces the global ones. dockerode is loaded here, not at start-up: file sources never
+ * need it.
  */
 export async function connect(options: EngineOptions = {}): Promise<Engine> {
   const {default: Dockerode} = await import('dockerode')
-  const own = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as EngineOptions
-  const plugin = own.host || own.context ? {...pluginEngineOptions, host: undefined, context: undefined} : {}
-  const endpoint = resolveEndpoint({...pluginEngineOptions, ...plugin, ...own})
+  const endpoint = resolveEndpoint(layered(globalEngineOptions, options))
   const client = await clientOptions(endpoint)
   return {docker: withoutModemEnvironment(() => new Dockerode(client)), endpoint}
 }

@@ -76,5 +76,23 @@ export function resolveEndpoint(options: EngineOptions, env: NodeJS.ProcessEnv =
   return {host: DEFAULT_HOST, from: 'the default socket', tls: tlsFromFlags(options, env)}
 }
 
-/** Options set by the docker CLI plugin shim from docker's global flags; a command's own flags win. */
-export const pluginEngineOptions: EngineOptions = {}
+/**
+ * Engine options given at several places, later ones winning: an option left unset keeps the earlier value, and
+ * one that names the engine (-H or --context) replaces the engine named earlier, whole, so that a command's
+ * --context is not in conflict with docker's -H.
+ */
+export function layered(...levels: EngineOptions[]): EngineOptions {
+  const options: EngineOptions = {}
+  for (const level of levels) {
+    const given = Object.fromEntries(Object.entries(level).filter(([, v]) => v !== undefined)) as EngineOptions
+    if (given.host !== undefined || given.context !== undefined) {
+      delete options.host
+      delete options.context
+    }
+    Object.assign(options, given)
+  }
+  return options
+}
+
+/** docker's global flags, set by bin/run.js from the arguments before the command; a command's own flags win. */
+export const globalEngineOptions: EngineOptions = {}

@@ -1,4 +1,4 @@
-import type {EngineOptions} from '../engine/context.js'
+import {type EngineOptions, layered} from '../engine/context.js'
 
 export const PLUGIN_NAME = 'layers'
 
@@ -29,31 +29,49 @@ export interface PluginInvocation {
   engine: EngineOptions
 }
 
-/**
- * When the docker CLI runs a plugin it passes its own global flags, then the plugin's name, then the
- * user's arguments. This takes the engine flags from that prefix and drops it. Outside the docker CLI
- * the arguments are the user's as they are.
- */
-export function parsePluginArgv(argv: string[], env: NodeJS.ProcessEnv): PluginInvocation {
-  if (!env.DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND) return {args: argv, engine: {}}
+/** docker's global flags at the front of `argv`: the engine options they set, and where the rest begins. */
+function globalFlags(argv: string[]): {engine: EngineOptions; rest: number} {
   const engine: EngineOptions = {}
-  for (let i = 0; i < argv.length; i++) {
+  let i = 0
+  for (; i < argv.length; i++) {
     const arg = argv[i]
-    if (arg === PLUGIN_NAME) return {args: argv.slice(i + 1), engine}
     const eq = arg.indexOf('=')
     const name = eq === -1 ? arg : arg.slice(0, eq)
     if (name in VALUE_FLAGS) {
-      const value = eq === -1 ? argv[++i] : arg.slice(eq + 1)
+      const value = eq === -1 ? argv[i + 1] : arg.slice(eq + 1)
+      if (value === undefined) break
+      if (eq === -1) i++
       const key = VALUE_FLAGS[name]
-      if (key !== 'ignored' && value !== undefined) (engine as Record<string, string>)[key] = value
+      if (key !== 'ignored') (engine as Record<string, string>)[key] = value
     } else if (name in BOOLEAN_FLAGS) {
       const key = BOOLEAN_FLAGS[name]
       if (key !== 'ignored') engine[key] = eq === -1 || arg.slice(eq + 1) !== 'false'
     } else {
-      break // not docker's prefix after all
+      break
     }
   }
-  return {args: argv, engine: {}}
+  return {engine, rest: i}
+}
+
+/**
+ * When the docker CLI runs a plugin it passes its own global flags, then the plugin's name, then the user's
+ * arguments. This takes the engine flags from that prefix and drops it. The same flags are taken before the
+ * command too, where a user of `docker layers --context prod analyze` or `docker-layers -H ssh://box analyze`
+ * puts them; those win over docker's, as a command's own --context or -H wins over both.
+ */
+export function parsePluginArgv(argv: string[], env: NodeJS.ProcessEnv): PluginInvocation {
+  let docker: EngineOptions = {}
+  let user = argv
+  if (env.DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND) {
+    const prefix = globalFlags(argv)
+    // not docker's prefix after all: the arguments are the user's
+    if (argv[prefix.rest] === PLUGIN_NAME) {
+      docker = prefix.engine
+      user = argv.slice(prefix.rest + 1)
+    }
+  }
+  const leading = globalFlags(user)
+  return {args: user.slice(leading.rest), engine: layered(docker, leading.engine)}
 }
 
 /** What `docker-layers docker-cli-plugin-metadata` prints for the docker CLI. */

@@ -63,6 +63,8 @@ describe('engine: remote engines over TLS and ssh, as the docker CLI reaches the
     await build(engine, 'dl-remote:1', {Dockerfile: DOCKERFILE})
     sshd = await startSshd({
       'dl-engine': {environment: {DOCKER_HOST: engine.host}},
+      // ssh://root@127.0.0.1:PORT, with this address's own key as ~/.ssh/config would give it
+      '127.0.0.1': {environment: {DOCKER_HOST: engine.host}},
       'dl-jumped': {environment: {DOCKER_HOST: engine.host}, proxyJump: 'dl-engine'},
       'dl-impostor': {environment: {DOCKER_HOST: engine.host}, wrongHostKey: true},
       'dl-noengine': {environment: {DOCKER_HOST: `unix://${engine.dir}/absent.sock`}},
@@ -110,9 +112,20 @@ describe('engine: remote engines over TLS and ssh, as the docker CLI reaches the
     return JSON.parse(result.stdout)
   }
 
-  /** The same through the real docker CLI and the installed plugin, with docker's global flags before `layers`. */
-  async function viaDocker(global: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-    return engine.docker([...global, 'layers', 'analyze', 'dl-remote:1', '--format', 'json'], {env: {...user, ...env}})
+  /**
+   * The same through the real docker CLI and the installed plugin, with docker's global flags before `layers`
+   * and the same flags after it, before the command (`docker layers --context x analyze`).
+   */
+  async function viaDocker(global: string[], env: NodeJS.ProcessEnv = {}, leading: string[] = []): Promise<CliResult> {
+    const args = [...global, 'layers', ...leading, 'analyze', 'dl-remote:1', '--format', 'json']
+    return engine.docker(args, {env: {...user, ...env}})
+  }
+
+  /** `docker-layers FLAGS analyze dl-remote:1` standalone, engine flags before the command; must succeed cleanly. */
+  async function leadingClean(leading: string[], env: NodeJS.ProcessEnv = {}): Promise<any> {
+    const result = await runCli([...leading, 'analyze', 'dl-remote:1', '--format', 'json'], {env: {...user, ...env}})
+    assert.deepEqual([result.code, result.stderr], [0, ''])
+    return JSON.parse(result.stdout)
   }
 
   async function failure(args: string[], env: NodeJS.ProcessEnv): Promise<[number | null, string, string]> {
@@ -153,9 +166,11 @@ describe('engine: remote engines over TLS and ssh, as the docker CLI reaches the
       '--tlskey',
       join(certs.full, 'key.pem'),
     ]
-    const unverified = await viaDocker(['-H', tcp, '--tls', ...other])
+    // the same flags after docker's `layers` (before the command), and before the command standalone
+    const unverified = await viaDocker([], {}, ['-H', tcp, '--tls', ...other])
     assert.deepEqual([unverified.code, unverified.stderr], [0, ''])
     expectFigures(JSON.parse(unverified.stdout))
+    expectFigures(await leadingClean(['-H', tcp, '--tlsverify', ...files]))
     const refused = await viaDocker(['-H', tcp, '--tlsverify', ...other])
     assert.deepEqual(
       [refused.code, refused.stderr],
@@ -229,14 +244,19 @@ describe('engine: remote engines over TLS and ssh, as the docker CLI reaches the
     const elsewhere = {DOCKER_HOST: tcp}
     expectFigures(await analyzeClean(['-H', engine.host], elsewhere), 'engine-store')
     expectFigures(await analyzeClean(['--context', 'dl-local'], elsewhere), 'engine-store')
-    for (const global of [
-      ['-H', engine.host],
-      ['--context', 'dl-local'],
+    // docker's -H; --context after `layers`; -H before the command standalone
+    for (const result of [
+      await viaDocker(['-H', engine.host], elsewhere),
+      await viaDocker([], elsewhere, ['--context', 'dl-local']),
     ]) {
-      const result = await viaDocker(global, elsewhere)
       assert.deepEqual([result.code, result.stderr], [0, ''])
       expectFigures(JSON.parse(result.stdout), 'engine-store')
     }
+    expectFigures(await leadingClean(['-H', engine.host], elsewhere), 'engine-store')
+    // docker's own -H gives way to the --context after `layers`, whole (no --host/--context conflict)
+    const replaced = await viaDocker(['-H', tcp], {}, ['--context', 'dl-local'])
+    assert.deepEqual([replaced.code, replaced.stderr], [0, ''])
+    expectFigures(JSON.parse(replaced.stdout), 'engine-store')
     // docker-modem would take DOCKER_HOST again underneath and fail on the cert.pem this DOCKER_CERT_PATH lacks
     expectFigures(
       await analyzeClean(['-H', engine.host], {DOCKER_CERT_PATH: certs.caOnly, DOCKER_HOST: tcp}),
@@ -246,8 +266,8 @@ describe('engine: remote engines over TLS and ssh, as the docker CLI reaches the
 
   it('ssh from DOCKER_HOST, -H and a context, keys without an agent, ProxyJump from the ssh config', async () => {
     expectFigures(await analyzeClean([], {DOCKER_HOST: 'ssh://dl-engine'}))
-    expectFigures(await analyzeClean(['-H', 'ssh://root@dl-engine'], {}))
-    expectFigures(await analyzeClean(['-H', `ssh://dl-engine:${sshd.port}`], {DOCKER_HOST: tcp}))
+    // an address as typed, user and port in it, its key from the ssh config's entry for 127.0.0.1
+    expectFigures(await analyzeClean(['-H', `ssh://root@127.0.0.1:${sshd.port}`], {DOCKER_HOST: tcp}))
     expectFigures(await analyzeClean([], {DOCKER_HOST: 'ssh://dl-jumped'}))
     const created = await engine.docker(['context', 'create', 'dl-ssh', '--docker', 'host=ssh://dl-engine'], {
       env: user,

@@ -4,7 +4,7 @@ import {mkdirSync, writeFileSync} from 'node:fs'
 import type {Agent as HttpsAgent} from 'node:https'
 import {join} from 'node:path'
 
-import {resolveEndpoint} from '../../src/engine/context.js'
+import {layered, resolveEndpoint} from '../../src/engine/context.js'
 import {clientOptions} from '../../src/engine/client.js'
 import {sshArguments} from '../../src/engine/ssh.js'
 import {tlsFromFlags} from '../../src/engine/tls.js'
@@ -38,6 +38,28 @@ describe('docker CLI plugin arguments', () => {
 
   it("outside the docker CLI the arguments are the user's own", () => {
     assert.deepEqual(parsePluginArgv(['layers', 'analyze'], {}), {args: ['layers', 'analyze'], engine: {}})
+  })
+
+  it("takes the engine flags before the command too, where they win over docker's", () => {
+    // docker layers --context prod analyze x: docker passes `layers --context prod analyze x`
+    assert.deepEqual(parsePluginArgv(['layers', '--context', 'prod', 'analyze', 'x'], PLUGIN), {
+      args: ['analyze', 'x'],
+      engine: {context: 'prod'},
+    })
+    // naming an engine replaces the one docker named, whole: not a --host/--context conflict
+    assert.deepEqual(
+      parsePluginArgv(
+        ['-H', 'tcp://h:2376', '--tlsverify', 'layers', '-c', 'prod', '--tlscert=/c.pem', 'waste'],
+        PLUGIN,
+      ),
+      {args: ['waste'], engine: {context: 'prod', tlsverify: true, tlscert: '/c.pem'}},
+    )
+    assert.deepEqual(parsePluginArgv(['-H', 'ssh://box', '--tls=false', '-D', 'analyze', '-H', 'x'], {}), {
+      args: ['analyze', '-H', 'x'],
+      engine: {host: 'ssh://box', tls: false},
+    })
+    // a flag without its value is left to oclif, which says what is wrong
+    assert.deepEqual(parsePluginArgv(['--context'], {}), {args: ['--context'], engine: {}})
   })
 })
 
@@ -105,6 +127,21 @@ describe('engine resolution', () => {
       tls: undefined,
     })
     assert.throws(() => resolveEndpoint({context: 'a', host: 'b'}, {}), /either specify --host or --context, not both/)
+  })
+
+  it('a later -H or --context replaces the engine named earlier, whole; other options are kept unless given', () => {
+    const docker = {host: 'tcp://h:2376', tlsverify: true, tlscacert: '/ca.pem', config: '/cfg'}
+    assert.deepEqual(layered(docker, {context: 'prod', host: undefined}), {
+      context: 'prod',
+      tlsverify: true,
+      tlscacert: '/ca.pem',
+      config: '/cfg',
+    })
+    assert.deepEqual(layered(docker, {tlscacert: '/other.pem'}, {context: undefined}), {
+      ...docker,
+      tlscacert: '/other.pem',
+    })
+    assert.deepEqual(layered({context: 'a'}, {host: 'b', context: 'c'}), {host: 'b', context: 'c'})
   })
 
   it("a context's skip-tls-verify turns TLS on without files, as in the docker CLI", async () => {
