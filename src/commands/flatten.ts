@@ -6,16 +6,18 @@ import {BaseCommand, engineOptions, sourceFlags} from '../base-command.js'
 import {InputError} from '../errors.js'
 import {flatten, type FlattenTarget} from '../flatten/flatten.js'
 import {Cleanup, interruptible} from '../flatten/interrupt.js'
-import type {OutputCompression, OutputFormat} from '../flatten/write.js'
+import type {OutputCompression} from '../flatten/compress.js'
+import type {OutputFormat} from '../flatten/write.js'
 import {flattenView} from '../report/flatten-text.js'
 import {render} from '../report/render.js'
 
 export default class Flatten extends BaseCommand {
   static override summary = 'Squash an image into one layer that keeps its whole config and everything but the waste.'
-  static override description = `Unlike docker export | docker import, the image keeps Env, Cmd, Entrypoint, WorkingDir, User, ExposedPorts, Volumes, Labels and the rest of its config, and no runtime placeholder (/.dockerenv, an empty /etc/hostname) replaces a real file. The layer holds exactly the final filesystem: files, directories, symlinks, hardlinks, devices, modes, owners, mtimes, xattrs. -t loads the result into the engine as it is written; -o writes an archive atomically. --from squashes only the layers above a base, which stays shared.`
+  static override description = `Unlike docker export | docker import, the image keeps Env, Cmd, Entrypoint, WorkingDir, User, ExposedPorts, Volumes, Labels and the rest of its config, and no runtime placeholder (/.dockerenv, an empty /etc/hostname) replaces a real file. The layer holds exactly the final filesystem: files, directories, symlinks, hardlinks, devices, modes, owners, mtimes, xattrs. -t loads the result into the engine as it is written; -o writes an archive atomically, naming -t's tag when both are given. --from squashes only the layers above a base, which stays shared. The same source gives the same image ID and, with -o, a byte-identical archive: the image keeps the source's created time (or SOURCE_DATE_EPOCH when it is set).`
   static override examples = [
     '<%= config.bin %> <%= command.id %> myapp:latest -t myapp:flat',
     '<%= config.bin %> <%= command.id %> app.tar -o app-flat.tar --compress zstd --verify',
+    '<%= config.bin %> <%= command.id %> app.tar -o app-flat.tar -t app:flat --output-format oci-archive',
     '<%= config.bin %> <%= command.id %> myapp:latest -t myapp:slim --from debian:bookworm',
   ]
 
@@ -23,8 +25,8 @@ export default class Flatten extends BaseCommand {
   static override flags = {
     tag: Flags.string({
       char: 't',
-      description: 'load the result into the engine as REPO:TAG',
-      exactlyOne: ['tag', 'output'],
+      description: 'load the result into the engine as REPO:TAG; with -o, the tag the archive names',
+      atLeastOne: ['tag', 'output'],
     }),
     output: Flags.string({char: 'o', description: 'write the result to this archive file'}),
     'output-format': Flags.string({
@@ -34,8 +36,8 @@ export default class Flatten extends BaseCommand {
     }),
     compress: Flags.string({
       description: 'compression of the new layer in -o archives',
-      options: ['none', 'gzip', 'zstd'],
-      default: 'none',
+      options: ['uncompressed', 'gzip', 'zstd'],
+      default: 'uncompressed',
     }),
     from: Flags.string({
       description:
@@ -53,13 +55,14 @@ export default class Flatten extends BaseCommand {
     const {args, flags} = await this.parse(Flatten)
     if (flags.output && existsSync(flags.output) && !flags.force)
       throw new InputError(`${flags.output} exists; use --force to overwrite it`)
-    if (flags.tag && (flags.compress !== 'none' || flags['output-format'] !== 'docker-archive'))
+    if (!flags.output && (flags.compress !== 'uncompressed' || flags['output-format'] !== 'docker-archive'))
       throw new InputError('-t loads an uncompressed docker-archive; --compress and --output-format go with -o')
     const target: FlattenTarget = flags.output
       ? {
           file: flags.output,
           format: flags['output-format'] as OutputFormat,
           compression: flags.compress as OutputCompression,
+          tag: flags.tag,
         }
       : {tag: flags.tag as string, engine: engineOptions(flags)}
     const cleanup = new Cleanup()
@@ -71,6 +74,7 @@ export default class Flatten extends BaseCommand {
           target,
           from: flags.from,
           sourceName: args.source,
+          sourceDateEpoch: process.env.SOURCE_DATE_EPOCH,
           open: (source) => this.openImage(source, flags),
           verify: flags.verify
             ? (written) => this.openImage(written, {...flags, image: undefined, quiet: true}, {hash: true})

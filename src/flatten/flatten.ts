@@ -3,25 +3,31 @@ import type {EngineOptions} from '../engine/context.js'
 import {InputError} from '../errors.js'
 import type {Image, SourceInfo} from '../image/image.js'
 import {baseLayerCount} from './base.js'
+import type {OutputCompression} from './compress.js'
+import {createdTime} from './created.js'
 import type {Cleanup} from './interrupt.js'
 import {loadIntoEngine, type Reopen, writeArchiveFile} from './outputs.js'
 import {planFlatten} from './plan.js'
-import type {OutputCompression, OutputFormat} from './write.js'
+import {type ImageTag, parseImageTag} from './tag.js'
+import type {OutputFormat} from './write.js'
 
-/** Where the flattened image goes: an archive file, or the engine's image store under a tag. */
+/** Where the flattened image goes: an archive file (naming a tag or none), or the engine's image store under a tag. */
 export type FlattenTarget =
-  {file: string; format: OutputFormat; compression: OutputCompression} | {tag: string; engine: EngineOptions}
+  | {file: string; format: OutputFormat; compression: OutputCompression; tag?: string}
+  | {tag: string; engine: EngineOptions}
 
 export interface FlattenRequest {
   target: FlattenTarget
   /** `--from`: a layer index, a diff_id (prefix) or a base image whose layers stay as they are. */
   from?: string
-  /** How the new history entry names the source. */
+  /** The source as the user named it, for messages (the history entry names its image ID). */
   sourceName: string
   /** Opens another image: a `--from` base. */
   open: (reference: string) => Promise<Image>
   /** Opens the written image, its contents hashed, and compares it with the source (`--verify`). */
   verify?: Reopen
+  /** The `SOURCE_DATE_EPOCH` environment variable: the image's `created` time instead of the source's. */
+  sourceDateEpoch?: string
 }
 
 /** An image's size: its layers and the content bytes they hold. */
@@ -38,8 +44,8 @@ export interface ImageSize {
 export interface FlattenReport {
   schemaVersion: 1
   source: SourceInfo
-  /** The archive written (-o), or the tag loaded into the engine (-t). */
-  output: {file: string; format: OutputFormat; compression: OutputCompression} | {tag: string}
+  /** The archive written (-o) and the tag it names (-t with -o), or the tag loaded into the engine (-t alone). */
+  output: {file: string; format: OutputFormat; compression: OutputCompression; tag?: string} | {tag: string}
   /** The config digest of the written image. */
   id: string
   before: ImageSize
@@ -58,20 +64,23 @@ export async function flatten(image: Image, request: FlattenRequest, cleanup: Cl
     throw new InputError(
       `${request.sourceName}: a docker export tarball is already one layer with no config to keep; nothing to flatten`,
     )
+  const {target} = request
+  const tag = target.tag === undefined ? undefined : parseImageTag(target.tag)
+  const created = createdTime(image.config.created, request.sourceDateEpoch)
   const base = request.from ? await baseLayerCount(image, request.from, request.open) : 0
   const plan = planFlatten(image, base)
-  const {target} = request
   const output = {
     format: 'file' in target ? target.format : ('docker-archive' as const),
-    compression: 'file' in target ? target.compression : ('none' as const),
-    tag: 'tag' in target ? target.tag : undefined,
-    sourceName: request.sourceName,
+    compression: 'file' in target ? target.compression : ('uncompressed' as const),
+    tag,
+    sourceName: image.id ?? request.sourceName,
+    created,
     base,
   }
   const written =
     'file' in target
       ? await writeArchiveFile(target.file, image, plan, output, cleanup, request.verify)
-      : await loadIntoEngine(target.tag, target.engine, image, plan, output, request.verify)
+      : await loadIntoEngine((tag as ImageTag).familiar, target.engine, image, plan, output, request.verify)
   const bytes = image.layers.map((layer) => layer.contents.bytes)
   const before = bytes.reduce((sum, n) => sum + n, 0)
   const after = bytes.slice(0, base).reduce((sum, n) => sum + n, 0) + plan.contentBytes
@@ -80,8 +89,8 @@ export async function flatten(image: Image, request: FlattenRequest, cleanup: Cl
     source: image.source,
     output:
       'file' in target
-        ? {file: target.file, format: output.format, compression: output.compression}
-        : {tag: target.tag},
+        ? {file: target.file, format: output.format, compression: output.compression, ...(tag && {tag: tag.familiar})}
+        : {tag: (tag as ImageTag).familiar},
     id: written.configDigest,
     before: {layers: image.layers.length, bytes: before},
     after: {layers: base + 1, bytes: after},

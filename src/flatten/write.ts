@@ -1,19 +1,19 @@
 import {createHash, type Hash} from 'node:crypto'
 import {writeSync} from 'node:fs'
 import type {FileHandle} from 'node:fs/promises'
-import {PassThrough, Readable, pipeline} from 'node:stream'
-import {createGzip} from 'node:zlib'
+import type {PassThrough} from 'node:stream'
 
 import {InputError} from '../errors.js'
 import type {HistoryEntry, Image, ImageConfig} from '../image/image.js'
 import type {ByteReader} from '../tar/byte-reader.js'
-import {decompressing, detectCompression, loadZstd} from '../tar/compression.js'
+import {decompressing, detectCompression} from '../tar/compression.js'
 import {tarMembers} from '../tar/walk.js'
+import {compressLayer, type OutputCompression} from './compress.js'
 import type {FlattenPlan} from './plan.js'
+import type {ImageTag} from './tag.js'
 import {BLOCK, END_OF_ARCHIVE, headerBlocks, type OutEntry, padding} from '../tar/encode.js'
 
 export type OutputFormat = 'docker-archive' | 'oci-archive'
-export type OutputCompression = 'none' | 'gzip' | 'zstd'
 
 /** Joins small pieces into chunks of about `size` bytes: one write, one hash update, one compress call each. */
 async function* coalesce(source: AsyncIterable<Buffer>, size = 1 << 20): AsyncGenerator<Buffer> {
@@ -98,15 +98,6 @@ async function* tap(source: AsyncIterable<Buffer>, hash: Hash, count: {bytes: nu
     count.bytes += chunk.length
     yield chunk
   }
-}
-
-async function compressor(kind: OutputCompression): Promise<NodeJS.ReadWriteStream | undefined> {
-  if (kind === 'gzip') return createGzip({level: 6})
-  if (kind === 'zstd') {
-    const {CompressStream} = await loadZstd('--compress zstd needs')
-    return new CompressStream() as unknown as NodeJS.ReadWriteStream
-  }
-  return undefined
 }
 
 /** Where the output archive goes: a file (whose headers can be patched) or a stream with known sizes. */
@@ -211,14 +202,17 @@ export interface WrittenImage {
 export interface FlattenOutput {
   format: OutputFormat
   compression: OutputCompression
-  tag?: string
-  /** How the history entry names the source. */
+  /** The tag the archive names (RepoTags; the OCI index's annotations). */
+  tag?: ImageTag
+  /** How the history entry names the source: its image ID, the same wherever the source is read from. */
   sourceName: string
+  /** The image's `created` time (see created.ts); none when absent. */
+  created?: string
   /** Layers kept as they are (--from), with their raw blobs. */
   base: number
 }
 
-function layerMediaType(compression: OutputCompression | 'xz' | 'bzip2'): string {
+function layerMediaType(compression: OutputCompression | 'none' | 'xz' | 'bzip2'): string {
   return compression === 'gzip'
     ? 'application/vnd.oci.image.layer.v1.tar+gzip'
     : compression === 'zstd'
@@ -226,8 +220,12 @@ function layerMediaType(compression: OutputCompression | 'xz' | 'bzip2'): string
       : 'application/vnd.oci.image.layer.v1.tar'
 }
 
-/** The config of the flattened image: runtime config kept, rootfs and history rewritten, created now. */
-export function flattenedConfig(image: Image, base: number, diffIds: string[], sourceName: string): ImageConfig {
+/**
+ * The config of the flattened image: runtime config kept, rootfs and history rewritten, nothing that differs
+ * between two runs on the same source (the same source gives the same image ID).
+ */
+function flattenedConfig(image: Image, output: FlattenOutput, diffIds: string[]): ImageConfig {
+  const {base, created} = output
   const history = image.config.history ?? []
   let layers = 0
   const kept: HistoryEntry[] = []
@@ -237,13 +235,12 @@ export function flattenedConfig(image: Image, base: number, diffIds: string[], s
     else squashed.push(entry)
     if (!entry.empty_layer) layers++
   }
-  const created = new Date().toISOString()
   const comment = `flattened ${image.layers.length - base} layers:\n${squashed.map((e) => `${e.empty_layer ? '  (config) ' : '  '}${e.created_by ?? ''}`).join('\n')}`
   return {
     ...image.config,
     created,
     rootfs: {type: 'layers', diff_ids: diffIds},
-    history: [...kept, {created, created_by: `docker-layers flatten ${sourceName}`, comment}],
+    history: [...kept, {created, created_by: `docker-layers flatten ${output.sourceName}`, comment}],
   }
 }
 
@@ -282,31 +279,32 @@ export async function writeFlattened(
   const uncompressed = {bytes: 0}
   const compressed = {bytes: 0}
   const tarBytes = tap(squashedTar(plan, image), diffHash, uncompressed)
-  const codec = await compressor(sink.patch ? output.compression : 'none')
+  const compression = sink.patch ? output.compression : 'uncompressed'
   // uncompressed, the blob is the tar: one hash gives both digests
-  const blob: AsyncIterable<Buffer> = codec
-    ? tap(pipeline(Readable.from(tarBytes), codec, () => {}) as unknown as AsyncIterable<Buffer>, blobHash, compressed)
-    : tarBytes
-  const blobDigest = () => (codec ? blobHash : diffHash).copy().digest('hex')
+  const blob: AsyncIterable<Buffer> =
+    compression === 'uncompressed' ? tarBytes : tap(compressLayer(tarBytes, compression), blobHash, compressed)
+  const blobDigest = () => (compression === 'uncompressed' ? diffHash : blobHash).copy().digest('hex')
   const squashedName = output.format === 'oci-archive' ? () => `blobs/sha256/${blobDigest()}` : 'layer.tar'
   const squashedStart = sink.position
   await writeMember(sink, squashedName, sink.patch ? undefined : plan.tarSize, blob)
   const blobHex = blobDigest()
   if (output.format === 'oci-archive') dropRepeatedBlob(sink, squashedStart, `blobs/sha256/${blobHex}`, blobs)
-  if (!codec) compressed.bytes = uncompressed.bytes
+  if (compression === 'uncompressed') compressed.bytes = uncompressed.bytes
   layerPaths.push(output.format === 'oci-archive' ? `blobs/sha256/${blobHex}` : 'layer.tar')
   descriptors.push({
-    mediaType: layerMediaType(codec ? output.compression : 'none'),
+    mediaType: layerMediaType(compression),
     digest: `sha256:${blobHex}`,
     size: compressed.bytes,
   })
   const diffIds = [...sourceIds.slice(0, output.base), `sha256:${diffHash.digest('hex')}`]
-  const config = Buffer.from(JSON.stringify(flattenedConfig(image, output.base, diffIds, output.sourceName)))
+  const config = Buffer.from(JSON.stringify(flattenedConfig(image, output, diffIds)))
   const configHex = createHash('sha256').update(config).digest('hex')
   if (output.format === 'docker-archive') {
     await writeMember(sink, `${configHex}.json`, config.length, config)
     const manifest = Buffer.from(
-      JSON.stringify([{Config: `${configHex}.json`, RepoTags: output.tag ? [output.tag] : null, Layers: layerPaths}]),
+      JSON.stringify([
+        {Config: `${configHex}.json`, RepoTags: output.tag ? [output.tag.familiar] : null, Layers: layerPaths},
+      ]),
     )
     await writeMember(sink, 'manifest.json', manifest.length, manifest)
   } else {
@@ -332,8 +330,8 @@ export async function writeFlattened(
     }
     const annotations = output.tag
       ? {
-          'org.opencontainers.image.ref.name': output.tag.split(':').at(-1) as string,
-          'io.containerd.image.name': output.tag,
+          'io.containerd.image.name': output.tag.qualified,
+          'org.opencontainers.image.ref.name': output.tag.tag,
         }
       : undefined
     const index = Buffer.from(

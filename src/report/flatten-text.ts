@@ -12,7 +12,9 @@ export function renderFlattenText(report: FlattenReport, sourceName: string): st
   const {before, after, output} = report
   const layers = `${after.layers} layer${after.layers === 1 ? '' : 's'}`
   const where =
-    'file' in output ? `Wrote ${output.file} (${output.format}, ${output.compression})` : `Loaded ${output.tag}`
+    'file' in output
+      ? `Wrote ${output.file} (${output.format}, ${output.compression}${output.tag ? `, tagged ${output.tag}` : ''})`
+      : `Loaded ${output.tag}`
   return (
     `Flattened ${sourceName}: ${before.layers} layers, ${humanSize(before.bytes)} -> ${layers}, ` +
     `${humanSize(after.bytes)} (saved ${humanSize(report.savedBytes)})\n` +

@@ -220,7 +220,7 @@ describe('flatten to archives', () => {
       [
         0,
         '',
-        `Flattened ${tmp.file('root.tar')}: 3 layers, 3B -> 2 layers, 3B (saved 0B)\nWrote ${from} (docker-archive, none): ${configDigest(from)}\n`,
+        `Flattened ${tmp.file('root.tar')}: 3 layers, 3B -> 2 layers, 3B (saved 0B)\nWrote ${from} (docker-archive, uncompressed): ${configDigest(from)}\n`,
       ],
     )
     const top = spawnSync('tar', ['-xOf', from, 'layer.tar'], {maxBuffer: 1 << 24}).stdout
@@ -236,16 +236,142 @@ describe('flatten to archives', () => {
     assert.deepEqual(config.config, SOURCE.config)
     assert.deepEqual([config.os, config.architecture], ['linux', 'amd64'])
     assert.equal(config.history.length, 1)
-    assert.equal(config.history[0].created_by, `docker-layers flatten ${source}`)
+    // the source by its image ID, not the path it was read from: the same image flattens to the same ID anywhere
+    const sourceId = (await analyzeJson([source])).image.id
+    assert.match(sourceId, /^sha256:[0-9a-f]{64}$/)
+    assert.equal(config.history[0].created_by, `docker-layers flatten ${sourceId}`)
     assert.equal(config.history[0].comment, 'flattened 3 layers:\n  base\n  changes\n  cleanup')
     assert.equal(config.rootfs.diff_ids.length, 1)
-    assert.ok(Date.parse(config.created) > Date.parse('2025-01-01'))
+    // the source's created time, not the time of the run
+    assert.deepEqual([config.created, config.history[0].created], ['2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z'])
+  })
+
+  it('is reproducible: two runs give byte-identical archives in every format and compression, one image ID', async () => {
+    const ids = new Set<string>()
+    for (const [format, compression] of [
+      ['docker-archive', 'uncompressed'],
+      ['docker-archive', 'gzip'],
+      ['oci-archive', 'zstd'],
+      ['oci-archive', 'gzip'],
+    ]) {
+      const runs = []
+      for (const run of [1, 2]) {
+        const out = `${tmp.dir}/again-${format}-${compression}-${run}.tar`
+        const args = ['flatten', source, '-o', out, '--output-format', format, '--compress', compression]
+        const result = await runCli([...args, '--format', 'json'], {env: {SOURCE_DATE_EPOCH: ''}})
+        assert.equal(result.code, 0, result.stderr)
+        ids.add(JSON.parse(result.stdout).id)
+        runs.push(readFileSync(out))
+      }
+      assert.ok(runs[0].equals(runs[1]), `${format} ${compression}: the two archives differ`)
+    }
+    // the config names the layer by its uncompressed digest: the compression does not change the image ID
+    assert.equal(ids.size, 1)
+    // gzip: no name, mtime 0, and the OS byte "unknown" on every platform (zlib writes the build's own)
+    const layer = spawnSync('tar', ['-xOf', `${tmp.dir}/again-docker-archive-gzip-1.tar`, 'layer.tar']).stdout
+    assert.equal(layer.subarray(0, 10).toString('hex'), '1f8b08000000000000ff')
+  })
+
+  it('SOURCE_DATE_EPOCH sets created, as reproducible-builds.org defines it; a malformed one is refused', async () => {
+    const out = `${tmp.dir}/epoch.tar`
+    const result = await runCli(['flatten', source, '-o', out, '--format', 'json'], {
+      env: {SOURCE_DATE_EPOCH: '1700000000'},
+    })
+    assert.equal(result.code, 0, result.stderr)
+    const manifest = JSON.parse(spawnSync('tar', ['-xOf', out, 'manifest.json']).stdout.toString())
+    const config = JSON.parse(spawnSync('tar', ['-xOf', out, manifest[0].Config]).stdout.toString())
+    assert.deepEqual([config.created, config.history[0].created], ['2023-11-14T22:13:20Z', '2023-11-14T22:13:20Z'])
+    assert.equal(`sha256:${manifest[0].Config.replace('.json', '')}`, JSON.parse(result.stdout).id)
+    const again = await runCli(['flatten', source, '-o', `${tmp.dir}/epoch-again.tar`], {
+      env: {SOURCE_DATE_EPOCH: '1700000000'},
+    })
+    assert.equal(again.code, 0, again.stderr)
+    assert.ok(readFileSync(out).equals(readFileSync(`${tmp.dir}/epoch-again.tar`)))
+    for (const bad of ['1.5', '-1', 'now', '1e9']) {
+      const refused = await runCli(['flatten', source, '-o', `${tmp.dir}/never-${bad}.tar`], {
+        env: {SOURCE_DATE_EPOCH: bad},
+      })
+      assert.deepEqual(
+        [refused.code, refused.stderr],
+        [2, `docker-layers: SOURCE_DATE_EPOCH="${bad}": not whole seconds since 1970-01-01 UTC (as date +%s prints)\n`],
+      )
+      assert.equal(existsSync(`${tmp.dir}/never-${bad}.tar`), false)
+    }
+  })
+
+  it("-t with -o names the archive's tag: RepoTags, or the OCI index annotations", async () => {
+    const out = `${tmp.dir}/tagged.tar`
+    const result = await runCli(['flatten', source, '-o', out, '-t', 'registry.local:5000/team/app:flat'])
+    assert.equal(result.code, 0, result.stderr)
+    const id = /: (sha256:[0-9a-f]{64})\n/.exec(result.stdout)![1]
+    assert.equal(
+      result.stdout.split('\n')[1],
+      `Wrote ${out} (docker-archive, uncompressed, tagged registry.local:5000/team/app:flat): ${id}`,
+    )
+    const manifest = JSON.parse(spawnSync('tar', ['-xOf', out, 'manifest.json']).stdout.toString())
+    assert.deepEqual(manifest[0].RepoTags, ['registry.local:5000/team/app:flat'])
+    // docker's short forms, as docker save writes them: no tag is latest, docker.io/library/ is dropped
+    const short = await runCli(['flatten', source, '-o', `${tmp.dir}/short.tar`, '-t', 'docker.io/library/app'])
+    assert.equal(short.code, 0, short.stderr)
+    const shortManifest = JSON.parse(spawnSync('tar', ['-xOf', `${tmp.dir}/short.tar`, 'manifest.json']).stdout)
+    assert.deepEqual(shortManifest[0].RepoTags, ['app:latest'])
+    const oci = `${tmp.dir}/tagged-oci.tar`
+    const json = await runCli([
+      'flatten',
+      source,
+      '-o',
+      oci,
+      '-t',
+      'app:flat',
+      '--output-format',
+      'oci-archive',
+      '--format',
+      'json',
+    ])
+    assert.equal(json.code, 0, json.stderr)
+    assert.deepEqual(JSON.parse(json.stdout).output, {
+      file: oci,
+      format: 'oci-archive',
+      compression: 'uncompressed',
+      tag: 'app:flat',
+    })
+    const index = JSON.parse(spawnSync('tar', ['-xOf', oci, 'index.json']).stdout.toString())
+    assert.deepEqual(index.manifests[0].annotations, {
+      'io.containerd.image.name': 'docker.io/library/app:flat',
+      'org.opencontainers.image.ref.name': 'flat',
+    })
+    for (const [tag, message] of [
+      ['App:1', 'invalid reference format: repository name must be lowercase'],
+      [`app@sha256:${'0'.repeat(64)}`, 'a tag is REPO:TAG, not a digest'],
+      ['app:-x', 'invalid reference format'],
+    ]) {
+      const refused = await runCli(['flatten', source, '-o', `${tmp.dir}/never.tar`, '-t', tag])
+      assert.deepEqual([refused.code, refused.stderr], [2, `docker-layers: -t ${tag}: ${message}\n`])
+    }
+  })
+
+  it('skopeo finds the oci-archive by the tag -t gave it', async function () {
+    requirePrerequisites(this, 'skopeo')
+    const oci = `${tmp.dir}/tagged-for-skopeo.tar`
+    const result = await runCli(['flatten', source, '-o', oci, '-t', 'app:flat', '--output-format', 'oci-archive'])
+    assert.equal(result.code, 0, result.stderr)
+    const id = /: (sha256:[0-9a-f]{64})\n/.exec(result.stdout)![1]
+    const inspect = spawnSync('skopeo', ['inspect', '--config', `oci-archive:${oci}:flat`], {encoding: 'utf8'})
+    assert.equal(inspect.status, 0, inspect.stderr)
+    assert.equal(JSON.parse(inspect.stdout).created, '2024-01-01T00:00:00Z')
+    const missing = spawnSync('skopeo', ['inspect', '--config', `oci-archive:${oci}:other`], {encoding: 'utf8'})
+    assert.notEqual(missing.status, 0)
+    const digest = spawnSync('skopeo', ['inspect', '--format', '{{.Digest}}', `oci-archive:${oci}:flat`], {
+      encoding: 'utf8',
+    })
+    const manifest = spawnSync('tar', ['-xOf', oci, `blobs/sha256/${digest.stdout.trim().slice(7)}`]).stdout
+    assert.equal(JSON.parse(manifest.toString()).config.digest, id)
   })
 
   for (const [format, compression] of [
     ['docker-archive', 'gzip'],
     ['oci-archive', 'zstd'],
-    ['oci-archive', 'none'],
+    ['oci-archive', 'uncompressed'],
   ] as const) {
     it(`--output-format ${format} --compress ${compression}: the same final filesystem`, async () => {
       const out = `${tmp.dir}/flat-${format}-${compression}.tar`
@@ -359,7 +485,7 @@ describe('flatten to archives', () => {
       [
         0,
         '',
-        `Flattened ${empty}: 2 layers, 0B -> 2 layers, 0B (saved 0B)\nWrote ${out} (oci-archive, none): ${configDigest(out)}\nVerified: 0 paths equal the source's final filesystem\n`,
+        `Flattened ${empty}: 2 layers, 0B -> 2 layers, 0B (saved 0B)\nWrote ${out} (oci-archive, uncompressed): ${configDigest(out)}\nVerified: 0 paths equal the source's final filesystem\n`,
       ],
     )
     // GNU tar lists 2 layer blobs, the config, the manifest: one blob for the two identical layers
@@ -387,7 +513,7 @@ describe('flatten to archives', () => {
       [
         0,
         '',
-        `Flattened ${source}: 3 layers, 8.51kB -> 1 layer, 3.49kB (saved 5.01kB)\nWrote ${out} (docker-archive, none): ${configDigest(out)}\n`,
+        `Flattened ${source}: 3 layers, 8.51kB -> 1 layer, 3.49kB (saved 5.01kB)\nWrote ${out} (docker-archive, uncompressed): ${configDigest(out)}\n`,
       ],
     )
     const broken = Buffer.from(readFileSync(source))
@@ -408,10 +534,10 @@ describe('flatten to archives', () => {
       readdirSync(tmp.dir).filter((name) => name.includes('.tmp-')),
       [],
     )
-    const both = await runCli(['flatten', source])
+    const neither = await runCli(['flatten', source])
     assert.deepEqual(
-      [both.code, both.stdout, both.stderr],
-      [2, '', 'docker-layers: Exactly one of the following must be provided: --output, --tag\n'],
+      [neither.code, neither.stdout, neither.stderr],
+      [2, '', 'docker-layers: At least one of the following must be provided: --output, --tag\n'],
     )
   })
 
@@ -420,14 +546,14 @@ describe('flatten to archives', () => {
     const fromOci = await runCli(['flatten', oci, '-o', `${tmp.dir}/from-oci.tar`, '--verify'])
     assert.deepEqual(
       [fromOci.code, fromOci.stderr, fromOci.stdout],
-      [0, '', sourceReport(oci, `${tmp.dir}/from-oci.tar`, 'docker-archive', 'none')],
+      [0, '', sourceReport(oci, `${tmp.dir}/from-oci.tar`, 'docker-archive', 'uncompressed')],
     )
     const stdin = await runCli(['flatten', '-', '-o', `${tmp.dir}/from-stdin.tar`, '--verify'], {
       stdin: readFileSync(source),
     })
     assert.deepEqual(
       [stdin.code, stdin.stderr, stdin.stdout],
-      [0, '', sourceReport('-', `${tmp.dir}/from-stdin.tar`, 'docker-archive', 'none')],
+      [0, '', sourceReport('-', `${tmp.dir}/from-stdin.tar`, 'docker-archive', 'uncompressed')],
     )
     assert.equal((await analyzeJson([`${tmp.dir}/from-stdin.tar`])).summary.finalBytes, 3493)
   })

@@ -431,6 +431,16 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
     assert.deepEqual(output, {file: archive, format: 'docker-archive', compression: 'gzip'})
     const load = await engine.docker(['load', '-i', archive])
     assert.deepEqual([load.code, load.stderr, load.stdout], [0, '', `Loaded image ID: ${id}\n`])
+    // -t with -o names the archive's tag; the same source gives the same image ID, compressed or not
+    const tagged = join(engine.dir, 'flat-tagged.tar')
+    assert.equal(
+      (await runCli(['flatten', 'dl-app:1', '-o', tagged, '-t', 'dl-app:tagged'], {env: engine.env})).code,
+      0,
+    )
+    const loaded = await engine.docker(['load', '-i', tagged])
+    assert.equal(loaded.stdout, 'Loaded image: dl-app:tagged\n', loaded.stderr)
+    const inspected = await engine.docker(['image', 'inspect', '--format', '{{.Id}}', 'dl-app:tagged'])
+    assert.equal(inspected.stdout, `${id}\n`)
     // a flatten -t that fails makes no tag and leaves the engine's images as they were
     const before = await images()
     const refused = await runCli(['flatten', 'nosuch:1', '-t', 'never:1'], {env: engine.env})

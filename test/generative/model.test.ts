@@ -99,7 +99,7 @@ describe('generative: random layer stacks against a simple reference model', fun
           const sink = new FileSink(out)
           await writeFlattened(sink, opened, planFlatten(opened, from), {
             format: how.oci ? 'oci-archive' : 'docker-archive',
-            compression: how.compression,
+            compression: how.compression === 'none' ? 'uncompressed' : how.compression,
             sourceName: 'generated',
             base: from,
           })

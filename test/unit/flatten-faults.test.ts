@@ -102,7 +102,7 @@ describe('flatten faults', () => {
             flatten(
               image,
               {
-                target: {file: `${out.dir}/flat.tar`, format: 'docker-archive', compression: 'none'},
+                target: {file: `${out.dir}/flat.tar`, format: 'docker-archive', compression: 'uncompressed'},
                 sourceName: 'generated',
                 open: () => Promise.reject(new Error('no other image')),
               },
