@@ -313,7 +313,9 @@ describe('flatten to archives', () => {
     // docker's short forms, as docker save writes them: no tag is latest, docker.io/library/ is dropped
     const short = await runCli(['flatten', source, '-o', `${tmp.dir}/short.tar`, '-t', 'docker.io/library/app'])
     assert.equal(short.code, 0, short.stderr)
-    const shortManifest = JSON.parse(spawnSync('tar', ['-xOf', `${tmp.dir}/short.tar`, 'manifest.json']).stdout)
+    const shortManifest = JSON.parse(
+      spawnSync('tar', ['-xOf', `${tmp.dir}/short.tar`, 'manifest.json'], {encoding: 'utf8'}).stdout,
+    )
     assert.deepEqual(shortManifest[0].RepoTags, ['app:latest'])
     const oci = `${tmp.dir}/tagged-oci.tar`
     const json = await runCli([
