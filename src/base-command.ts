@@ -1,6 +1,7 @@
 import {Command, Errors, Flags} from '@oclif/core'
 
 import type {EngineOptions} from './engine/context.js'
+import type {RegistryOptions} from './registry/client.js'
 import {showProgress} from './report/progress-bar.js'
 import type {Image} from './image/image.js'
 import {ReadProgress} from './image/progress.js'
@@ -20,7 +21,21 @@ export const engineFlags = {
 /** --quiet, for every command that reads images. */
 export const quietFlag = Flags.boolean({char: 'q', description: 'no progress display on stderr'})
 
-/** The flags of every command that reads an image: which image, which platform, quiet, the engine. */
+/** How a registry (`docker://…`) is reached, with skopeo's flag names. */
+export const registryFlags = {
+  creds: Flags.string({
+    description: 'USER:PASS for the registry (else docker and podman credentials)',
+    helpGroup: 'REGISTRY',
+  }),
+  'tls-verify': Flags.string({
+    description: "verify the registry's TLS certificate and require HTTPS (loopback registries may be HTTP)",
+    options: ['true', 'false'],
+    default: 'true',
+    helpGroup: 'REGISTRY',
+  }),
+}
+
+/** The flags of every command that reads an image: which image, which platform, quiet, the engine, a registry. */
 export const sourceFlags = {
   image: Flags.string({description: 'REPO:TAG to read from an archive holding several images'}),
   platform: Flags.string({description: 'os/arch[/variant] to read from a multi-platform index'}),
@@ -34,6 +49,7 @@ export const sourceFlags = {
     helpGroup: 'ENGINE',
   }),
   ...engineFlags,
+  ...registryFlags,
 }
 
 type SourceFlags = {
@@ -43,10 +59,15 @@ type SourceFlags = {
   via?: string
   context?: string
   host?: string
-}
+} & RegistryFlags
+type RegistryFlags = {creds?: string; 'tls-verify'?: string}
 
 export function engineOptions(flags: {context?: string; host?: string}): EngineOptions {
   return {context: flags.context, host: flags.host}
+}
+
+export function registryOptions(flags: RegistryFlags): RegistryOptions {
+  return {creds: flags.creds, tlsVerify: flags['tls-verify'] !== 'false'}
 }
 
 /**
@@ -110,6 +131,7 @@ export abstract class BaseCommand extends Command {
         platform: flags.platform,
         engine: engineOptions(flags),
         via: flags.via as EngineVia | undefined,
+        registry: registryOptions(flags),
         progress,
         ...options,
       }),

@@ -20,7 +20,8 @@ export interface HistoryEntry {
   empty_layer?: boolean
 }
 
-export type SourceKind = 'daemon' | 'docker-archive' | 'oci-layout' | 'oci-archive' | 'dir' | 'docker-export'
+export type SourceKind =
+  'daemon' | 'docker-archive' | 'oci-layout' | 'oci-archive' | 'dir' | 'docker-export' | 'registry'
 
 /** Where an image came from, as the report names it. */
 export interface SourceInfo {
@@ -29,9 +30,10 @@ export interface SourceInfo {
   name: string
   /**
    * Layout of the archive: legacy `docker save`, OCI (Docker 25+ or a plain layout), a `dir:` copy, a flat export,
-   * or the engine's own layer store (read without `docker save`).
+   * or the engine's own layer store (read without `docker save`); for a registry, the manifest's kind: OCI or Docker
+   * schema 2.
    */
-  format?: 'docker-legacy' | 'docker-oci' | 'oci' | 'dir' | 'export' | 'engine-store'
+  format?: 'docker-legacy' | 'docker-oci' | 'oci' | 'dir' | 'export' | 'engine-store' | 'docker-schema2'
 }
 
 /** One layer of an image: the entries the model reads and, where the source can, its stored blob. */
@@ -47,6 +49,8 @@ export interface Layer {
    * images opened with random access (see `openImage`); a stream read once has none.
    */
   readonly blob?: () => Promise<{reader: ByteReader; size: number}>
+  /** The blob's descriptor, where the source's manifest gives one (a registry's): what a push can skip or mount. */
+  readonly descriptor?: {mediaType: string; digest: string; size: number}
 }
 
 /**

@@ -22,6 +22,11 @@ export class ReadProgress {
     this.current = reader
   }
 
+  /** `bytes` more are done: for a source that reads several layers at once (a registry's blobs in flight). */
+  advance(bytes: number): void {
+    this.finished += bytes
+  }
+
   /** A layer is parsed; `bytes` of it are final (0 when the followed reader already counts them). */
   layerDone(bytes = 0): void {
     this.layersDone++

@@ -189,14 +189,14 @@ export async function findCredential(
 ): Promise<FoundCredential | undefined> {
   if (options.creds !== undefined) return {credential: parseCreds(options.creds), from: '--creds'}
   const env = options.env ?? process.env
-  const dockerConfig = join(env.DOCKER_CONFIG ?? join(env.HOME ?? homedir(), '.docker'), 'config.json')
+  const dockerConfig = join(env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker'), 'config.json')
   const docker = readAuthFile(dockerConfig)
   if (docker) {
     const found = await fromAuthFile(dockerConfig, docker, registry, [registry], false, env)
     if (found) return found
   }
   const podmanFile =
-    env.REGISTRY_AUTH_FILE ?? (env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json') : undefined)
+    env.REGISTRY_AUTH_FILE || (env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json') : undefined)
   const podman = podmanFile ? readAuthFile(podmanFile) : undefined
   if (!podmanFile || !podman) return undefined
   const parts = repository.split('/')

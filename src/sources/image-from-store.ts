@@ -1,5 +1,6 @@
 import {InputError} from '../errors.js'
 import type {Image, Layer, SourceKind} from '../image/image.js'
+import type {LayerContents} from '../model/entry.js'
 import {resolveImage, type ResolvedImage, type Selection} from './manifest.js'
 import type {LayerReadOptions} from './read-layer.js'
 import type {ImageStore} from './store.js'
@@ -41,13 +42,27 @@ export async function imageFromStore(
       `${store.name}: the config lists ${diffIds.length} layers but the manifest ${resolved.layers.length}`,
     )
   if (store.size !== undefined) reading.progress.expect(store.size, resolved.layers.length)
+  const parse = async (index: number) => {
+    const location = resolved.layers[index]
+    const where = `${store.name}: layer ${index} (${diffIds?.[index] ?? location})`
+    if (!store.has(location)) throw new InputError(`${where} is missing from the archive`)
+    return store.layer(location, where, reading)
+  }
+  // the next layers are parsed while this one is taken in (a registry's); each failure is reported in its turn
+  const ahead = store.layersInFlight ?? 1
+  const parsing: Array<Promise<LayerContents>> = []
+  const start = (index: number) => {
+    if (index >= resolved.layers.length) return
+    const parsed = parse(index)
+    parsed.catch(() => {})
+    parsing.push(parsed)
+  }
+  for (let index = 0; index < ahead; index++) start(index)
   const layers: Layer[] = []
   for (const [index, location] of resolved.layers.entries()) {
-    const diffId = diffIds?.[index]
-    const where = `${store.name}: layer ${index} (${diffId ?? location})`
-    if (!store.has(location)) throw new InputError(`${where} is missing from the archive`)
-    const contents = await store.layer(location, where, reading)
-    layers.push({index, diffId, contents, ...(store.blob ? {blob: () => store.blob!(location)} : {})})
+    const contents = await parsing[index]
+    start(index + ahead)
+    layers.push({index, diffId: diffIds?.[index], contents, ...(store.blob ? {blob: () => store.blob!(location)} : {})})
   }
   return {
     source: {kind: sourceKind(store, resolved.format), name: store.name, format: resolved.format},

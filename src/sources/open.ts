@@ -3,6 +3,7 @@ import {open} from 'node:fs/promises'
 
 import type {EngineOptions} from '../engine/context.js'
 import {InputError} from '../errors.js'
+import type {RegistryOptions} from '../registry/client.js'
 import type {Image} from '../image/image.js'
 import {ReadProgress} from '../image/progress.js'
 import {type Compression, detectCompression} from '../tar/compression.js'
@@ -10,11 +11,14 @@ import {openArchiveFile, readArchiveStream} from './archive.js'
 import {type EngineVia, openDaemonImage} from './daemon.js'
 import {openLayoutDir} from './layout-dir.js'
 import type {Selection} from './manifest.js'
+import {openRegistryImage} from './registry.js'
 import {readSpooled} from './spool.js'
 import {stdinChunks} from './stdin.js'
 
 export interface OpenOptions extends Selection {
   engine?: EngineOptions
+  /** How a registry is reached (`docker://…`): credentials, TLS. */
+  registry?: RegistryOptions
   stdin?: AsyncIterable<Buffer>
   progress?: ReadProgress
   /** Hash every regular file's content (sha256) while reading. */
@@ -22,7 +26,7 @@ export interface OpenOptions extends Selection {
   /**
    * The command will read layer blobs again (flatten copies them): every layer gets `blob`. A file or directory
    * is read in place; a stream (stdin, the engine's save stream, a compressed archive) is spooled to a
-   * temporary file that the image's `close` removes.
+   * temporary file that the image's `close` removes; a registry's blob is fetched again.
    */
   randomAccess?: boolean
   /** How an engine image is read: its own layer store, `docker save`, or the store when it can be (auto). */
@@ -43,19 +47,20 @@ function looksLikePath(argument: string): boolean {
 }
 
 /** What a SOURCE argument names, before anything is read. */
-export type SourceRef = {kind: 'stdin'} | {kind: 'path'; path: string; image?: string} | {kind: 'daemon'; ref: string}
+export type SourceRef =
+  | {kind: 'stdin'}
+  | {kind: 'path'; path: string; image?: string}
+  | {kind: 'daemon'; ref: string}
+  | {kind: 'registry'; ref: string}
 
 /**
- * Picks the source in one place: `-` is an archive on stdin; a skopeo transport name says what follows (before
- * any path rule, so `oci-archive:app.tar` is not taken for a file of that name); an existing path is an archive
- * or a layout; anything else is an image in the engine.
+ * Picks the source in one place: `-` is an archive on stdin; `docker://` is an image in a registry; a skopeo
+ * transport name says what follows (before any path rule, so `oci-archive:app.tar` is not taken for a file of that
+ * name); an existing path is an archive or a layout; anything else is an image in the engine.
  */
 export function parseSource(argument: string): SourceRef {
   if (argument === '-') return {kind: 'stdin'}
-  if (argument.startsWith('docker://'))
-    throw new InputError(
-      `${argument}: registry images are not read (nothing is pulled); pull it, then analyze the local image`,
-    )
+  if (argument.startsWith('docker://')) return {kind: 'registry', ref: argument}
   const transport = /^([a-z][a-z-]*):(?!\/\/)(.*)$/s.exec(argument)
   if (transport) {
     const [, name, rest] = transport
@@ -104,6 +109,8 @@ export async function openImage(reference: string, options: OpenOptions = {}): P
   const read = randomAccess ? readSpooled : readArchiveStream
   if (source.kind === 'daemon')
     return openDaemonImage(source.ref, options.engine ?? {}, reading, {randomAccess, via: options.via ?? 'auto'})
+  if (source.kind === 'registry')
+    return openRegistryImage(source.ref, options, reading, randomAccess, options.registry ?? {})
   if (source.kind === 'stdin') return read(options.stdin ?? stdinChunks(), '-', options, reading)
   checkPath(source.path)
   const selection = {...options, image: options.image ?? source.image}

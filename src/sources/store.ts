@@ -14,6 +14,8 @@ export interface ImageStore {
   readonly directory: boolean
   /** Bytes in all, when the store knows them before reading (a file's size). */
   readonly size?: number
+  /** How many layers may be parsed at once, in order, while the model takes them in (default 1). */
+  readonly layersInFlight?: number
   has(path: string): boolean
   /** All member paths (files only). */
   paths(): Iterable<string>

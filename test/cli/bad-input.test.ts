@@ -126,9 +126,13 @@ describe('bad input: one line on stderr, exit 2, no stack', () => {
     )
   })
 
-  it('an unknown or unsupported transport and a registry reference', async () => {
+  it('an unknown or unsupported transport and a bad registry reference', async () => {
     await expectError(['containers-storage:foo'], /unsupported transport containers-storage:/)
-    await expectError(['docker://busybox'], /registry images are not read \(nothing is pulled\)/)
+    // refused before any registry is contacted
+    await expectError(
+      ['docker://BusyBox'],
+      /^docker-layers: docker:\/\/BusyBox: not a valid image reference \(repository names are lowercase\)\n$/,
+    )
   })
 
   it('an unreachable engine names the host tried and why that one', async () => {

@@ -109,6 +109,8 @@ interface OciOptions {
   dockerManifest?: boolean
   /** containerd store: the image is an index (per platform) inside index.json. */
   nestedIndex?: boolean
+  /** A multi-platform image: the specs are the platforms of one image index, which index.json names. */
+  platforms?: boolean
 }
 
 /** The files of an OCI image layout holding the images (one per spec), path → content. */
@@ -123,6 +125,7 @@ export function ociLayoutFiles(specs: ImageSpec[], options: OciOptions = {}): Ma
         ? 'application/vnd.oci.image.layer.v1.tar+zstd'
         : 'application/vnd.oci.image.layer.v1.tar'
   const descriptors: unknown[] = []
+  const platformManifests: unknown[] = []
   const dockerManifest: unknown[] = []
   for (const spec of specs) {
     const image = buildImage(spec)
@@ -159,7 +162,9 @@ export function ociLayoutFiles(specs: ImageSpec[], options: OciOptions = {}): Ma
       size: manifest.data.length,
       platform,
     }
-    if (options.nestedIndex) {
+    if (options.platforms) {
+      platformManifests.push(manifestDescriptor)
+    } else if (options.nestedIndex) {
       const inner = blob(
         JSON.stringify({
           schemaVersion: 2,
@@ -184,6 +189,21 @@ export function ociLayoutFiles(specs: ImageSpec[], options: OciOptions = {}): Ma
       LayerSources: Object.fromEntries(
         layerBlobs.map((b, i) => [image.diffIds[i], {mediaType: layerType, size: b.data.length, digest: b.digest}]),
       ),
+    })
+  }
+  if (options.platforms) {
+    const index = blob(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: platformManifests,
+      }),
+    )
+    put(index)
+    descriptors.push({
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      digest: index.digest,
+      size: index.data.length,
     })
   }
   files.set('oci-layout', Buffer.from('{"imageLayoutVersion":"1.0.0"}'))
