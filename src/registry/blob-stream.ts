@@ -31,10 +31,17 @@ export async function* blobStream(
   const hash = createHash('sha256')
   let received = 0
   for (let drops = 0; ; drops++) {
-    const response = await client.request(`${client.ref.repository}/blobs/${digest}`, {
-      headers: received > 0 ? {range: `bytes=${received}-`} : {},
-      signal: options.signal,
-    })
+    const response = await client
+      .request(`${client.ref.repository}/blobs/${digest}`, {
+        headers: received > 0 ? {range: `bytes=${received}-`} : {},
+        signal: options.signal,
+      })
+      .catch((error: Error) => {
+        if (received === 0 || options.signal?.aborted) throw error
+        throw new InputError(
+          `${label}: the connection dropped at byte ${received} of ${size}, and resuming failed: ${error.message}`,
+        )
+      })
     if (response.status === 404)
       throw new InputError(`${label} is missing from ${client.registry}/${client.ref.repository}`)
     if (response.status !== 200 && response.status !== 206) {

@@ -38,6 +38,8 @@ class RegistryStore implements ImageStore {
   private readonly controller = new AbortController()
   /** What the manifests read so far name, by path: other manifests, and blobs. */
   private readonly known = new Map<string, {descriptor: Descriptor; manifest: boolean}>()
+  /** Configs read: the resolver reads one to learn its platform, then again to use it. */
+  private readonly configs = new Map<string, string>()
 
   constructor(
     readonly name: string,
@@ -100,12 +102,16 @@ class RegistryStore implements ImageStore {
       this.learn(fetched)
       return fetched.bytes.toString('utf8')
     }
+    const cached = this.configs.get(path)
+    if (cached !== undefined) return cached
     if (descriptor.size > MAX_CONFIG)
       throw new InputError(`${this.name}: ${descriptor.digest} is too large for a config (${descriptor.size} bytes)`)
     const chunks: Buffer[] = []
     for await (const chunk of blobStream(this.client, descriptor, this.name, {signal: this.controller.signal}))
       chunks.push(chunk)
-    return Buffer.concat(chunks).toString('utf8')
+    const text = Buffer.concat(chunks).toString('utf8')
+    this.configs.set(path, text)
+    return text
   }
 
   private stream(path: string, onBytes?: (bytes: number) => void): StreamReader {

@@ -63,16 +63,16 @@ export async function startRegistryProxy(target: string): Promise<RegistryProxy>
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers)
         let sent = 0
+        let cut = false
         answer.on('data', (chunk: Buffer) => {
-          if (fault && 'cut' in fault) {
+          if (fault && 'cut' in fault && sent + chunk.length >= fault.cut) {
+            if (cut) return
+            cut = true
+            answer.destroy()
             const room = fault.cut - sent
-            if (room <= 0) return
-            if (chunk.length >= room) {
-              res.write(chunk.subarray(0, room), () => res.socket?.destroy())
-              sent += room
-              answer.destroy()
-              return
-            }
+            sent += room
+            if (room === 0) return res.socket?.destroy()
+            return res.write(chunk.subarray(0, room), () => res.socket?.destroy())
           }
           if (fault && 'corrupt' in fault && fault.corrupt >= sent && fault.corrupt < sent + chunk.length) {
             chunk = Buffer.from(chunk)
@@ -81,7 +81,7 @@ export async function startRegistryProxy(target: string): Promise<RegistryProxy>
           sent += chunk.length
           res.write(chunk)
         })
-        answer.on('end', () => res.end())
+        answer.on('end', () => cut || res.end())
       },
     )
     upstream.on('error', () => res.destroy())
