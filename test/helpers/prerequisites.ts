@@ -47,6 +47,8 @@ export const SUITES = {
     programs: [
       {command: 'docker-registry', package: 'docker-registry'},
       {command: 'htpasswd', package: 'apache2-utils'},
+      {command: 'skopeo', package: 'skopeo'},
+      {command: 'openssl', package: 'openssl'},
     ],
   },
   remoteEngines: {

@@ -1,28 +1,12 @@
 // A private registry for the tests: Debian's docker-registry (distribution 2.8) on loopback with its own config
 // (no auth, htpasswd, or a Bearer challenge answered by a token service the test serves), stopped by pid. Images
 // go in with skopeo.
-import {execFileSync, spawn, spawnSync} from 'node:child_process'
+import {execFileSync, spawn} from 'node:child_process'
 import {existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer, type IncomingMessage, type Server} from 'node:http'
 import {connect, createServer as createNetServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-
-function which(command: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0
-}
-
-/** Why the registry suite cannot run here, or undefined when it can. */
-export function registryUnavailable(): string | undefined {
-  const missing = [
-    ['docker-registry', 'docker-registry'],
-    ['htpasswd', 'apache2-utils'],
-    ['skopeo', 'skopeo'],
-    ['openssl', 'openssl'],
-  ].filter(([command]) => !which(command))
-  if (missing.length === 0) return undefined
-  return `not installed: ${missing.map(([command, pkg]) => `${command} (apt-get install ${pkg})`).join(', ')}`
-}
 
 /** A TCP port free on loopback now. */
 export async function freePort(): Promise<number> {

@@ -7,7 +7,8 @@ import type {Image} from '../../src/image/image.js'
 import {openImage} from '../../src/sources/open.js'
 import {CONFORMANCE_SPEC, essence} from '../helpers/conformance.js'
 import {legacySave, ociArchive, scratch} from '../helpers/images.js'
-import {registryUnavailable, skopeoPush, startRegistry, type TestRegistry} from '../helpers/registry.js'
+import {requirePrerequisites} from '../helpers/prerequisites.js'
+import {skopeoPush, startRegistry, type TestRegistry} from '../helpers/registry.js'
 import {validateImage} from '../helpers/validate-image.js'
 
 function figures(image: Image) {
@@ -20,11 +21,7 @@ describe('registry conformance: an image read from a registry is the image pushe
   let registry: TestRegistry
 
   before(async function () {
-    const why = registryUnavailable()
-    if (why) {
-      if (process.env.CI) throw new Error(`the registry suite must run in CI: ${why}`)
-      this.skip()
-    }
+    requirePrerequisites(this, 'registry')
     registry = await startRegistry()
   })
 

@@ -11,15 +11,9 @@ import {openImage} from '../../src/sources/open.js'
 import {analyzeJson, runCli} from '../helpers/cli.js'
 import {CONFORMANCE_SPEC} from '../helpers/conformance.js'
 import {legacySave, scratch} from '../helpers/images.js'
+import {requirePrerequisites} from '../helpers/prerequisites.js'
 import {type RegistryProxy, startRegistryProxy} from '../helpers/registry-proxy.js'
-import {
-  freePort,
-  registryUnavailable,
-  selfSignedCertificate,
-  skopeoPush,
-  startRegistry,
-  type TestRegistry,
-} from '../helpers/registry.js'
+import {freePort, selfSignedCertificate, skopeoPush, startRegistry, type TestRegistry} from '../helpers/registry.js'
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
 const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`
@@ -59,11 +53,7 @@ describe('registry: faults', function () {
   }
 
   before(async function () {
-    const why = registryUnavailable()
-    if (why) {
-      if (process.env.CI) throw new Error(`the registry suite must run in CI: ${why}`)
-      this.skip()
-    }
+    requirePrerequisites(this, 'registry')
     registry = await startRegistry()
     await skopeoPush(`docker-archive:${archive}`, `docker://${registry.host}/app:1`)
     proxy = await startRegistryProxy(registry.host)

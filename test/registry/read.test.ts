@@ -12,14 +12,9 @@ import {analyzeJson, runCli} from '../helpers/cli.js'
 import {CONFORMANCE_SPEC} from '../helpers/conformance.js'
 import {assertSchema} from '../helpers/schema.js'
 import {type ImageSpec, legacySave, ociArchive, scratch, writeOciLayout} from '../helpers/images.js'
+import {requirePrerequisites} from '../helpers/prerequisites.js'
 import {startRegistryProxy, type RegistryProxy} from '../helpers/registry-proxy.js'
-import {
-  registryUnavailable,
-  skopeoPush,
-  startRegistry,
-  startTokenService,
-  type TestRegistry,
-} from '../helpers/registry.js'
+import {skopeoPush, startRegistry, startTokenService, type TestRegistry} from '../helpers/registry.js'
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
 
@@ -57,11 +52,7 @@ describe('registry: reading images from a registry', function () {
   }
 
   before(async function () {
-    const why = registryUnavailable()
-    if (why) {
-      if (process.env.CI) throw new Error(`the registry suite must run in CI: ${why}`)
-      this.skip()
-    }
+    requirePrerequisites(this, 'registry')
     ;[plain, basicRegistry] = await Promise.all([
       startRegistry(),
       startRegistry({auth: {kind: 'htpasswd', user: 'alice', password: 's3cret'}}),

@@ -30,7 +30,7 @@ const MISSING: Record<SuiteName, string> = {
   peerFixtures: `no ${PEER} (dive's and go-containerregistry's test images)`,
   fullDisk: 'run as root; apt-get install mount (.ci/run installs them)',
   gitHook: 'apt-get install git (.ci/run installs them)',
-  registry: 'apt-get install docker-registry apache2-utils (.ci/run installs them)',
+  registry: 'apt-get install docker-registry apache2-utils skopeo openssl (.ci/run installs them)',
   remoteEngines: 'run as root; apt-get install openssh-server openssh-client openssl (.ci/run installs them)',
 }
 const TITLES: Record<SuiteName, string> = {
@@ -99,9 +99,9 @@ describe('prerequisites: whether each suite with outside prerequisites runs', ()
       'git',
       'docker-registry',
       'apache2-utils',
+      'openssl',
       'openssh-server',
       'openssh-client',
-      'openssl',
     ])
   })
 
