@@ -55,6 +55,15 @@ export const WHITEOUT_PREFIX = '.wh.'
 export const OPAQUE_MARKER = '.wh..wh..opq'
 
 /**
+ * A character device 0:0: how overlayfs stores a whiteout on the engine's disk. Found in a layer tar, it is
+ * applied as overlay-based engines apply it (docker's overlay2, containerd's overlayfs snapshotter): it deletes
+ * its path, and no device is left there.
+ */
+export function isOverlayWhiteout(entry: LayerEntry): boolean {
+  return entry.kind === 'char' && entry.device?.major === 0 && entry.device.minor === 0
+}
+
+/**
  * Normalizes a tar path as the OCI layer rules read it: `./` and `/` prefixes and trailing `/` dropped,
  * `.` components and doubled slashes folded. A `..` component is an input error. Returns '' for the root.
  */

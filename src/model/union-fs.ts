@@ -1,5 +1,5 @@
 import type {EntryKind, LayerContents, LayerEntry} from './entry.js'
-import {joinPath} from './entry.js'
+import {isOverlayWhiteout, joinPath} from './entry.js'
 
 /** Why a layer's file content stopped being visible. */
 export type HideReason = 'deleted' | 'overwritten' | 'opaque' | 'replaced' | 'metadata-only'
@@ -120,8 +120,7 @@ export class UnionFs {
     const layer = this.contents.length
     const layerContents: Content[] = []
     this.contents.push(layerContents)
-    this.cacheDir = ''
-    this.cacheNode = this.root
+    this.forgetDirectory()
     // Deletions first: they act on the filesystem below only, never on this layer's own entries.
     const pass: LayerPass = {
       layer,
@@ -139,16 +138,19 @@ export class UnionFs {
     for (const path of contents.whiteouts) {
       const node = this.lookup(path)
       observer.whiteout?.(layer, path, node)
-      if (!node || node === this.root) continue
-      hide(path, node, 'deleted')
-      node.parent?.children?.delete(node.name)
+      if (node) this.delete(path, node, pass)
     }
     for (const dir of contents.opaques) {
       const node = this.lookup(dir)
       if (!node?.children) continue
       for (const [name, child] of node.children) hide(joinPath(dir, name), child, 'opaque')
       node.children.clear()
+      this.forgetDirectory()
     }
+    // Like any entry, a whiteout or an opaque marker implies its parent directories (the engine creates them
+    // before it handles the marker): `X/a/.wh.b` leaves a directory `X/a` even where none was below.
+    for (const path of contents.whiteouts) this.directory(dirOf(path), pass)
+    for (const dir of contents.opaques) this.directory(dir, pass)
     if (contents.root) {
       this.root.entry = contents.root
       this.root.layer = layer
@@ -168,6 +170,12 @@ export class UnionFs {
     const parent = this.directory(dirOf(entry.path), pass)
     const name = entry.path.slice(entry.path.lastIndexOf('/') + 1)
     const existing = parent.children!.get(name)
+    if (isOverlayWhiteout(entry)) {
+      // overlayfs's own whiteout, which overlay-based engines apply as one: it deletes the path, in tar order
+      observer.whiteout?.(layer, entry.path, existing)
+      if (existing) this.delete(entry.path, existing, pass)
+      return
+    }
     const earlier = existing ? undefined : below.get(entry.path)
     const existedBelow = existing ? existing.since < layer : earlier !== undefined
     const since = existing ? existing.since : (earlier?.since ?? layer)
@@ -186,8 +194,7 @@ export class UnionFs {
     }
     if (existing) {
       if (existing.since < layer && !pass.below.has(entry.path)) pass.below.set(entry.path, existing)
-      this.cacheDir = '' // the cached directory may be the node being replaced
-      this.cacheNode = this.root
+      this.forgetDirectory() // the cached directory may be the node being replaced
       if (existing.children) {
         for (const [childName, child] of existing.children) hide(joinPath(entry.path, childName), child, 'replaced')
       }
@@ -198,6 +205,19 @@ export class UnionFs {
     const node = entry.kind === 'file' ? content! : new FsNode(name, parent, layer, since, entry, content)
     if (content) content.refs++
     parent.children!.set(name, node)
+  }
+
+  /** Deletes a path and everything under it, as a whiteout does. */
+  private delete(path: string, node: FsNode, pass: LayerPass): void {
+    pass.hide(path, node, 'deleted')
+    node.parent?.children?.delete(node.name)
+    this.forgetDirectory()
+  }
+
+  /** Drops the cached directory, which a deletion may have detached. */
+  private forgetDirectory(): void {
+    this.cacheDir = ''
+    this.cacheNode = this.root
   }
 
   /** The directory at `path`, creating implied directories and replacing non-directories in the way. */

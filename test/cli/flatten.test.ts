@@ -55,7 +55,7 @@ const SOURCE: ImageSpec = {
         {path: 'lib/alias.so', type: 'hardlink', linkpath: 'lib/real.so'},
         {path: 'dangling', type: 'symlink', linkpath: '/nowhere/at/all'},
         {path: 'abs', type: 'symlink', linkpath: '/bin/app'},
-        {path: 'dev/null', type: 'char', mode: 0o666},
+        {path: 'dev/null', type: 'char', mode: 0o666, devmajor: 1, devminor: 3},
         {path: 'run/fifo', type: 'fifo', mode: 0o600},
         {path: LONG, content: 'long name', mtime: T},
         {path: 'ünïcödé/名前.txt', content: 'utf-8 name', mtime: T},

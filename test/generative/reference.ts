@@ -40,7 +40,16 @@ export function referenceFigures(layers: Member[][]): RefFigures {
   for (const [index, members] of layers.entries()) {
     const before = new Map(fs)
     const stats = {bytes: 0, added: 0, modified: 0, removed: 0, removedBytes: 0, wastedBytes: 0}
-    // whiteouts and opaque markers first: they hide only what is below
+    // implied parents replace whatever non-directory is in their way
+    const implyParents = (path: string) => {
+      const parts = path.split('/')
+      for (let i = 1; i < parts.length; i++) {
+        const dir = parts.slice(0, i).join('/')
+        const there = fs.get(dir)
+        if (!there || there.kind !== 'dir') fs.set(dir, {kind: 'dir', size: 0, content: undefined, layer: index})
+      }
+    }
+    // whiteouts and opaque markers first: they hide only what is below, and imply their parents
     for (const m of members) {
       const path = norm(m.path)
       const name = path.slice(path.lastIndexOf('/') + 1)
@@ -52,6 +61,7 @@ export function referenceFigures(layers: Member[][]): RefFigures {
         for (const key of [...fs.keys()]) if (key === target || under(key, target)) fs.delete(key)
       }
     }
+    for (const m of members) if (norm(m.path).split('/').pop()!.startsWith('.wh.')) implyParents(norm(m.path))
     for (const m of members) {
       const path = norm(m.path)
       const name = path.slice(path.lastIndexOf('/') + 1)
@@ -61,13 +71,7 @@ export function referenceFigures(layers: Member[][]): RefFigures {
         if (before.has(path)) stats.modified++
         else stats.added++
       }
-      // implied parents replace whatever non-directory is in their way
-      const parts = path.split('/')
-      for (let i = 1; i < parts.length; i++) {
-        const dir = parts.slice(0, i).join('/')
-        const there = fs.get(dir)
-        if (!there || there.kind !== 'dir') fs.set(dir, {kind: 'dir', size: 0, content: undefined, layer: index})
-      }
+      implyParents(path)
       // a hardlink takes its target's content as it is now, before this entry replaces anything
       const linked = kind === 'hardlink' ? fs.get(norm(m.linkpath ?? ''))?.content : undefined
       if (kind !== 'dir') for (const key of [...fs.keys()]) if (under(key, path)) fs.delete(key)

@@ -3,7 +3,7 @@ import {Header, Pax} from 'tar'
 /** One member of a generated tar. */
 export interface Member {
   path: string
-  type?: 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'fifo'
+  type?: 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo'
   content?: string | Buffer
   /** Size of a file without giving its bytes (zero-filled). */
   size?: number
@@ -16,6 +16,9 @@ export interface Member {
   gname?: string
   /** SCHILY.xattr.* pax records. */
   xattrs?: Record<string, string>
+  /** Device numbers of a char or block device (0:0 when absent: overlayfs's whiteout). */
+  devmajor?: number
+  devminor?: number
 }
 
 const TYPE = {
@@ -24,6 +27,7 @@ const TYPE = {
   symlink: 'SymbolicLink',
   hardlink: 'Link',
   char: 'CharacterDevice',
+  block: 'BlockDevice',
   fifo: 'FIFO',
 } as const
 
@@ -49,6 +53,8 @@ export function tarOf(members: Member[], options: {end?: boolean} = {}): Buffer 
       linkpath: m.linkpath ?? '',
       uname: m.uname ?? '',
       gname: m.gname ?? '',
+      devmaj: m.devmajor ?? 0,
+      devmin: m.devminor ?? 0,
     }
     const header = new Header(data)
     const block = Buffer.alloc(512)

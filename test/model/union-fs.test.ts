@@ -1,8 +1,18 @@
 import assert from 'node:assert/strict'
 
+import {finalSnapshot} from '../../src/analysis/final-fs.js'
+import type {LayerSpec} from '../helpers/images.js'
 import {analyzeLayers, counts, imageOf} from '../helpers/model.js'
 
 const size = (n: number) => ({size: n})
+
+/** The final filesystem as `path type size mode uid:gid`, in path order. */
+async function finalPaths(layers: LayerSpec[]): Promise<string[]> {
+  const {entries} = finalSnapshot(await imageOf(layers))
+  return [...entries]
+    .map(([path, e]) => `${path} ${e.type} ${e.size} ${e.mode} ${e.uid}:${e.gid}`)
+    .sort((a, b) => (a < b ? -1 : 1))
+}
 
 describe('layer model', () => {
   it('whiteouts delete a file or a whole directory; an opaque marker hides the lower children', async () => {
@@ -249,5 +259,84 @@ describe('layer model', () => {
       /layer 0: path "a\/..\/..\/etc\/passwd" has a '..' component/,
     )
     await assert.rejects(analyzeLayers([{members: [{path: 'dir/.wh.'}]}]), /layer 0: bad whiteout "dir\/.wh."/)
+  })
+
+  it('a whiteout or an opaque marker implies its parent directories, as the engine creates them (issue 21)', async () => {
+    // the engine's export of this stack shows /X/a and /Y as empty directories (test/engine/engine-judge.test.ts)
+    const layers = [
+      {members: [{path: 'c/a/a', ...size(1)}]},
+      {members: [{path: 'X/a/.wh.ü'}, {path: 'Y/.wh..wh..opq'}]},
+    ]
+    assert.deepEqual(await finalPaths(layers), [
+      'X dir 0 0755 0:0',
+      'X/a dir 0 0755 0:0',
+      'Y dir 0 0755 0:0',
+      'c dir 0 0755 0:0',
+      'c/a dir 0 0755 0:0',
+      'c/a/a file 1 0644 0:0',
+    ])
+    // implied directories are no entries of the layer: nothing added, nothing removed
+    assert.deepEqual(counts(await analyzeLayers(layers)), [
+      [1, 0, 0, 0, 0],
+      [0, 0, 0, 0, 0],
+    ])
+    // a file in the way of a marker's parents is replaced by a directory, as under any other entry
+    const report = await analyzeLayers([{members: [{path: 'p', ...size(3)}]}, {members: [{path: 'p/q/.wh.r'}]}])
+    assert.deepEqual(
+      report.topWasted.map((w) => [w.path, w.bytes, w.layer, w.removedBy, w.how]),
+      [['p', 3, 0, 1, 'overwritten']],
+    )
+    assert.deepEqual(await finalPaths([{members: [{path: 'p', ...size(3)}]}, {members: [{path: 'p/q/.wh.r'}]}]), [
+      'p dir 0 0755 0:0',
+      'p/q dir 0 0755 0:0',
+    ])
+  })
+
+  it('a character device 0:0 (overlayfs whiteout) deletes its path in tar order; other devices stay', async () => {
+    const layers: LayerSpec[] = [
+      {
+        members: [
+          {path: 'e/f', ...size(2)},
+          {path: 'g/h', ...size(3)},
+          {path: 'dev/null', type: 'char', devmajor: 1, devminor: 3, mode: 0o666},
+        ],
+      },
+      {
+        members: [
+          {path: 'e/f', type: 'char'},
+          {path: 'g', type: 'char'},
+          {path: 'k/l', type: 'char'},
+          {path: 'm', ...size(4)},
+          {path: 'm', type: 'char'},
+          {path: 'n', type: 'char'},
+          {path: 'n', ...size(5)},
+        ],
+      },
+    ]
+    assert.deepEqual(await finalPaths(layers), [
+      'dev dir 0 0755 0:0',
+      'dev/null char 0 0666 0:0',
+      'e dir 0 0755 0:0',
+      'k dir 0 0755 0:0',
+      'n file 5 0644 0:0',
+    ])
+    // counted as entries of the layer and as whiteouts: not added, but what they delete is removed
+    const report = await analyzeLayers(layers)
+    assert.deepEqual(
+      report.layers.map((l) => l.entries),
+      [3, 7],
+    )
+    assert.deepEqual(counts(report), [
+      [3, 0, 0, 0, 5],
+      [2, 0, 3, 5, 4],
+    ])
+    assert.deepEqual(
+      report.topWasted.map((w) => [w.path, w.bytes, w.layer, w.removedBy, w.how]),
+      [
+        ['m', 4, 1, 1, 'deleted'],
+        ['g/h', 3, 0, 1, 'deleted'],
+        ['e/f', 2, 0, 1, 'deleted'],
+      ],
+    )
   })
 })
