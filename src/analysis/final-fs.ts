@@ -1,4 +1,4 @@
-import {buildUnionFs, type FsNode} from '../model/union-fs.js'
+import {buildUnionFs, type Content, type FsNode} from '../model/union-fs.js'
 import type {Image} from '../image/image.js'
 import type {Bytes, Count} from './figures.js'
 
@@ -15,7 +15,8 @@ export interface FinalEntry {
 
 /**
  * The final filesystem of an image as a map from path to what diff compares, and its regular files as
- * [path, bytes] with each (hardlinked) content counted once, for directory totals.
+ * [path, bytes] for directory totals: each content once, under the first of its paths in path order (a
+ * content hardlinked under several directories counts in one, whichever order the layers wrote them).
  */
 export function finalSnapshot(image: Image): {
   entries: Map<string, FinalEntry>
@@ -24,18 +25,18 @@ export function finalSnapshot(image: Image): {
   root?: FinalEntry
 } {
   const snapshot = new Map<string, FinalEntry>()
-  const files: Array<[string, number]> = []
-  const counted = new Set<unknown>()
+  const first = new Map<Content, string>()
   const fs = buildUnionFs(image.layers.map((layer) => layer.contents))
   for (const [path, node] of fs.walk()) {
-    if (node.content && !counted.has(node.content)) {
-      counted.add(node.content)
-      files.push([path, node.content.entry.size])
+    if (node.content) {
+      const seen = first.get(node.content)
+      if (seen === undefined || path < seen) first.set(node.content, path)
     }
     const content = node.content?.entry
     const isFile = node.kind === 'file' || (node.kind === 'hardlink' && content !== undefined)
     snapshot.set(path, finalEntry(node, isFile ? 'file' : node.kind, isFile ? (content?.size ?? 0) : 0))
   }
+  const files = [...first].map(([content, path]): [string, number] => [path, content.entry.size])
   return {entries: snapshot, files, ...(fs.root.entry ? {root: finalEntry(fs.root, 'dir', 0)} : {})}
 }
 

@@ -64,9 +64,13 @@ export function planFlatten(image: Image, from = 0): FlattenPlan {
   if (fs.root.entry && fs.root.layer >= from) meta.push(outEntry('.', fs.root.entry, 'dir'))
   if (from > 0) meta.push(...whiteouts(base, fs, opaqueDirs))
   const primary = new Map<Content, string>()
-  // a content's primary path: its own regular-file node when that is still visible, else the first link
-  for (const [path, node] of fs.walk())
-    if (node.content && node.kind === 'file' && node.content.entry === node.entry) primary.set(node.content, path)
+  // a content's primary path: its own regular-file node when that is still visible, else a name the base layers
+  // keep (the squashed layer links to it, so the names still share one file), else the first link
+  for (const [path, node] of fs.walk()) {
+    if (!node.content) continue
+    if (node.kind === 'file' && node.content.entry === node.entry) primary.set(node.content, path)
+    else if (node.layer < from && !primary.has(node.content)) primary.set(node.content, path)
+  }
   for (const [path, node] of fs.walk()) {
     if (node.layer < from) continue // the base layers keep it
     if (

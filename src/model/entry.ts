@@ -75,6 +75,7 @@ export function normalizePath(raw: string, where: string): string {
     !raw.includes('//') &&
     raw !== '.' &&
     raw !== '..' &&
+    !raw.endsWith('/.') &&
     !raw.endsWith('/..')
   )
     return raw

@@ -188,6 +188,9 @@ export class UnionFs {
     }
     observer.entry?.(layer, entry, existedBelow, existing)
     if (existing && existing.kind === 'dir' && entry.kind === 'dir') {
+      // the path keeps its node and children; what it was below stays known, should the layer remove it later
+      if (existing.since < layer && !below.has(entry.path))
+        below.set(entry.path, new FsNode(name, parent, existing.layer, existing.since, existing.entry, undefined))
       existing.entry = entry
       existing.layer = layer
       return

@@ -189,10 +189,14 @@ function encodeWithPax(entry: OutEntry, name: string): Buffer {
     mode: 0o644,
     mtime: data.mtime,
   } as never).encode(paxHeader, 0)
-  // the ustar header keeps an ASCII stand-in short enough to need no prefix; readers take the pax records
-  const short = Buffer.alloc(BLOCK)
-  new Header({...data, path: asciiTail(name), linkpath: asciiTail(entry.linkpath)} as never).encode(short, 0)
-  return Buffer.concat([paxHeader, bodyBytes, padding(bodyBytes.length), short])
+  // with pax records for the fields ustar cannot hold, the ustar header keeps an ASCII stand-in short enough to
+  // need no prefix (readers take the pax path); with xattrs alone, it keeps the name as ustar holds it
+  let ustar = block
+  if (needPax) {
+    ustar = Buffer.alloc(BLOCK)
+    new Header({...data, path: asciiTail(name), linkpath: asciiTail(entry.linkpath)} as never).encode(ustar, 0)
+  }
+  return Buffer.concat([paxHeader, bodyBytes, padding(bodyBytes.length), ustar])
 }
 
 function asciiTail(text: string): string {

@@ -39,7 +39,7 @@ const TYPES: Record<number, string> = {
 }
 
 /** An octal field; undefined when it is not plain octal (base-256, garbage). */
-function octal(block: Buffer, start: number, length: number): number | undefined {
+export function octal(block: Buffer, start: number, length: number): number | undefined {
   const end = start + length
   let i = start
   if (block[i] & 0x80) return undefined
@@ -54,7 +54,7 @@ function octal(block: Buffer, start: number, length: number): number | undefined
   return value
 }
 
-function text(block: Buffer, start: number, length: number): string {
+export function text(block: Buffer, start: number, length: number): string {
   if (block[start] === 0) return ''
   let end = start
   let ascii = true

@@ -2,7 +2,7 @@ import {Header, type HeaderData, Pax} from 'tar'
 
 import {InputError} from '../errors.js'
 import {type ByteReader, LimitedReader} from './byte-reader.js'
-import {decodeFast, type FastHeader} from './fast-header.js'
+import {decodeFast, type FastHeader, octal, text} from './fast-header.js'
 
 const BLOCK = 512
 /** Pax and GNU long-name bodies larger than this are refused rather than buffered. */
@@ -50,9 +50,19 @@ const TYPES: Partial<Record<string, TarEntryType>> = {
   FIFO: 'fifo',
 }
 
+/** GNU's magic and version: its headers keep names and device numbers where ustar does. */
+const GNU_MAGIC = 'ustar  \0'
+
 /** node-tar's Header, for pax-extended and unusual headers, in the fast decoder's shape. */
 function nodeTarHeader(block: Buffer, ex: HeaderData | undefined, gex: HeaderData | undefined): FastHeader {
   const h = new Header(block, 0, ex, gex)
+  // node-tar reads user and group names and device numbers from POSIX ustar headers only
+  if (block.toString('latin1', 257, 265) === GNU_MAGIC) {
+    h.uname ??= text(block, 265, 32)
+    h.gname ??= text(block, 297, 32)
+    h.devmaj = octal(block, 329, 8) ?? 0
+    h.devmin = octal(block, 337, 8) ?? 0
+  }
   return {
     path: h.path ?? '',
     type: h.type,
