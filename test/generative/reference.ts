@@ -1,109 +1,326 @@
-// A deliberately simple reference model of layer stacking, independent of src/model: a flat map from
-// path to what is there, rebuilt with string prefixes. Slow, obvious, and only for tests.
-import type {Member} from '../helpers/tar.js'
+// A deliberately simple reference model of layer stacking, independent of src/: a flat map from path to
+// what is there, rebuilt with string prefixes, applied in the phases docs/metrics.md describes. It works on
+// what the stack generator meant (normalized paths, kinds, metadata), never on production's reading of the
+// tar bytes, and computes every figure the commands report. Slow, obvious, and only for tests.
+import {createHash} from 'node:crypto'
 
-export interface RefNode {
-  kind: 'file' | 'dir' | 'symlink' | 'hardlink'
-  size: number
-  /** One id per regular-file entry; hardlinks take their target's. */
-  content: number | undefined
+import type {StackEntry} from '../helpers/random-stacks.js'
+
+export type Kind = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo'
+export type How = 'deleted' | 'opaque' | 'replaced' | 'overwritten' | 'metadata-only'
+
+/** The bytes one regular-file entry wrote. */
+export interface RefContent {
+  entry: StackEntry
+  /** Where it was written, and by which layer. */
+  path: string
   layer: number
+  size: number
+  digest: string
+  /** The layer that hid its last visible name (-1 while visible), and how. */
+  hiddenBy: number
+  how?: How
 }
 
-export interface RefFigures {
-  layers: Array<{
-    bytes: number
-    added: number
-    modified: number
-    removed: number
-    removedBytes: number
-    wastedBytes: number
-  }>
+/** What a path holds. `entry` is undefined for a directory implied by a deeper path or a marker. */
+export interface RefNode {
+  kind: Kind
+  entry?: StackEntry
+  /** The layer that wrote the path. */
+  layer: number
+  /** A regular file's content, or the one a hardlink shares. */
+  content?: RefContent
+}
+
+/** One line of `files`: a change of one layer to one path. */
+export interface RefChange {
+  layer: number
+  change: 'A' | 'M' | 'D'
+  path: string
+  type: Kind
+  size: number
+  mode: string
+  uid: number
+  gid: number
+  linkTarget: string | null
+}
+
+export interface RefLayer {
+  bytes: number
+  entries: number
+  added: number
+  modified: number
+  removed: number
+  removedBytes: number
+  wastedBytes: number
+}
+
+export interface RefResult {
+  layers: RefLayer[]
   totalBytes: number
   finalBytes: number
   finalFiles: number
   final: Map<string, RefNode>
-  /** Bytes of each content id. */
-  contentSize: Map<number, number>
+  /** Every regular-file content, in the order the layers wrote them. */
+  contents: RefContent[]
+  /** Per layer: D (as the paths were below) then A and M in tar order. */
+  changes: RefChange[][]
+  dive: {efficiency: number; inefficientBytes: number; userWastedPercent: number}
+  /** The top-most root entry (`./`), which sets the metadata of `/`. */
+  root?: StackEntry
+  /** Hardlinks whose target held no regular file when they were applied (to themselves, missing, non-files). */
+  invalidLinks: number
 }
 
-const norm = (p: string) => p.replace(/^\.?\/+/, '').replace(/\/+$/, '')
 const parentOf = (p: string) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '')
 const under = (p: string, dir: string) => dir === '' || p.startsWith(`${dir}/`)
+const octal = (mode: number) => (mode & 0o7777).toString(8).padStart(4, '0')
+const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`
+const isOverlayWhiteout = (e: StackEntry) => e.kind === 'char' && e.device?.[0] === 0 && e.device[1] === 0
 
-export function referenceFigures(layers: Member[][]): RefFigures {
+/** Entries that are changes of their layer: not markers, not the root, not the device that is a whiteout. */
+export const isChange = (e: StackEntry) =>
+  e.kind !== 'whiteout' && e.kind !== 'opaque' && e.kind !== 'root' && !isOverlayWhiteout(e)
+
+/** What a final-filesystem path looks like (hardlinks with content compare as the files they share). */
+export interface RefFinalEntry {
+  type: string
+  size: number
+  mode: string
+  uid: number
+  gid: number
+  linkTarget: string | null
+  digest?: string
+}
+
+export function finalEntry(node: RefNode, hashed: boolean): RefFinalEntry {
+  const isFile = node.content !== undefined
+  return {
+    type: isFile ? 'file' : node.kind,
+    size: node.content?.size ?? 0,
+    mode: node.entry ? octal(node.entry.meta.mode) : '0755',
+    uid: node.entry?.meta.uid ?? 0,
+    gid: node.entry?.meta.gid ?? 0,
+    linkTarget: node.kind === 'symlink' ? node.entry!.target! : null,
+    ...(hashed && node.content ? {digest: node.content.digest} : {}),
+  }
+}
+
+/**
+ * Applies the layers. `hashed`: contents were hashed when read, so a rewrite keeps the same bytes when the
+ * digests match (else when size and mtime match).
+ */
+export function reference(layers: StackEntry[][], options: {hashed?: boolean} = {}): RefResult {
   const fs = new Map<string, RefNode>()
-  const contentSize = new Map<number, number>()
-  const contentLayer = new Map<number, number>()
-  let nextContent = 0
-  const figures: RefFigures['layers'] = []
-  for (const [index, members] of layers.entries()) {
+  const contents: RefContent[] = []
+  const figures: RefLayer[] = []
+  const changes: RefChange[][] = []
+  const dive = new Map<string, {cumulative: number; minimum: number; count: number}>()
+  let root: StackEntry | undefined
+  let invalidLinks = 0
+  for (const [index, entries] of layers.entries()) {
     const before = new Map(fs)
-    const stats = {bytes: 0, added: 0, modified: 0, removed: 0, removedBytes: 0, wastedBytes: 0}
-    // implied parents replace whatever non-directory is in their way
+    observeDive(dive, entries, before)
+    /** The last way each content lost a name in this layer. */
+    const lastHow = new Map<RefContent, How>()
+    const drop = (path: string, how: How) => {
+      const node = fs.get(path)
+      if (node?.content) lastHow.set(node.content, how)
+      fs.delete(path)
+    }
+    const dropTree = (path: string, how: How, self: boolean) => {
+      for (const key of [...fs.keys()]) if ((self && key === path) || (key !== path && under(key, path))) drop(key, how)
+    }
     const implyParents = (path: string) => {
       const parts = path.split('/')
       for (let i = 1; i < parts.length; i++) {
         const dir = parts.slice(0, i).join('/')
         const there = fs.get(dir)
-        if (!there || there.kind !== 'dir') fs.set(dir, {kind: 'dir', size: 0, content: undefined, layer: index})
+        if (there?.kind === 'dir') continue
+        if (there) drop(dir, 'overwritten')
+        fs.set(dir, {kind: 'dir', layer: index})
       }
     }
-    // whiteouts and opaque markers first: they hide only what is below, and imply their parents
-    for (const m of members) {
-      const path = norm(m.path)
-      const name = path.slice(path.lastIndexOf('/') + 1)
-      if (name === '.wh..wh..opq') {
-        const dir = parentOf(path)
-        for (const key of [...fs.keys()]) if (under(key, dir) && key !== dir) fs.delete(key)
-      } else if (name.startsWith('.wh.')) {
-        const target = `${parentOf(path) ? `${parentOf(path)}/` : ''}${name.slice(4)}`
-        for (const key of [...fs.keys()]) if (key === target || under(key, target)) fs.delete(key)
+    // 1. whiteouts, then opaque markers: they hide only what is below
+    for (const e of entries) if (e.kind === 'whiteout') dropTree(e.path, 'deleted', true)
+    for (const e of entries) if (e.kind === 'opaque') dropTree(e.path, 'opaque', false)
+    // 2. markers imply their parents (an opaque marker its directory)
+    for (const e of entries) if (e.kind === 'whiteout') implyParents(e.path)
+    for (const e of entries) if (e.kind === 'opaque' && e.path !== '') implyParents(`${e.path}/marker`)
+    // 3. entries in tar order
+    const written: RefChange[] = []
+    for (const e of entries) {
+      if (e.kind === 'root') {
+        root = e
+        continue
       }
+      if (e.kind === 'whiteout' || e.kind === 'opaque') continue
+      implyParents(e.path)
+      const existing = fs.get(e.path)
+      if (isOverlayWhiteout(e)) {
+        if (existing) dropTree(e.path, 'deleted', true)
+        continue
+      }
+      let content: RefContent | undefined
+      if (e.kind === 'file') {
+        content = {
+          entry: e,
+          path: e.path,
+          layer: index,
+          size: e.content!.length,
+          digest: sha256(e.content!),
+          hiddenBy: -1,
+        }
+        contents.push(content)
+      } else if (e.kind === 'hardlink') {
+        content = fs.get(e.target!)?.content
+        if (!content) invalidLinks++
+      }
+      written.push(changeOf(index, before.has(e.path) ? 'M' : 'A', e))
+      if (existing?.kind === 'dir' && e.kind === 'dir') {
+        fs.set(e.path, {...existing, entry: e, layer: index})
+        continue
+      }
+      if (existing) {
+        if (existing.kind === 'dir') dropTree(e.path, 'replaced', false)
+        if (existing.content && existing.content !== content)
+          lastHow.set(
+            existing.content,
+            sameBytes(existing.content, e, options.hashed) ? 'metadata-only' : 'overwritten',
+          )
+      }
+      fs.set(e.path, {kind: e.kind as Kind, entry: e, layer: index, content})
     }
-    for (const m of members) if (norm(m.path).split('/').pop()!.startsWith('.wh.')) implyParents(norm(m.path))
-    for (const m of members) {
-      const path = norm(m.path)
-      const name = path.slice(path.lastIndexOf('/') + 1)
-      if (name.startsWith('.wh.')) continue
-      const kind = m.type ?? (m.path.endsWith('/') ? 'dir' : 'file')
-      if (kind === 'dir' || kind === 'file' || kind === 'symlink' || kind === 'hardlink') {
-        if (before.has(path)) stats.modified++
-        else stats.added++
+    // what the layer made invisible
+    const visible = new Set([...fs.values()].map((n) => n.content))
+    for (const content of contents)
+      if (content.hiddenBy === -1 && !visible.has(content)) {
+        content.hiddenBy = index
+        content.how = lastHow.get(content)
       }
-      implyParents(path)
-      // a hardlink takes its target's content as it is now, before this entry replaces anything
-      const linked = kind === 'hardlink' ? fs.get(norm(m.linkpath ?? ''))?.content : undefined
-      if (kind !== 'dir') for (const key of [...fs.keys()]) if (under(key, path)) fs.delete(key)
-      let content: number | undefined
-      let size = 0
-      if (kind === 'file') {
-        content = nextContent++
-        size = m.content === undefined ? (m.size ?? 0) : Buffer.byteLength(m.content)
-        contentSize.set(content, size)
-        contentLayer.set(content, index)
-        stats.bytes += size
-      } else if (kind === 'hardlink') {
-        content = linked
-      }
-      fs.set(path, {kind: kind as RefNode['kind'], size, content, layer: index})
-    }
+    const removed: RefChange[] = []
+    let removedBytes = 0
     for (const [path, node] of before) {
       if (fs.has(path)) continue
-      stats.removed++
-      if (node.kind === 'file') stats.removedBytes += node.size
+      removed.push(nodeChange(index, path, node))
+      if (node.kind === 'file') removedBytes += node.content!.size
     }
-    figures.push(stats)
+    changes.push([...removed, ...written])
+    figures.push({
+      bytes: entries.reduce((sum, e) => sum + (e.kind === 'file' ? e.content!.length : 0), 0),
+      entries: entries.filter((e) => e.kind !== 'root').length,
+      added: written.filter((c) => c.change === 'A').length,
+      modified: written.filter((c) => c.change === 'M').length,
+      removed: removed.length,
+      removedBytes,
+      wastedBytes: 0,
+    })
   }
-  const visible = new Set<number>()
+  const visible = new Set([...fs.values()].map((n) => n.content))
+  for (const content of contents) if (!visible.has(content)) figures[content.layer].wastedBytes += content.size
   let finalFiles = 0
-  for (const node of fs.values()) {
-    if (node.content !== undefined) visible.add(node.content)
-    if (node.kind === 'file' || node.kind === 'hardlink') finalFiles++
-  }
-  for (const [content, size] of contentSize)
-    if (!visible.has(content)) figures[contentLayer.get(content)!].wastedBytes += size
+  for (const node of fs.values()) if (node.kind === 'file' || node.kind === 'hardlink') finalFiles++
   const totalBytes = figures.reduce((sum, l) => sum + l.bytes, 0)
-  const finalBytes = [...visible].reduce((sum, c) => sum + contentSize.get(c)!, 0)
-  return {layers: figures, totalBytes, finalBytes, finalFiles, final: fs, contentSize}
+  const finalBytes = contents.filter((c) => visible.has(c)).reduce((sum, c) => sum + c.size, 0)
+  return {
+    layers: figures,
+    totalBytes,
+    finalBytes,
+    finalFiles,
+    final: fs,
+    contents,
+    changes,
+    dive: diveFigures(dive, figures),
+    ...(root ? {root} : {}),
+    invalidLinks,
+  }
+}
+
+function sameBytes(before: RefContent, after: StackEntry, hashed = false): boolean {
+  if (after.kind !== 'file') return false
+  if (hashed) return before.digest === sha256(after.content!)
+  return before.size === after.content!.length && before.entry.meta.mtime === after.meta.mtime
+}
+
+function changeOf(layer: number, change: 'A' | 'M', e: StackEntry): RefChange {
+  return {
+    layer,
+    change,
+    path: e.path,
+    type: e.kind as Kind,
+    size: e.kind === 'file' ? e.content!.length : 0,
+    mode: octal(e.meta.mode),
+    uid: e.meta.uid,
+    gid: e.meta.gid,
+    linkTarget: e.target ?? null,
+  }
+}
+
+function nodeChange(layer: number, path: string, node: RefNode): RefChange {
+  const e = node.entry
+  return {
+    layer,
+    change: 'D',
+    path,
+    type: node.kind,
+    size: node.kind === 'file' ? node.content!.size : 0,
+    mode: e ? octal(e.meta.mode) : '0755',
+    uid: e?.meta.uid ?? 0,
+    gid: e?.meta.gid ?? 0,
+    linkTarget: e?.target ?? null,
+  }
+}
+
+/**
+ * dive's figures as docs/metrics.md defines them: per layer the leaves of the layer's own tree (an entry
+ * is a leaf unless another path of the layer lies under it), sized by their header size; a whiteout weighs
+ * the bytes of the directory subtree it hid (0 for anything else); opaque markers are not paths.
+ */
+function observeDive(
+  paths: Map<string, {cumulative: number; minimum: number; count: number}>,
+  entries: StackEntry[],
+  below: Map<string, RefNode>,
+): void {
+  const sizes = new Map<string, number>()
+  for (const e of entries)
+    if (e.kind !== 'whiteout' && e.kind !== 'opaque' && e.kind !== 'root')
+      sizes.set(e.path, e.kind === 'file' ? e.content!.length : 0)
+  for (const e of entries) {
+    if (e.kind !== 'whiteout') continue
+    let bytes = 0
+    if (below.get(e.path)?.kind === 'dir')
+      for (const [path, node] of below) if (under(path, e.path) && node.kind === 'file') bytes += node.content!.size
+    sizes.set(e.path, bytes)
+  }
+  const parents = new Set<string>()
+  for (const path of sizes.keys()) for (let dir = parentOf(path); dir !== ''; dir = parentOf(dir)) parents.add(dir)
+  for (const [path, size] of sizes) {
+    if (parents.has(path)) continue
+    const data = paths.get(path)
+    if (data) {
+      data.cumulative += size
+      data.minimum = Math.min(data.minimum, size)
+      data.count++
+    } else paths.set(path, {cumulative: size, minimum: size, count: 1})
+  }
+}
+
+function diveFigures(
+  paths: Map<string, {cumulative: number; minimum: number; count: number}>,
+  layers: RefLayer[],
+): RefResult['dive'] {
+  let minimum = 0
+  let cumulative = 0
+  let inefficientBytes = 0
+  for (const data of paths.values()) {
+    minimum += data.minimum
+    cumulative += data.cumulative
+    if (data.count >= 2) inefficientBytes += data.cumulative
+  }
+  const userBytes = layers.slice(1).reduce((sum, l) => sum + l.bytes, 0)
+  return {
+    efficiency: cumulative === 0 ? 1 : minimum / cumulative,
+    inefficientBytes,
+    userWastedPercent: userBytes === 0 ? 0 : inefficientBytes / userBytes,
+  }
 }

@@ -7,9 +7,12 @@ import {compress as zstdCompress} from 'zstd-napi'
 
 import {type Member, tarOf} from './tar.js'
 
-export interface LayerSpec {
-  members: Member[]
-  createdBy?: string
+/** A layer: members written with `tarOf`, or tar bytes taken as they are (a generated layer). */
+export type LayerSpec = ({members: Member[]} | {tar: Buffer}) & {createdBy?: string}
+
+/** The uncompressed tar of a layer. */
+export function layerTar(layer: LayerSpec): Buffer {
+  return 'tar' in layer ? layer.tar : tarOf(layer.members)
 }
 
 export interface ImageSpec {
@@ -41,7 +44,7 @@ interface BuiltImage {
 }
 
 export function buildImage(spec: ImageSpec): BuiltImage {
-  const tars = spec.layers.map((layer) => tarOf(layer.members))
+  const tars = spec.layers.map(layerTar)
   const diffIds = tars.map((tar) => `sha256:${sha(tar)}`)
   const history: Array<Record<string, unknown>> = []
   spec.layers.forEach((layer, index) => {

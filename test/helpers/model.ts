@@ -3,15 +3,14 @@ import {LayerContentsBuilder} from '../../src/model/entry.js'
 import type {Image} from '../../src/image/image.js'
 import {StreamReader} from '../../src/tar/byte-reader.js'
 import {walkTar} from '../../src/tar/walk.js'
-import type {LayerSpec} from './images.js'
-import {tarOf} from './tar.js'
+import {type LayerSpec, layerTar} from './images.js'
 
 /** Parses generated layers through the real tar reader, into an Image with no archive around it. */
 export async function imageOf(layers: LayerSpec[]): Promise<Image> {
   const contents = []
   for (const [index, layer] of layers.entries()) {
     const builder = new LayerContentsBuilder(`layer ${index}`)
-    await walkTar(new StreamReader([tarOf(layer.members)]), `layer ${index}`, ({header}) => {
+    await walkTar(new StreamReader([layerTar(layer)]), `layer ${index}`, ({header}) => {
       builder.add(header)
     })
     contents.push(builder.contents)
