@@ -91,16 +91,16 @@ function fromEntry(layer: number, change: Change, entry: LayerEntry): FileChange
 }
 
 function fromNode(layer: number, path: string, node: FsNode): FileChange {
-  const entry = node.entry
+  const {entry, meta} = node
   return {
     layer,
     change: 'D',
     path,
     type: node.kind,
     size: node.kind === 'file' ? (entry?.size ?? 0) : 0,
-    mode: entry ? octal(entry.mode) : '0755',
-    uid: entry?.owner.uid ?? 0,
-    gid: entry?.owner.gid ?? 0,
+    mode: meta ? octal(meta.mode) : '0755',
+    uid: meta?.owner.uid ?? 0,
+    gid: meta?.owner.gid ?? 0,
     linkTarget: entry?.linkname || null,
   }
 }

@@ -41,14 +41,14 @@ export function finalSnapshot(image: Image): {
 }
 
 function finalEntry(node: FsNode, type: string, size: number): FinalEntry {
-  const {entry} = node
+  const {entry, meta} = node
   const digest = node.content?.entry.digest
   return {
     type,
     size,
-    mode: ((entry?.mode ?? 0o755) & 0o7777).toString(8).padStart(4, '0'),
-    uid: entry?.owner.uid ?? 0,
-    gid: entry?.owner.gid ?? 0,
+    mode: ((meta?.mode ?? 0o755) & 0o7777).toString(8).padStart(4, '0'),
+    uid: meta?.owner.uid ?? 0,
+    gid: meta?.owner.gid ?? 0,
     linkTarget: node.kind === 'symlink' ? (entry?.linkname ?? null) : null,
     ...(digest ? {digest} : {}),
   }

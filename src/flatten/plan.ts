@@ -26,17 +26,18 @@ export interface FlattenPlan {
   contentBytes: number
 }
 
-function outEntry(path: string, entry: LayerEntry | undefined, kind = entry?.kind ?? 'dir'): OutEntry {
+/** An entry to write: `meta` gives the mode, owner and mtime (a hardlinked file's are its inode's). */
+function outEntry(path: string, entry: LayerEntry | undefined, kind = entry?.kind ?? 'dir', meta = entry): OutEntry {
   return {
     path,
     kind,
     size: kind === 'file' ? (entry?.size ?? 0) : 0,
-    mode: entry?.mode ?? 0o755,
-    uid: entry?.owner.uid ?? 0,
-    gid: entry?.owner.gid ?? 0,
-    uname: entry?.owner.uname ?? '',
-    gname: entry?.owner.gname ?? '',
-    mtime: entry?.mtime ?? 0,
+    mode: meta?.mode ?? 0o755,
+    uid: meta?.owner.uid ?? 0,
+    gid: meta?.owner.gid ?? 0,
+    uname: meta?.owner.uname ?? '',
+    gname: meta?.owner.gname ?? '',
+    mtime: meta?.mtime ?? 0,
     linkpath: kind === 'symlink' ? (entry?.linkname ?? '') : '',
     devmajor: entry?.device?.major ?? 0,
     devminor: entry?.device?.minor ?? 0,
@@ -92,12 +93,12 @@ export function planFlatten(image: Image, from = 0): FlattenPlan {
     if (!primary.has(content)) primary.set(content, path)
     if (primary.get(content) === path) {
       files.push({
-        entry: {...outEntry(path, node.entry, 'file'), size: content.entry.size},
+        entry: {...outEntry(path, node.entry, 'file', node.meta), size: content.entry.size},
         layer: content.layer,
         offset: content.entry.offset,
       })
     } else {
-      links.push({...outEntry(path, node.entry, 'hardlink'), linkpath: primary.get(content) as string})
+      links.push({...outEntry(path, node.entry, 'hardlink', node.meta), linkpath: primary.get(content) as string})
     }
   }
   files.sort((a, b) => a.layer - b.layer || a.offset - b.offset)
@@ -112,8 +113,10 @@ export function planFlatten(image: Image, from = 0): FlattenPlan {
 }
 
 /**
- * What the squashed layers delete from the base: a whiteout for each top-most path gone, or an opaque
- * marker where a directory the squashed layers made opaque lost base children.
+ * What the squashed layers delete from the base: a whiteout for each top-most path gone, an opaque marker in
+ * each directory deleted and made again (as docker writes them: overlay2 turns a whiteout followed by the
+ * directory into a directory that shows its old children), or an opaque marker where a directory the squashed
+ * layers made opaque lost base children.
  */
 function whiteouts(base: UnionFs, fs: UnionFs, opaqueDirs: Set<string>): OutEntry[] {
   const out: OutEntry[] = []
@@ -147,7 +150,11 @@ function whiteouts(base: UnionFs, fs: UnionFs, opaqueDirs: Set<string>): OutEntr
       out.push(marker(path === '' ? '.wh..wh..opq' : `${path}/.wh..wh..opq`))
       return
     }
-    for (const name of gone) out.push(marker(path === '' ? `.wh.${name}` : `${path}/.wh.${name}`))
+    for (const name of gone) {
+      const remade = now.children!.get(name)?.kind === 'dir' && dir.children!.get(name)!.kind === 'dir'
+      const at = path === '' ? name : `${path}/${name}`
+      out.push(marker(remade ? `${at}/.wh..wh..opq` : path === '' ? `.wh.${name}` : `${path}/.wh.${name}`))
+    }
     for (const [name, child] of dir.children ?? new Map<string, FsNode>()) {
       if (gone.includes(name) || !child.children) continue
       visit(child, path === '' ? name : `${path}/${name}`)

@@ -27,6 +27,11 @@ export class FsNode {
     return this.entry?.kind ?? 'dir'
   }
 
+  /** The entry whose mode, owner and mtime the path shows: a file's are its inode's (see Content.inode). */
+  get meta(): LayerEntry | undefined {
+    return this.content?.inode ?? this.entry
+  }
+
   get path(): string {
     if (!this.parent) return ''
     const names = [this.name]
@@ -42,6 +47,11 @@ export class FsNode {
  */
 export class Content extends FsNode {
   declare entry: LayerEntry
+  /**
+   * The entry whose mode, owner and mtime the file has: its own, or the last hardlink written to it, as the
+   * engine applies a hardlink's header to the one inode all its names share.
+   */
+  inode: LayerEntry
   /** Visible paths that show this content. */
   refs = 0
   /** The layer that made it invisible, or -1 while it is visible. */
@@ -51,6 +61,7 @@ export class Content extends FsNode {
   constructor(name: string, parent: FsNode, layer: number, since: number, entry: LayerEntry) {
     super(name, parent, layer, since, entry, undefined)
     this.content = this
+    this.inode = entry
   }
 }
 
@@ -185,6 +196,7 @@ export class UnionFs {
       layerContents.push(content)
     } else if (entry.kind === 'hardlink') {
       content = this.lookup(entry.linkname)?.content
+      if (content) content.inode = entry
     }
     observer.entry?.(layer, entry, existedBelow, existing)
     if (existing && existing.kind === 'dir' && entry.kind === 'dir') {

@@ -17,6 +17,8 @@ export interface RefContent {
   layer: number
   size: number
   digest: string
+  /** The mode, owner and mtime of the file: its own entry's, or the last hardlink's written to it (one inode). */
+  meta: StackEntry['meta']
   /** The layer that hid its last visible name (-1 while visible), and how. */
   hiddenBy: number
   how?: How
@@ -93,14 +95,18 @@ export interface RefFinalEntry {
   digest?: string
 }
 
+/** The mode, owner and mtime a path shows: a file's are its inode's. */
+const metaOf = (node: RefNode) => node.content?.meta ?? node.entry?.meta
+
 export function finalEntry(node: RefNode, hashed: boolean): RefFinalEntry {
   const isFile = node.content !== undefined
+  const meta = metaOf(node)
   return {
     type: isFile ? 'file' : node.kind,
     size: node.content?.size ?? 0,
-    mode: node.entry ? octal(node.entry.meta.mode) : '0755',
-    uid: node.entry?.meta.uid ?? 0,
-    gid: node.entry?.meta.gid ?? 0,
+    mode: meta ? octal(meta.mode) : '0755',
+    uid: meta?.uid ?? 0,
+    gid: meta?.gid ?? 0,
     linkTarget: node.kind === 'symlink' ? node.entry!.target! : null,
     ...(hashed && node.content ? {digest: node.content.digest} : {}),
   }
@@ -169,12 +175,14 @@ export function reference(layers: StackEntry[][], options: {hashed?: boolean} = 
           layer: index,
           size: e.content!.length,
           digest: sha256(e.content!),
+          meta: e.meta,
           hiddenBy: -1,
         }
         contents.push(content)
       } else if (e.kind === 'hardlink') {
         content = fs.get(e.target!)?.content
-        if (!content) invalidLinks++
+        if (content) content.meta = e.meta
+        else invalidLinks++
       }
       written.push(changeOf(index, before.has(e.path) ? 'M' : 'A', e))
       if (existing?.kind === 'dir' && e.kind === 'dir') {
@@ -257,17 +265,17 @@ function changeOf(layer: number, change: 'A' | 'M', e: StackEntry): RefChange {
 }
 
 function nodeChange(layer: number, path: string, node: RefNode): RefChange {
-  const e = node.entry
+  const meta = metaOf(node)
   return {
     layer,
     change: 'D',
     path,
     type: node.kind,
     size: node.kind === 'file' ? node.content!.size : 0,
-    mode: e ? octal(e.meta.mode) : '0755',
-    uid: e?.meta.uid ?? 0,
-    gid: e?.meta.gid ?? 0,
-    linkTarget: e?.target ?? null,
+    mode: meta ? octal(meta.mode) : '0755',
+    uid: meta?.uid ?? 0,
+    gid: meta?.gid ?? 0,
+    linkTarget: node.entry?.target ?? null,
   }
 }
 

@@ -82,6 +82,8 @@ export interface StackOptions {
    * them, flatten refuses them); the suites switch them on once it is merged.
    */
   hostile?: boolean
+  /** No tar member name twice in a layer (docker load refuses such layers; the model takes the last). */
+  distinctNames?: boolean
 }
 
 /** The image tag of a generated stack in its archive. */
@@ -181,8 +183,10 @@ function randomEntries(
   /** The filesystem with the layers below and this layer's entries so far (the reference model's view). */
   const now = () => reference([...below.map((l) => l.entries), entries]).final
   const belowFs = reference(below.map((l) => l.entries)).final
-  const add = (entry: StackEntry) => {
-    entries.push(entry)
+  const memberName = (e: StackEntry) => `${e.kind === 'whiteout' || e.kind === 'opaque' ? e.kind : 'entry'} ${e.path}`
+  const add = (entry: StackEntry, at = entries.length) => {
+    if (options.distinctNames && entries.some((e) => memberName(e) === memberName(entry))) return
+    entries.splice(at, 0, entry)
     if (entry.kind !== 'root' && entry.kind !== 'opaque' && !known.includes(entry.path)) known.push(entry.path)
   }
   if (chance(draw, 8)) add({kind: 'root', path: '', meta: randomMeta(draw, 'root')})
@@ -211,15 +215,14 @@ function randomEntries(
       const marker: StackEntry = {kind: 'whiteout', path, meta: markerMeta(draw)}
       // a whiteout of a path the layer adds: before it in the tar (the engine takes that order) or after it
       const ownAt = entries.findIndex((e) => e.path === path && e.kind !== 'whiteout')
-      if (ownAt !== -1 && chance(draw, 50)) entries.splice(ownAt, 0, marker)
-      else entries.push(marker)
+      add(marker, ownAt !== -1 && chance(draw, 50) ? ownAt : entries.length)
       return
     }
     if (kind === 'opaque') {
       const dirs = [...belowFs].filter(([, node]) => node.kind === 'dir').map(([path]) => path)
       const roll = draw.int(1, 100)
       const path = roll <= 5 ? '' : dirs.length > 0 && roll <= 60 ? pick(draw, dirs) : randomPath(draw, known, options)
-      entries.push({kind: 'opaque', path, meta: markerMeta(draw)})
+      add({kind: 'opaque', path, meta: markerMeta(draw)})
       return
     }
     if (kind === 'hardlink') {

@@ -339,4 +339,25 @@ describe('layer model', () => {
       ],
     )
   })
+
+  it('a hardlink and its target show one mode and owner: the last header written to the file, as the engine applies it', async () => {
+    // the engine exports a 0644 0:0 file linked by a 0751 7:8 header as two names of one 0751 7:8 file
+    const layers: LayerSpec[] = [
+      {
+        members: [
+          {path: 'a', ...size(1), mode: 0o644},
+          {path: 'b', type: 'hardlink', linkpath: 'a', mode: 0o751, uid: 7, gid: 8},
+          {path: 'c', ...size(2), mode: 0o600, uid: 3},
+        ],
+      },
+      // a later layer's copy of a name is a new file: its metadata is its own, the other name keeps the old
+      {members: [{path: 'b', ...size(1), mode: 0o755}]},
+    ]
+    assert.deepEqual(await finalPaths(layers.slice(0, 1)), [
+      'a file 1 0751 7:8',
+      'b file 1 0751 7:8',
+      'c file 2 0600 3:0',
+    ])
+    assert.deepEqual(await finalPaths(layers), ['a file 1 0751 7:8', 'b file 1 0755 0:0', 'c file 2 0600 3:0'])
+  })
 })
