@@ -5,6 +5,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {analyzeJson, BIN, runCli} from '../helpers/cli.js'
+import {compareFilesystems, exportEntries, filesystemOf} from '../helpers/independent-reader.js'
 import {requirePrerequisites} from '../helpers/prerequisites.js'
 import {assertSchema} from '../helpers/schema.js'
 import {build, importBusybox, type PrivateEngine, startDockerd} from './dockerd.js'
@@ -375,6 +376,9 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
     // runtime placeholders are the same empty files in both containers, so the whole export must match
     const diff = JSON.parse((await runCli(['diff', exported[0], exported[1], '--content', '--format', 'json'])).stdout)
     assert.deepEqual(diff.files, [])
+    // and read by node-tar and the reference model, not by the code under test
+    const [before, after] = exported.map((path) => filesystemOf([exportEntries(path)]))
+    assert.deepEqual(compareFilesystems(before, after), [])
     const configs = JSON.parse((await engine.docker(['image', 'inspect', 'dl-app:1', 'dl-app:flat'])).stdout).map(
       (i: any) => {
         const {Image: _image, Hostname: _host, ...config} = i.Config

@@ -1,7 +1,11 @@
-// Reads tars and image archives with node-tar's Parser and applies their layers with the reference model
-// (test/generative/reference.ts), without a line of production's readers or model: the judge of what
-// flatten writes and of what the engine exports.
+// Reads tars and image archives with node-tar's Parser (and the engine's exports with GNU tar) and applies
+// their layers with the reference model (test/generative/reference.ts), without a line of production's
+// readers or model: the judge of what flatten writes and of what the engine exports.
+import {execFileSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
+import {lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {gunzipSync} from 'node:zlib'
 
 import {Parser, type ReadEntry} from 'tar'
@@ -104,6 +108,46 @@ export function layerEntries(members: ReadMember[]): StackEntry[] {
   return entries
 }
 
+/**
+ * A flat tar (`docker export`) extracted by GNU tar as root (owners, modes, devices and hardlinks kept) and
+ * read back from the disk, as entries: node-tar's Parser refuses the symlinks Go writes with their target in
+ * a pax record only. `skip` leaves out paths (and what is under them) before they are read.
+ */
+export function exportEntries(tar: string, skip: (path: string) => boolean = () => false): StackEntry[] {
+  const dir = mkdtempSync(join(tmpdir(), 'dl-export-'))
+  try {
+    execFileSync('tar', ['-x', '-p', '--same-owner', '--numeric-owner', '-f', tar, '-C', dir])
+    const entries: StackEntry[] = []
+    const inodes = new Map<number, string>()
+    const visit = (path: string) => {
+      for (const name of readdirSync(join(dir, path)).sort()) {
+        const at = path === '' ? name : `${path}/${name}`
+        if (skip(at)) continue
+        const stat = lstatSync(join(dir, at), {bigint: false})
+        const meta = {mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid, uname: '', gname: '', mtime: 0}
+        const linked = stat.isDirectory() ? undefined : inodes.get(stat.ino)
+        if (linked !== undefined) entries.push({kind: 'hardlink', path: at, meta, target: linked})
+        else if (stat.isDirectory()) entries.push({kind: 'dir', path: at, meta})
+        else if (stat.isSymbolicLink())
+          entries.push({kind: 'symlink', path: at, meta, target: readlinkSync(join(dir, at))})
+        else if (stat.isFile()) entries.push({kind: 'file', path: at, meta, content: readFileSync(join(dir, at))})
+        else if (stat.isFIFO()) entries.push({kind: 'fifo', path: at, meta})
+        else {
+          const major = ((stat.rdev >> 8) & 0xfff) | (Math.floor(stat.rdev / 2 ** 32) & ~0xfff)
+          const minor = (stat.rdev & 0xff) | ((stat.rdev >> 12) & ~0xff)
+          entries.push({kind: stat.isBlockDevice() ? 'block' : 'char', path: at, meta, device: [major, minor]})
+        }
+        if (!stat.isDirectory() && linked === undefined && stat.nlink > 1) inodes.set(stat.ino, at)
+        if (stat.isDirectory()) visit(at)
+      }
+    }
+    visit('')
+    return entries
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+}
+
 function decompressed(blob: Buffer): Buffer {
   if (blob[0] === 0x1f && blob[1] === 0x8b) return gunzipSync(blob)
   if (blob.readUInt32LE(0) === 0xfd2fb528) return decompress(blob)
@@ -160,9 +204,12 @@ export async function readImageArchive(archive: Buffer, tag?: string): Promise<R
   }
 }
 
-/** A final filesystem as the tests compare it: each path, `/` itself as '', and which paths share a file. */
+/**
+ * A final filesystem as the tests compare it: each path (devices with their numbers), `/` itself as '', and
+ * which paths share a file.
+ */
 export interface Filesystem {
-  entries: Map<string, RefFinalEntry>
+  entries: Map<string, RefFinalEntry & {device?: string}>
   /** For each path that shares its content with others (hardlinks): all of them, sorted, joined by ' = '. */
   links: Map<string, string>
 }
@@ -173,13 +220,19 @@ export function filesystemOf(layers: StackEntry[][]): Filesystem {
   return filesystem(applied.final, applied.root)
 }
 
+/** The final filesystem of the image an archive file holds (`tag`, else its first), read independently. */
+export async function archiveFilesystem(path: string, tag?: string): Promise<Filesystem> {
+  return filesystemOf((await readImageArchive(readFileSync(path), tag)).layers)
+}
+
 /** The comparable form of a reference model's final filesystem. */
 export function filesystem(final: Map<string, RefNode>, root?: StackEntry): Filesystem {
-  const entries = new Map<string, RefFinalEntry>()
+  const entries: Filesystem['entries'] = new Map()
   if (root) entries.set('', finalEntry({kind: 'dir', entry: root, layer: 0}, true))
   const names = new Map<unknown, string[]>()
   for (const [path, node] of [...final].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    entries.set(path, finalEntry(node, true))
+    const device = node.kind === 'char' || node.kind === 'block' ? {device: node.entry!.device!.join(':')} : {}
+    entries.set(path, {...finalEntry(node, true), ...device})
     if (node.content) names.set(node.content, [...(names.get(node.content) ?? []), path])
   }
   const links = new Map<string, string>()
