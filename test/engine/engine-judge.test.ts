@@ -47,41 +47,61 @@ const isPlaceholder = (path: string) =>
   path in RUNTIME_PLACEHOLDERS || ['dev', 'proc', 'sys'].some((dir) => path.startsWith(`${dir}/`))
 
 /**
- * Directories docker's overlay2 re-creates with mode 0755 and owner 0:0: when the top-most layer that has
- * anything at or under a directory has no entry for the directory itself, the engine makes it (MkdirAll in
- * that layer's own diff directory) and the merged view shows that copy. containerd, docker's vfs driver and
+ * Directories docker's overlay2 re-creates, with the mode the engine shows for each: when the top-most layer
+ * that has anything at or under a directory has no entry for the directory itself, the engine makes it
+ * (MkdirAll, owner 0:0, mode 0755, plus the setgid bit the kernel gives a directory made in a setgid one) in
+ * that layer's own diff directory, and the merged view shows that copy. containerd, docker's vfs driver and
  * the model keep the lower directory's metadata: a documented difference (docs/metrics.md). For these the
- * engine must show 0755 0:0, and the model's metadata is not compared.
+ * engine must show that mode and 0:0, and the model's metadata is not compared.
  */
-function recreatedDirectories(layers: StackEntry[][]): Set<string> {
-  const last = new Map<string, boolean>() // directory -> whether its top-most touching layer had an entry for it
+function recreatedDirectories(layers: StackEntry[][]): Map<string, string> {
+  const last = new Map<string, string | undefined>() // undefined: the top-most touching layer listed it
   for (const entries of layers) {
-    const touched = new Map<string, boolean>()
-    for (const e of entries) {
-      if (e.kind === 'root' || e.path === '') continue
-      const parts = e.path.split('/')
-      const own = e.kind === 'dir' || e.kind === 'opaque' ? parts.length : parts.length - 1
-      for (let depth = 1; depth <= own; depth++) {
-        const dir = parts.slice(0, depth).join('/')
-        const explicit = e.kind === 'dir' && depth === parts.length
-        touched.set(dir, (touched.get(dir) ?? false) || explicit)
-      }
+    const onDisk = new Map<string, boolean>() // the layer's diff directory: directory -> setgid
+    const made = new Map<string, string>()
+    const listed = new Set<string>()
+    const drop = (path: string) => {
+      for (const dir of [...onDisk.keys()])
+        if (dir === path || dir.startsWith(`${path}/`)) {
+          onDisk.delete(dir)
+          made.delete(dir)
+          listed.delete(dir)
+        }
     }
-    for (const [dir, explicit] of touched) last.set(dir, explicit)
+    for (const e of entries) {
+      if (e.kind === 'root' || (e.kind === 'opaque' && e.path === '')) continue
+      // the engine makes the parents of every member first (an opaque marker's parent is its directory)
+      const parts = e.path.split('/')
+      const parents = e.kind === 'opaque' ? parts.length : parts.length - 1
+      for (let depth = 1; depth <= parents; depth++) {
+        const dir = parts.slice(0, depth).join('/')
+        if (onDisk.has(dir)) continue
+        const setgid = depth > 1 && onDisk.get(parts.slice(0, depth - 1).join('/')) === true
+        onDisk.set(dir, setgid)
+        made.set(dir, setgid ? '2755' : '0755')
+      }
+      if (e.kind === 'dir') {
+        onDisk.set(e.path, (e.meta.mode & 0o2000) !== 0)
+        listed.add(e.path)
+      } else if (e.kind !== 'opaque') drop(e.path) // a file, a link, a device or a whiteout's device replaces it
+    }
+    for (const dir of new Set([...made.keys(), ...listed])) last.set(dir, listed.has(dir) ? undefined : made.get(dir))
   }
-  return new Set([...last].filter(([, explicit]) => !explicit).map(([dir]) => dir))
+  return new Map([...last].filter((pair): pair is [string, string] => pair[1] !== undefined))
 }
 
 /**
- * A layer that whites out a directory and then writes it again: overlay2 makes the whiteout a device, then
- * replaces it with a directory that is not opaque, so the lower children show again. The OCI rule (and the
- * model, and docker's vfs driver) start it empty: a documented difference; such stacks are counted, not
- * compared.
+ * A layer that whites out a directory and then writes it again or marks it opaque: overlay2 makes the whiteout
+ * a device, then replaces it with a directory that is not opaque (the lower children show again), or sets the
+ * opaque mark on the device (the path stays deleted). The OCI rules (and the model, and docker's vfs driver
+ * for the first) give an empty directory: a documented difference; such stacks are counted, not compared.
  */
-function rewritesWhitedOutDirectory(layers: StackEntry[][]): boolean {
+function remakesWhitedOutDirectory(layers: StackEntry[][]): boolean {
   return layers.some((entries) =>
     entries.some(
-      (e, at) => e.kind === 'whiteout' && entries.slice(at + 1).some((d) => d.kind === 'dir' && d.path === e.path),
+      (e, at) =>
+        e.kind === 'whiteout' &&
+        entries.slice(at + 1).some((d) => (d.kind === 'dir' || d.kind === 'opaque') && d.path === e.path),
     ),
   )
 }
@@ -110,11 +130,12 @@ function withoutDevicesAndSharing(fs: Filesystem): Filesystem {
 }
 
 /** Fits what the engine cannot show: symlink modes (Linux has none) and the directories overlay2 re-creates. */
-function asTheEngineShows(fs: Filesystem, recreated: Set<string>): Filesystem {
+function asTheEngineShows(fs: Filesystem, recreated: Map<string, string>): Filesystem {
   const entries = new Map(
     [...fs.entries].map(([path, e]) => {
       if (e.type === 'symlink') return [path, {...e, mode: '0777'}]
-      if (recreated.has(path) && e.type === 'dir') return [path, {...e, mode: '0755', uid: 0, gid: 0}]
+      const mode = recreated.get(path)
+      if (mode && e.type === 'dir') return [path, {...e, mode, uid: 0, gid: 0}]
       return [path, e]
     }),
   )
@@ -174,7 +195,7 @@ describe('engine as judge: random layer stacks applied by the real engine, compa
     try {
       const refused = await load(archive)
       if (refused) return 'refused'
-      if (rewritesWhitedOutDirectory(layers) || writesBeneathOwnSymlink(layers)) return 'known difference'
+      if (remakesWhitedOutDirectory(layers) || writesBeneathOwnSymlink(layers)) return 'known difference'
       const engineSaw = await exported(tag, `judge-${id}`)
       const source = reference(layers, {hashed: true})
       const image = await openSource(archive, {hash: true})
@@ -204,7 +225,7 @@ describe('engine as judge: random layer stacks applied by the real engine, compa
       const flags = from > 0 ? ['--from', String(from)] : []
       const flat = await runCli(['flatten', archive, '-t', flatTag, ...flags, '-q'], {env: engine.env})
       assert.equal(flat.code, 0, `flatten -t ${flags.join(' ')}: ${flat.stderr}`)
-      let flatRecreated = new Set<string>() // the squashed layer writes every directory it holds
+      let flatRecreated = new Map<string, string>() // the squashed layer writes every directory it holds
       if (from > 0) {
         // the base layers are the source's: which directories overlay2 re-creates depends on them, as -o writes them
         const written = join(engine.dir, `flat-${id}.tar`)
@@ -295,20 +316,29 @@ describe('engine as judge: random layer stacks applied by the real engine, compa
     assert.equal(await judge(stack, fixed++, 1), 'equal')
   })
 
-  it("documented differences of docker's overlay2: re-created parent directories, a whited-out directory written again", async function () {
-    this.timeout(300_000)
-    // a layer that writes under a lower directory without listing it: overlay2 shows a 0755 0:0 copy
-    const recreated = stackOf([[dir('d', meta(0o700, 5, 6)), file('d/a', 'a')], [file('d/b', 'b')]], plain)
-    // a layer that whites out a directory and writes it again: overlay2 shows its old children
-    const merged = stackOf(
-      [[file('d/old', 'old')], [{kind: 'whiteout', path: 'd', meta: meta()}, dir('d'), file('d/new', 'new')]],
-      plain,
-    )
-    const seen: Array<[string, string[], string[]]> = []
-    for (const [name, stack] of [
-      ['recreated', recreated],
-      ['merged', merged],
-    ] as const) {
+  it("documented differences of docker's overlay2, each with its exact shape", async function () {
+    this.timeout(600_000)
+    const shapes: Record<string, StackEntry[][]> = {
+      // a layer writes under a lower directory without listing it: overlay2 shows a 0755 0:0 copy
+      recreated: [[dir('d', meta(0o700, 5, 6)), file('d/a', 'a')], [file('d/b', 'b')]],
+      // a directory overlay2 makes inside a setgid directory gets the setgid bit from the kernel
+      setgid: [[dir('d', meta(0o2775, 1, 2)), file('d/h/x', 'x')]],
+      // a layer whites out a directory and writes it again: overlay2 shows its old children
+      merged: [[file('d/old', 'old')], [{kind: 'whiteout', path: 'd', meta: meta()}, dir('d'), file('d/new', 'new')]],
+      // a layer whites out a directory and marks it opaque: overlay2 leaves it deleted
+      marked: [
+        [file('d/old', 'old')],
+        [
+          {kind: 'whiteout', path: 'd', meta: meta()},
+          {kind: 'opaque', path: 'd', meta: meta()},
+        ],
+      ],
+      // a layer writes beneath a symlink it wrote: the engine follows the link
+      followed: [[{kind: 'symlink', path: 'd', target: 'e', meta: meta()}, dir('e'), file('d/x', 'x')]],
+    }
+    const seen: Record<string, [string[], string[]]> = {}
+    for (const [name, layers] of Object.entries(shapes)) {
+      const stack = stackOf(layers, plain)
       const id = fixed++
       const tag = `judge/stack-${id}:1`
       const archive = join(engine.dir, `stack-${id}.tar`)
@@ -316,29 +346,49 @@ describe('engine as judge: random layer stacks applied by the real engine, compa
       assert.equal(await load(archive), undefined)
       const show = (entries: Map<string, {type: string; mode: string; uid: number; gid: number}>) =>
         [...entries]
-          .filter(([p]) => p.startsWith('d'))
-          .map(([p, e]) => `${p} ${e.type} ${e.mode} ${e.uid}:${e.gid}`)
+          .filter(([p, e]) => e.type !== 'symlink' || p === 'd')
+          .map(([p, e]) => `${p} ${e.type}${e.type === 'symlink' ? '' : ` ${e.mode} ${e.uid}:${e.gid}`}`)
           .sort()
-      const engineSaw = show((await exported(tag, `judge-${id}`)).fs.entries)
-      const model = show(finalSnapshot(await openSource(archive, {})).entries)
-      seen.push([name, engineSaw, model])
+      seen[name] = [
+        show((await exported(tag, `judge-${id}`)).fs.entries),
+        show(finalSnapshot(await openSource(archive, {})).entries),
+      ]
       rmSync(archive)
       await engine.docker(['rmi', tag])
     }
-    assert.deepEqual(seen, [
-      [
-        'recreated',
+    // [what the engine shows, what the model shows]
+    assert.deepEqual(seen, {
+      recreated: [
         ['d dir 0755 0:0', 'd/a file 0644 0:0', 'd/b file 0644 0:0'],
         ['d dir 0700 5:6', 'd/a file 0644 0:0', 'd/b file 0644 0:0'],
       ],
-      [
-        'merged',
+      setgid: [
+        ['d dir 2775 1:2', 'd/h dir 2755 0:0', 'd/h/x file 0644 0:0'],
+        ['d dir 2775 1:2', 'd/h dir 0755 0:0', 'd/h/x file 0644 0:0'],
+      ],
+      merged: [
         ['d dir 0755 0:0', 'd/new file 0644 0:0', 'd/old file 0644 0:0'],
         ['d dir 0755 0:0', 'd/new file 0644 0:0'],
       ],
+      marked: [[], ['d dir 0755 0:0']],
+      followed: [
+        ['d symlink', 'e dir 0755 0:0', 'e/x file 0644 0:0'],
+        ['d dir 0755 0:0', 'd/x file 0644 0:0', 'e dir 0755 0:0'],
+      ],
+    })
+    // and the test's rules recognize each shape
+    const rules = Object.values(shapes).map((layers) => [
+      [...recreatedDirectories(layers)],
+      remakesWhitedOutDirectory(layers),
+      writesBeneathOwnSymlink(layers),
     ])
-    assert.deepEqual([...recreatedDirectories(recreated.layers.map((l) => l.entries))], ['d'])
-    assert.equal(rewritesWhitedOutDirectory(merged.layers.map((l) => l.entries)), true)
+    assert.deepEqual(rules, [
+      [[['d', '0755']], false, false],
+      [[['d/h', '2755']], false, false],
+      [[], true, false],
+      [[['d', '0755']], true, false],
+      [[['d', '0755']], false, true],
+    ])
   })
 
   it(`${STACKS} random stacks: the export equals the model's final filesystem, analyze's figures and flatten's result`, async function () {

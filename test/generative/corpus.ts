@@ -47,4 +47,11 @@ export const CORPUS: Record<string, GeneratedStack> = {
     ],
     {format: 'docker-archive', compression: 'none', others: 0},
   ),
+  "files' D rows show a directory as it was below, though its own layer rewrote it before removing it": stackOf(
+    [
+      [dir('a'), {kind: 'dir', path: 'a/c', meta: meta(0o1777, 1)}, file('a/c/f', 'x')],
+      [{kind: 'dir', path: 'a/c', meta: meta(0o755, 65534)}, file('a', 'replaces the directory')],
+    ],
+    {format: 'docker-archive', compression: 'none', others: 0},
+  ),
 }

@@ -81,9 +81,11 @@ function checkImage(image: Image, stack: GeneratedStack, hashed: boolean): void 
     'analyze: layers',
   )
   assert.deepEqual(
-    report.layers.map((l) => l.createdBy),
-    stack.layers.map((_, i) => `layer ${i}`),
+    report.layers.map((l) => [l.index, l.digest, l.createdBy, l.created]),
+    stack.layers.map((layer, i) => [i, sha(layer.tar), `layer ${i}`, '2024-01-01T00:00:00Z']),
+    'analyze: layer identities',
   )
+  assert.deepEqual([report.image.os, report.image.architecture], ['linux', 'amd64'])
   const wasted = ref.totalBytes - ref.finalBytes
   assert.deepEqual(
     report.summary,
