@@ -11,7 +11,8 @@ import fc from 'fast-check'
 
 import {analyzeImage} from '../../src/analysis/analyze.js'
 import {type FinalEntry, finalSnapshot} from '../../src/analysis/final-fs.js'
-import {openSource} from '../../src/sources/resolve.js'
+import type {Image} from '../../src/image/image.js'
+import {openImage} from '../../src/sources/open.js'
 import {runCli} from '../helpers/cli.js'
 import {legacySave} from '../helpers/images.js'
 import {
@@ -27,6 +28,13 @@ import {reference} from '../generative/reference.js'
 import {type PrivateEngine, startDockerd} from './dockerd.js'
 
 const STACKS = Number(process.env.ENGINE_STACKS ?? 20)
+
+/** The image of an archive, every layer read (the archive's file handle is released). */
+async function readArchive(path: string, hash: boolean): Promise<Image> {
+  const image = await openImage(path, {hash})
+  await image.close()
+  return image
+}
 
 /**
  * What the engine adds to every container, which no image holds: left out of every comparison (the
@@ -207,7 +215,7 @@ describe('engine as judge: random layer stacks applied by the real engine, compa
         return 'known difference'
       const engineSaw = await exported(tag, `judge-${id}`)
       const source = reference(layers, {hashed: true})
-      const image = await openSource(archive, {hash: true})
+      const image = await readArchive(archive, true)
       // (a) the model's final filesystem, through the library; device numbers and shared files by the reference
       const recreated = recreatedDirectories(layers)
       const model = modelFilesystem(finalSnapshot(image).entries)
@@ -362,7 +370,7 @@ describe('engine as judge: random layer stacks applied by the real engine, compa
           .sort()
       seen[name] = [
         show((await exported(tag, `judge-${id}`)).fs.entries),
-        show(finalSnapshot(await openSource(archive, {})).entries),
+        show(finalSnapshot(await readArchive(archive, false)).entries),
       ]
       rmSync(archive)
       await engine.docker(['rmi', tag])

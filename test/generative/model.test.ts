@@ -13,8 +13,8 @@ import {finalSnapshot} from '../../src/analysis/final-fs.js'
 import {findWaste} from '../../src/analysis/waste.js'
 import {planFlatten} from '../../src/flatten/plan.js'
 import {FileSink, writeFlattened} from '../../src/flatten/write.js'
-import type {Image} from '../../src/sources/image.js'
-import {openSeekable, openSource} from '../../src/sources/resolve.js'
+import type {Image} from '../../src/image/image.js'
+import {openImage} from '../../src/sources/open.js'
 import {scratch} from '../helpers/images.js'
 import {compareFilesystems, filesystem, filesystemOf, readImageArchive} from '../helpers/independent-reader.js'
 import {
@@ -129,7 +129,9 @@ function checkImage(image: Image, stack: GeneratedStack, hashed: boolean): void 
         .filter((e) => e.kind === 'file')
         .map((e): [string, number] => [e.path, e.content!.length])
       const got = directoryTotals(
-        image.contents[index].entries.filter((e) => e.kind === 'file').map((e): [string, number] => [e.path, e.size]),
+        image.layers[index].contents.entries
+          .filter((e) => e.kind === 'file')
+          .map((e): [string, number] => [e.path, e.size]),
         depth,
       )
       assert.deepEqual(got, refTotals(files, depth), `files --tree: layer ${index} depth ${depth}`)
@@ -145,7 +147,7 @@ function checkImage(image: Image, stack: GeneratedStack, hashed: boolean): void 
   const waste = findWaste(image, {duplicates: hashed})
   const commands = stack.layers.map((_, i) => `layer ${i}`)
   assert.deepEqual(
-    waste.records.map((r) => ({...r})),
+    waste.waste.map((r) => ({...r})),
     hidden
       .map((c) => ({
         path: c.path,
@@ -165,7 +167,7 @@ function checkImage(image: Image, stack: GeneratedStack, hashed: boolean): void 
       ),
     'waste: records',
   )
-  assert.equal(waste.totalBytes, wasted)
+  assert.equal(waste.wastedBytes, wasted)
   if (hashed) {
     const groups = new Map<string, Array<{path: string; layer: number; visible: boolean}>>()
     for (const c of ref.contents)
@@ -204,7 +206,9 @@ function checkImage(image: Image, stack: GeneratedStack, hashed: boolean): void 
 async function read(stack: GeneratedStack, dir: string, name: string, hash: boolean): Promise<Image> {
   const {path, image} = writeStack(stack, dir, name)
   try {
-    return await openSource(path, {image, hash})
+    const opened = await openImage(path, {image, hash})
+    await opened.close() // every layer is read; only the archive's file handle is released
+    return opened
   } finally {
     rmSync(path, {recursive: true, force: true})
   }
@@ -367,11 +371,11 @@ async function flattenTo(
   from: number,
   how: {format: 'docker-archive' | 'oci-archive'; compression: 'none' | 'gzip' | 'zstd'},
 ): Promise<void> {
-  const opened = await openSeekable(source, {image})
+  const opened = await openImage(source, {image, randomAccess: true})
   try {
     const out = await open(output, 'w')
     const sink = new FileSink(out)
-    await writeFlattened(sink, opened.image, opened.store, planFlatten(opened.image, from), {
+    await writeFlattened(sink, opened, planFlatten(opened, from), {
       ...how,
       sourceName: 'generated',
       base: from,
