@@ -64,16 +64,22 @@ export function planFlatten(image: Image, from = 0): FlattenPlan {
   // `/` keeps the top-most root entry of the squashed layers (else the runtime's default mode applies)
   if (fs.root.entry && fs.root.layer >= from) meta.push(outEntry('.', fs.root.entry, 'dir'))
   if (from > 0) meta.push(...whiteouts(base, fs, opaqueDirs))
+  // a file the base layers keep whose inode a squashed layer's hardlink header changed (its mode, owner or
+  // mtime differ from the base's): the squashed layer writes all its names again
+  const rewritten = new Set<Content>()
+  for (const [path, node] of fs.walk())
+    if (node.content && node.layer < from && base.lookup(path)?.meta !== node.meta) rewritten.add(node.content)
   const primary = new Map<Content, string>()
   // a content's primary path: its own regular-file node when that is still visible, else a name the base layers
   // keep (the squashed layer links to it, so the names still share one file), else the first link
   for (const [path, node] of fs.walk()) {
     if (!node.content) continue
     if (node.kind === 'file' && node.content.entry === node.entry) primary.set(node.content, path)
-    else if (node.layer < from && !primary.has(node.content)) primary.set(node.content, path)
+    else if (node.layer < from && !rewritten.has(node.content) && !primary.has(node.content))
+      primary.set(node.content, path)
   }
   for (const [path, node] of fs.walk()) {
-    if (node.layer < from) continue // the base layers keep it
+    if (node.layer < from && !(node.content && rewritten.has(node.content))) continue // the base layers keep it
     if (
       node.kind === 'dir' ||
       node.kind === 'symlink' ||

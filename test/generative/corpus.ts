@@ -54,4 +54,13 @@ export const CORPUS: Record<string, GeneratedStack> = {
     ],
     {format: 'docker-archive', compression: 'none', others: 0},
   ),
+  'flatten --from writes a base file again when a squashed hardlink, since removed, changed its mode and owner':
+    stackOf(
+      [
+        [file('a', 'shared', meta(0o600, 0, 3_000_000)), link('b', 'a')],
+        [{...link('d/c', 'a'), meta: meta(0o666, 0, 1)}],
+        [whiteout('d')],
+      ],
+      {format: 'docker-archive', compression: 'none', others: 0},
+    ),
 }
