@@ -376,7 +376,8 @@ async function flattenTo(
     const out = await open(output, 'w')
     const sink = new FileSink(out)
     await writeFlattened(sink, opened, planFlatten(opened, from), {
-      ...how,
+      format: how.format,
+      compression: how.compression === 'none' ? 'uncompressed' : how.compression,
       sourceName: 'generated',
       base: from,
     })
