@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict'
+
+import {findWaste} from '../../src/analysis/waste.js'
+import type {Image} from '../../src/image/image.js'
+import {imageOf} from '../helpers/model.js'
+
+/** Digests a hashing reader would give, set by layer and path (the test chooses which contents are equal). */
+const DIGESTS: Record<string, string> = {
+  '0 e': 'sha256:aa',
+  '0 a': 'sha256:aa',
+  '2 f': 'sha256:aa',
+  '0 keep': 'sha256:dd',
+  '1 keep2': 'sha256:dd',
+  '2 p': 'sha256:cc',
+  '2 q': 'sha256:cc',
+  '0 big': 'sha256:ee',
+  '0 z0': 'sha256:00',
+  '2 z1': 'sha256:00',
+}
+
+/** Three layers, the third with no history entry; members in an order that their sorting has to change. */
+async function image(): Promise<Image> {
+  const generated = await imageOf([
+    {
+      createdBy: 'ADD base',
+      members: [
+        {path: 'b', size: 50},
+        {path: 'e', size: 50},
+        {path: 'big', size: 100},
+        {path: 'a', size: 50},
+        {path: 'keep', size: 5},
+        {path: 'z0', size: 0},
+      ],
+    },
+    {
+      createdBy: 'RUN edit',
+      members: [
+        {path: '.wh.e'},
+        {path: '.wh.a'},
+        {path: 'big', size: 30},
+        {path: 'c', size: 20},
+        {path: 'keep2', size: 5},
+      ],
+    },
+    {
+      members: [
+        {path: '.wh.c'},
+        {path: '.wh.b'},
+        {path: 'f', size: 50},
+        {path: 'p', size: 5},
+        {path: 'q', size: 5},
+        {path: 'z1', size: 0},
+      ],
+    },
+  ])
+  for (const layer of generated.layers)
+    for (const entry of layer.contents.entries) entry.digest = DIGESTS[`${layer.index} ${entry.path}`]
+  return {...generated, config: {history: [{created_by: 'ADD base'}, {created_by: 'RUN edit'}]}}
+}
+
+describe('waste: the stored bytes the final filesystem never shows', () => {
+  it('a record per hidden content, by layer, then the layer that hid it, then bytes, then path', async () => {
+    const report = findWaste(await image())
+    const deleted = (path: string, bytes: number, layer: number, removedBy: number) => ({
+      path,
+      bytes,
+      layer,
+      createdBy: ['ADD base', 'RUN edit'][layer] ?? null,
+      removedBy,
+      removedByCreatedBy: ['ADD base', 'RUN edit'][removedBy] ?? null,
+      how: 'deleted',
+    })
+    assert.deepEqual(report.waste, [
+      {...deleted('big', 100, 0, 1), how: 'overwritten'},
+      deleted('a', 50, 0, 1),
+      deleted('e', 50, 0, 1),
+      // layer 2 has no history entry: its command is null
+      deleted('b', 50, 0, 2),
+      deleted('c', 20, 1, 2),
+    ])
+    // 100 + 50 + 50 + 50 + 20
+    assert.equal(report.wastedBytes, 270)
+    assert.equal('duplicates' in report, false)
+  })
+
+  it('--duplicates: equal digests stored more than once, costliest first, a tie by digest', async () => {
+    const report = findWaste(await image(), {duplicates: true})
+    // aa: e and a (hidden) and f, 50 bytes, 2 extra copies = 100; cc: p and q, 5; dd: keep and keep2, 5.
+    // ee (big) is stored once; 00 (z0, z1) is empty and not counted
+    assert.deepEqual(report.duplicates, [
+      {
+        digest: 'sha256:aa',
+        size: 50,
+        copies: [
+          {path: 'e', layer: 0, visible: false},
+          {path: 'a', layer: 0, visible: false},
+          {path: 'f', layer: 2, visible: true},
+        ],
+        costBytes: 100,
+      },
+      {
+        digest: 'sha256:cc',
+        size: 5,
+        copies: [
+          {path: 'p', layer: 2, visible: true},
+          {path: 'q', layer: 2, visible: true},
+        ],
+        costBytes: 5,
+      },
+      {
+        digest: 'sha256:dd',
+        size: 5,
+        copies: [
+          {path: 'keep', layer: 0, visible: true},
+          {path: 'keep2', layer: 1, visible: true},
+        ],
+        costBytes: 5,
+      },
+    ])
+  })
+})
