@@ -119,3 +119,34 @@ describe('waste: the stored bytes the final filesystem never shows', () => {
     ])
   })
 })
+
+describe('waste: a rewrite that kept the bytes (chmod, chown) is metadata-only', () => {
+  it('with digests the digest decides; without, the size and the mtime', async () => {
+    const generated = await imageOf([
+      {
+        members: [
+          {path: 'm', size: 10, mtime: 1000},
+          {path: 'n', size: 10, mtime: 1000},
+          {path: 'o', size: 10, mtime: 1000},
+          {path: 'p', size: 10, mtime: 1000},
+        ],
+      },
+      {
+        members: [
+          {path: 'm', size: 10, mtime: 2000},
+          {path: 'n', size: 10, mtime: 1000},
+          {path: 'o', size: 10, mtime: 2000},
+          {path: 'p', size: 10, mtime: 1000},
+        ],
+      },
+    ])
+    // m: the same digest, another mtime; n: the same size and mtime, another digest; o and p: no digests
+    const digests: Record<string, string> = {'0 m': 'sha256:1', '1 m': 'sha256:1', '0 n': 'sha256:2', '1 n': 'sha256:3'}
+    for (const layer of generated.layers)
+      for (const entry of layer.contents.entries) entry.digest = digests[`${layer.index} ${entry.path}`]
+    assert.deepEqual(
+      findWaste(generated).waste.map((w) => `${w.path} ${w.how}`),
+      ['m metadata-only', 'n overwritten', 'o overwritten', 'p metadata-only'],
+    )
+  })
+})
