@@ -42,11 +42,11 @@ const B_TOP: LayerSpec = {
     {path: '.wh.gone'},
     {path: 'new', content: 'nnnn'},
     {path: 'd1/d2/d3/deep', content: 'x'.repeat(25)},
-    {path: 'y/f', content: 'y'.repeat(10)},
+    {path: 'w/f', content: 'w'.repeat(10)},
   ],
 }
 
-/** The two images, with the digests a reader that hashes contents would give `content`'s two versions. */
+/** The two images, with the digests a hashing reader would give `content`'s two versions and the file `type`. */
 async function pair(): Promise<[Image, Image]> {
   const a = await image([BASE, A_TOP], ['sha256:base', 'sha256:a1'], {
     Env: ['A=1'],
@@ -67,7 +67,10 @@ async function pair(): Promise<[Image, Image]> {
     [b, 'sha256:bbbb'],
   ] as const) {
     for (const layer of img.layers)
-      for (const entry of layer.contents.entries) if (entry.path === 'content') entry.digest = digest
+      for (const entry of layer.contents.entries) {
+        if (entry.path === 'content') entry.digest = digest
+        if (entry.path === 'type') entry.digest = 'sha256:77'
+      }
   }
   return [a, b]
 }
@@ -93,16 +96,17 @@ describe('diff: two images compared by the library', () => {
       // file → directory: the type, the size (5 → 0) and the mode (0644 → 0755)
       'changed type type,size,mode',
       'changed uid owner',
+      // B's paths come after A's in the comparison, so w (added) has to be sorted in before x
+      'added w',
+      'added w/f',
       'removed x',
       'removed x/f',
-      'added y',
-      'added y/f',
     ])
     const type = report.files.find((f) => f.path === 'type')!
     assert.deepEqual(
       [type.before, type.after],
       [
-        {type: 'file', size: 5, mode: '0644', uid: 0, gid: 0, linkTarget: null},
+        {type: 'file', size: 5, mode: '0644', uid: 0, gid: 0, linkTarget: null, digest: 'sha256:77'},
         {type: 'dir', size: 0, mode: '0755', uid: 0, gid: 0, linkTarget: null},
       ],
     )
@@ -117,33 +121,39 @@ describe('diff: two images compared by the library', () => {
       [null, {type: 'file', size: 4, mode: '0644', uid: 0, gid: 0, linkTarget: null}],
     )
     // A's files: keep 10 + type 5 + size 5 + mode 3 + uid 2 + gid 2 + content 4 + gone 7 + deep 20 + x/f 10 = 68
-    // B's: keep 10 + size 6 + mode 3 + uid 2 + gid 2 + content 4 + new 4 + deep 25 + y/f 10 = 66
+    // B's: keep 10 + size 6 + mode 3 + uid 2 + gid 2 + content 4 + new 4 + deep 25 + w/f 10 = 66
     assert.deepEqual(report.summary, {added: 3, removed: 3, changed: 7, bytesA: 68, bytesB: 66, deltaBytes: -2})
+    const side = {
+      source: {kind: 'docker-archive', name: 'generated'},
+      image: {id: null, repoTags: [], os: null, architecture: null, created: null},
+    }
+    assert.deepEqual([report.a, report.b], [side, side])
   })
 
-  it('--content adds the files whose digests differ; without it, same-size files are the same', async () => {
+  it('--content adds the files whose digests differ, and only those; without it, same-size files are the same', async () => {
     const [a, b] = await pair()
-    assert.deepEqual(diffImages(a, b, {content: true}).files.find((f) => f.path === 'content')?.fields, ['content'])
-    assert.equal(
-      diffImages(a, b).files.find((f) => f.path === 'content'),
-      undefined,
-    )
+    const without = files(diffImages(a, b))
+    // content's two versions have the same size: only their digests tell them apart
+    assert.equal(without.filter((f) => f.includes(' content')).length, 0)
+    const withContent = files(diffImages(a, b, {content: true}))
+    // a file that became a directory keeps its own fields: a directory has no digest to compare
+    assert.deepEqual(withContent, ['changed content content', ...without])
   })
 
   it('directory deltas to depth 3 by default, largest change first, a tie by path; --depth cuts them', async () => {
     const [a, b] = await pair()
-    // x: 10 → 0, y: 0 → 10 (a tie: x first), d1 and below 20 → 25, the root 68 → 66
+    // w: 0 → 10, x: 10 → 0 (a tie: w first, though only B has it), d1 and below 20 → 25, the root 68 → 66
     assert.deepEqual(directories(diffImages(a, b)), [
+      ['w', 0, 10, 10],
       ['x', 10, 0, -10],
-      ['y', 0, 10, 10],
       ['d1', 20, 25, 5],
       ['d1/d2', 20, 25, 5],
       ['d1/d2/d3', 20, 25, 5],
       ['', 68, 66, -2],
     ])
     assert.deepEqual(directories(diffImages(a, b, {depth: 1})), [
+      ['w', 0, 10, 10],
       ['x', 10, 0, -10],
-      ['y', 0, 10, 10],
       ['d1', 20, 25, 5],
       ['', 68, 66, -2],
     ])
