@@ -1,5 +1,5 @@
 import {existsSync, readFileSync} from 'node:fs'
-import {dirname, join, resolve} from 'node:path'
+import {basename, dirname, join, resolve} from 'node:path'
 
 import {parse} from 'yaml'
 
@@ -86,6 +86,16 @@ export function effectiveConfig(options: {
   const settings = withDefaults({...config.rules, ...fromFlags})
   validateSettings(settings)
   return {config, settings}
+}
+
+/**
+ * What to do so that `check` has images to read when given none: list them in the .docker-layers.yml in force, or
+ * create one in `dir`. Never dive's .dive-ci, which has no images:; a .docker-layers.yml beside it is read instead.
+ */
+export function whereToListImages(path: string | undefined, dir: string): string {
+  if (path && basename(path) !== DIVE_CONFIG) return `list images: in ${path}`
+  const file = join(path ? dirname(path) : dir, CONFIG_NAMES[0])
+  return path ? `create ${file} with images: and rules: (it is read instead of ${path})` : `create ${file} with images:`
 }
 
 /** One rule of `--print-config`: its effective value and where it came from. */

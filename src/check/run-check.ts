@@ -3,7 +3,7 @@ import {existsSync, readFileSync} from 'node:fs'
 import {analyzeImage} from '../analysis/analyze.js'
 import {InputError} from '../errors.js'
 import type {Image} from '../image/image.js'
-import type {CheckConfig} from './config.js'
+import {type CheckConfig, whereToListImages} from './config.js'
 import {type CheckReport, evaluateRules, type ImageCheck, type RuleSettings} from './rules.js'
 
 /** A baseline's size: from a saved `analyze --format json`, or by analyzing a previous image. */
@@ -56,7 +56,7 @@ export async function runCheck(request: {
   const {config, settings, open} = request
   const sources = request.sources.length > 0 ? request.sources : config.images
   if (sources.length === 0)
-    throw new InputError(`nothing to check: give SOURCE, or list images: in ${config.path ?? '.docker-layers.yml'}`)
+    throw new InputError(`nothing to check: give SOURCE, or ${whereToListImages(config.path, '.')}`)
   const baseline = request.baseline ? await readBaseline(request.baseline, open) : undefined
   const images: ImageCheck[] = []
   for (const source of sources) {

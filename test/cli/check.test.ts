@@ -1,10 +1,21 @@
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
-import {chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
-import {join} from 'node:path'
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
+import {dirname, join} from 'node:path'
 
 import {SAMPLE_PATH} from '../../scripts/make-sample.js'
-import {analyzeJson, runCli} from '../helpers/cli.js'
+import {analyzeJson, BIN, runCli} from '../helpers/cli.js'
 import {legacySave, scratch} from '../helpers/images.js'
 import {PEER} from '../helpers/peer.js'
 import {requirePrerequisites} from '../helpers/prerequisites.js'
@@ -412,6 +423,8 @@ describe('check: own rules, configuration, formats', () => {
   })
 })
 
+const ROOT = dirname(dirname(BIN))
+
 describe('hook: a real git push refused while a rule fails', function () {
   before(function () {
     requirePrerequisites(this, 'gitHook')
@@ -431,9 +444,15 @@ describe('hook: a real git push refused while a rule fails', function () {
         GIT_COMMITTER_EMAIL: 't@t',
       },
     })
-  const push = (cwd: string) => {
+  const push = (cwd: string, env: NodeJS.ProcessEnv = {}) => {
     try {
-      return {code: 0, output: git(cwd, 'push', 'origin', 'HEAD:refs/heads/main')}
+      const output = execFileSync('git', ['push', 'origin', 'HEAD:refs/heads/main'], {
+        cwd,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {...process.env, ...env},
+      })
+      return {code: 0, output}
     } catch (error) {
       const e = error as {status: number; stderr: string; stdout: string}
       return {code: e.status, output: `${e.stdout}${e.stderr}`}
@@ -527,5 +546,99 @@ describe('hook: a real git push refused while a rule fails', function () {
     const uninstall = await runCli(['hook', 'uninstall'], {cwd: work})
     assert.equal(uninstall.stdout, `Removed ${join(work, '.githooks', 'pre-push')}\n`)
     assert.equal(push(work).code, 0)
+  })
+
+  it('refuses to install a hook with nothing to check (exit 2, saying what to add) unless --force', async () => {
+    const work = repo('empty')
+    mkdirSync(join(work, 'sub'))
+    const hook = join(work, '.git', 'hooks', 'pre-push')
+    const none = await runCli(['hook', 'install'], {cwd: join(work, 'sub')})
+    assert.deepEqual(
+      [none.code, none.stderr],
+      [
+        2,
+        `docker-layers: nothing for the hook to check: give --images IMAGE, or create ${work}/.docker-layers.yml with images:; --force installs it anyway\n`,
+      ],
+    )
+    assert.equal(existsSync(hook), false)
+    // with only dive's file, the message names a .docker-layers.yml to create, never dive's file to extend
+    writeFileSync(join(work, '.dive-ci'), 'rules:\n  lowestEfficiency: 0.8\n')
+    const dive = await runCli(['hook', 'install'], {cwd: work})
+    assert.deepEqual(
+      [dive.code, dive.stderr],
+      [
+        2,
+        `docker-layers: nothing for the hook to check: give --images IMAGE, or create ${work}/.docker-layers.yml with images: and rules: (it is read instead of ${work}/.dive-ci); --force installs it anyway\n`,
+      ],
+    )
+    const check = await runCli(['check'], {cwd: work})
+    assert.deepEqual(
+      [check.code, check.stderr],
+      [
+        2,
+        `docker-layers: nothing to check: give SOURCE, or create ${work}/.docker-layers.yml with images: and rules: (it is read instead of ${work}/.dive-ci)\n`,
+      ],
+    )
+    writeFileSync(join(work, '.docker-layers.yml'), 'rules:\n  maxLayers: 10\n')
+    const empty = await runCli(['hook', 'install'], {cwd: work})
+    assert.deepEqual(
+      [empty.code, empty.stderr],
+      [
+        2,
+        `docker-layers: nothing for the hook to check: give --images IMAGE, or list images: in ${work}/.docker-layers.yml; --force installs it anyway\n`,
+      ],
+    )
+    const forced = await runCli(['hook', 'install', '--force'], {cwd: work})
+    assert.deepEqual([forced.code, forced.stdout], [0, `Installed ${hook}\n`])
+  })
+
+  it('the hook finds docker-layers when it runs: after the package moved, on PATH, in node_modules, as the docker plugin', async () => {
+    const work = repo('moved')
+    writeFileSync(join(work, '.docker-layers.yml'), 'images: [image.tar]\nrules:\n  maxWastedBytes: 1kB\n')
+    git(work, 'add', '.')
+    git(work, 'commit', '-qm', 'one')
+    // a copy of the package, installed from, then moved away (as an upgrade or a new checkout does)
+    const installed = join(tmp.dir, 'package-then')
+    mkdirSync(join(installed, 'bin'), {recursive: true})
+    for (const part of ['bin/run.js', 'dist', 'package.json', 'oclif.manifest.json'])
+      cpSync(join(ROOT, part), join(installed, part), {recursive: true})
+    symlinkSync(join(ROOT, 'node_modules'), join(installed, 'node_modules'))
+    const install = await runCli(['hook', 'install'], {
+      cwd: work,
+      command: [process.execPath, join(installed, 'bin/run.js')],
+    })
+    assert.equal(install.code, 0, install.stderr)
+    // nothing on PATH but the system's programs and node; no docker CLI plugin
+    const dockerConfig = join(tmp.dir, 'docker-config')
+    mkdirSync(dockerConfig)
+    const bare = {PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, DOCKER_CONFIG: dockerConfig}
+    const refusedBy = (env: NodeJS.ProcessEnv) => {
+      const result = push(work, env)
+      assert.notEqual(result.code, 0)
+      assert.match(result.output, /maxWastedBytes +FAIL +117kB +1kB/)
+    }
+    refusedBy(bare) // the install path, as a fallback
+    const moved = join(tmp.dir, 'package-now')
+    renameSync(installed, moved)
+    const lost = push(work, bare)
+    assert.notEqual(lost.code, 0)
+    assert.match(
+      lost.output,
+      /^docker-layers pre-push hook: docker-layers is not installed \(npm install -g docker-layers\), nor the docker CLI plugin$/m,
+    )
+    const bin = join(tmp.dir, 'path-bin')
+    mkdirSync(bin)
+    symlinkSync(join(moved, 'bin/run.js'), join(bin, 'docker-layers'))
+    refusedBy({...bare, PATH: `${bin}:${bare.PATH}`})
+    mkdirSync(join(work, 'node_modules', '.bin'), {recursive: true})
+    symlinkSync(join(moved, 'bin/run.js'), join(work, 'node_modules', '.bin', 'docker-layers'))
+    refusedBy(bare)
+    rmSync(join(work, 'node_modules'), {recursive: true})
+    const plugin = await runCli(['plugin', 'install'], {
+      env: {DOCKER_CONFIG: dockerConfig},
+      command: [process.execPath, join(moved, 'bin/run.js')],
+    })
+    assert.equal(plugin.code, 0, plugin.stderr)
+    refusedBy(bare)
   })
 })

@@ -41,7 +41,14 @@ export const SUITES = {
     files: [{path: PEER, what: "dive's and go-containerregistry's test images"}],
   },
   fullDisk: {title: 'full-disk test', root: true, programs: [{command: 'mount', package: 'mount'}]},
-  gitHook: {title: 'git hook suite', programs: [{command: 'git', package: 'git'}]},
+  gitHook: {
+    title: 'git hook suite',
+    programs: [
+      {command: 'git', package: 'git'},
+      // the hook finds docker-layers as the docker CLI plugin
+      {command: 'docker', package: 'docker.io'},
+    ],
+  },
   registry: {
     title: 'registry suite',
     programs: [

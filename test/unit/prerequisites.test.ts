@@ -29,7 +29,7 @@ const MISSING: Record<SuiteName, string> = {
   skopeo: 'apt-get install skopeo (.ci/run installs them)',
   peerFixtures: `no ${PEER} (dive's and go-containerregistry's test images)`,
   fullDisk: 'run as root; apt-get install mount (.ci/run installs them)',
-  gitHook: 'apt-get install git (.ci/run installs them)',
+  gitHook: 'apt-get install git docker.io (.ci/run installs them)',
   registry: 'apt-get install docker-registry apache2-utils skopeo openssl (.ci/run installs them)',
   remoteEngines: 'run as root; apt-get install openssh-server openssh-client openssl (.ci/run installs them)',
 }
