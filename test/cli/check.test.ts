@@ -353,7 +353,7 @@ describe('check: own rules, configuration, formats', () => {
     const nothing = await runCli(['check'], {cwd: tmp.dir})
     assert.deepEqual(
       [nothing.code, nothing.stdout, nothing.stderr],
-      [2, '', 'docker-layers: nothing to check: give SOURCE, or list images: in .docker-layers.yml\n'],
+      [2, '', 'docker-layers: nothing to check: give SOURCE, or create .docker-layers.yml with images:\n'],
     )
   })
 
