@@ -1,23 +1,27 @@
 import type {Image} from '../image/image.js'
-import {UnionFs} from '../model/union-fs.js'
+import {buildUnionFs, type UnionFs} from '../model/union-fs.js'
+import type {Bytes, Count} from './figures.js'
 import {layerCommands} from './files.js'
 import {isArchive, isSecret, packageCache, temporaryReason} from './path-kinds.js'
 import type {WasteRecord, WasteReport} from './waste.js'
 
 /** A change to the Dockerfile, with the bytes it would save. docs/metrics.md defines each kind's bytes. */
 export interface Advice {
-  /** The rule that gave it. */
+  /** the rule that gave it */
   id: string
-  /** `waste`: bytes the image stores but never shows; `final`: bytes the final filesystem shows but needs not. */
+  /** waste: bytes the image stores but never shows; final: bytes the final filesystem shows but needs not */
   kind: 'waste' | 'final'
   title: string
-  bytes: number
-  /** The layers involved, bottom first. */
-  layers: number[]
-  /** The largest paths it concerns (at most five), absolute. */
+  bytes: Bytes
+  /** the layers involved, bottom first */
+  layers: Count[]
+  /**
+   * the largest paths it concerns, absolute
+   * @maxItems 5
+   */
   paths: string[]
   fix: string
-  /** The hadolint rule it matches, where one exists. */
+  /** the hadolint rule it matches, where one exists */
   ref: string | null
 }
 
@@ -154,9 +158,14 @@ function add(
  * Turns waste records and the final filesystem into Dockerfile changes: secrets first, then the largest saving. Each
  * waste record counts toward exactly one item (the last rule takes whatever the others leave), so the waste items'
  * bytes add up to the wasted bytes; the final items count each visible content once; duplicates (with hashed
- * layers) count only the visible copies beyond the first.
+ * layers) count only the visible copies beyond the first. `fs` is the image's union filesystem when the caller has
+ * built it already (a million entries take hundreds of MB: analyze builds it once).
  */
-export function adviseImage(image: Image, waste: WasteReport): Advice[] {
+export function adviseImage(
+  image: Image,
+  waste: WasteReport,
+  fs: UnionFs = buildUnionFs(image.layers.map((layer) => layer.contents)),
+): Advice[] {
   const commands = layerCommands(image)
   const groups = new Map<string, Group>()
   for (const record of waste.waste) {
@@ -167,8 +176,6 @@ export function adviseImage(image: Image, waste: WasteReport): Advice[] {
       record.removedBy,
     ])
   }
-  const fs = new UnionFs()
-  for (const {contents} of image.layers) fs.apply(contents)
   for (const content of fs.contents.flat()) {
     if (content.refs === 0 || content.entry.size === 0) continue
     const path = `/${content.entry.path}`

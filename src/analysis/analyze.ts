@@ -2,8 +2,10 @@ import {type LayerEntry} from '../model/entry.js'
 import {type Content, type HideReason, UnionFs} from '../model/union-fs.js'
 import {type Image, layerHistory, type SourceInfo} from '../image/image.js'
 import type {MetadataImage} from '../image/metadata.js'
+import {type Advice, adviseImage} from './advice.js'
 import {DiveEfficiency, type DiveSummary} from './dive.js'
 import type {Bytes, Count} from './figures.js'
+import {type DuplicateGroup, findWaste} from './waste.js'
 
 export const SCHEMA_VERSION = 1
 
@@ -71,6 +73,13 @@ export interface AnalyzeReport {
   summary: Summary
   layers: LayerFigures[]
   topWasted: WastedPath[]
+  /**
+   * Dockerfile changes and the bytes each saves, secrets first, then the largest saving (docs/metrics.md defines
+   * each kind); empty in a metadata-only report
+   */
+  advice: Advice[]
+  /** with --duplicates: identical content stored more than once, the largest cost first */
+  duplicates?: DuplicateGroup[]
   /** metadata-only reports (--inspect/--history): the fields left null because the layers were not at hand */
   unavailable?: string[]
   /** metadata-only reports: sizes were read from docker history's rounded human format */
@@ -111,6 +120,7 @@ export function metadataReport(meta: MetadataImage): AnalyzeReport {
     },
     layers,
     topWasted: [],
+    advice: [],
     unavailable: [
       ...(sized ? [] : ['layers.bytes']),
       ...LAYER_CONTENT_FIGURES.map((name) => `layers.${name}`),
@@ -120,6 +130,7 @@ export function metadataReport(meta: MetadataImage): AnalyzeReport {
       'summary.wastedPercent',
       'summary.dive',
       'topWasted',
+      'advice',
     ],
     approximate: meta.approximate,
   }
@@ -136,8 +147,11 @@ export function describeImage(image: Image): ImageIdentity {
   }
 }
 
-/** Everything `analyze` reports, computed from the shared model: one function per figure, one result. */
-export function analyzeImage(image: Image, top = 10): AnalyzeReport {
+/**
+ * Everything `analyze` reports, computed from the shared model: one function per figure, one result. The waste (with
+ * duplicates when `duplicates`: the layers must be hashed) and the advice read the same union filesystem.
+ */
+export function analyzeImage(image: Image, top = 10, options: {duplicates?: boolean} = {}): AnalyzeReport {
   const history = layerHistory(image.config, image.layers.length)
   const layers = image.layers.map(({contents, diffId}, index) => ({
     index,
@@ -185,6 +199,7 @@ export function analyzeImage(image: Image, top = 10): AnalyzeReport {
   const totalBytes = layers.reduce((sum, layer) => sum + layer.bytes, 0)
   const {inefficientPaths: _ignored, ...diveFigures} = dive.result()
   wasted.sort((a, b) => b.entry.size - a.entry.size || a.layer - b.layer || (a.entry.path < b.entry.path ? -1 : 1))
+  const waste = findWaste(image, {duplicates: options.duplicates, fs})
   return {
     schemaVersion: SCHEMA_VERSION,
     source: image.source,
@@ -206,5 +221,7 @@ export function analyzeImage(image: Image, top = 10): AnalyzeReport {
       removedBy: content.hiddenBy,
       how: content.how as HideReason,
     })),
+    advice: adviseImage(image, waste, fs),
+    ...(waste.duplicates ? {duplicates: waste.duplicates} : {}),
   }
 }

@@ -1,4 +1,4 @@
-import {type HideReason, UnionFs} from '../model/union-fs.js'
+import {buildUnionFs, type HideReason, type UnionFs} from '../model/union-fs.js'
 import type {Image, SourceInfo} from '../image/image.js'
 import {describeImage, type ImageIdentity, SCHEMA_VERSION} from './analyze.js'
 import {layerCommands} from './files.js'
@@ -50,11 +50,11 @@ export interface WasteReport {
 
 /**
  * Every stored-but-hidden content, largest first; their bytes add up to analyze's wastedBytes. With
- * hashed layers, also the groups of identical content stored under several paths or layers.
+ * hashed layers, also the groups of identical content stored under several paths or layers. `fs` is the image's
+ * union filesystem when the caller has built it already (analyze does).
  */
-export function findWaste(image: Image, options: {duplicates?: boolean} = {}): WasteReport {
-  const fs = new UnionFs()
-  for (const {contents} of image.layers) fs.apply(contents)
+export function findWaste(image: Image, options: {duplicates?: boolean; fs?: UnionFs} = {}): WasteReport {
+  const fs = options.fs ?? buildUnionFs(image.layers.map((layer) => layer.contents))
   const commands = layerCommands(image)
   const records: WasteRecord[] = []
   for (const contents of fs.contents) {

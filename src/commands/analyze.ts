@@ -26,13 +26,16 @@ export default class Analyze extends BaseCommand {
     format: formatFlag,
     top: Flags.integer({description: 'how many of the largest wasted paths to list', default: 10, min: 0}),
     'no-trunc': Flags.boolean({description: "don't truncate the CREATED BY column"}),
+    duplicates: Flags.boolean({
+      description: 'hash contents (sha256): identical content stored more than once, in the report and its advice',
+    }),
     inspect: Flags.string({
       description: 'metadata only: JSON of `docker image inspect` (layer digests, image size)',
-      exclusive: ['image', 'platform'],
+      exclusive: ['image', 'platform', 'duplicates'],
     }),
     history: Flags.string({
       description: "metadata only: JSON of the history API or `docker history --no-trunc --format '{{json .}}'` lines",
-      exclusive: ['image', 'platform'],
+      exclusive: ['image', 'platform', 'duplicates'],
     }),
     ...sourceFlags,
   }
@@ -53,6 +56,7 @@ export default class Analyze extends BaseCommand {
     }
     if (!source)
       throw new InputError('missing SOURCE: an image, an archive, a layout, - for stdin, or --inspect/--history files')
-    return analyzeImage(await this.openImage(source, flags), flags.top)
+    const image = await this.openImage(source, flags, {hash: flags.duplicates})
+    return analyzeImage(image, flags.top, {duplicates: flags.duplicates})
   }
 }

@@ -1,3 +1,4 @@
+import type {Advice} from '../analysis/advice.js'
 import type {AnalyzeReport} from '../analysis/analyze.js'
 import {humanSize} from '../human-size.js'
 import {plainTable} from './plain-table.js'
@@ -99,5 +100,20 @@ export function renderAnalyzeTable(report: AnalyzeReport, options: {noTrunc?: bo
       ),
     )
   }
+  if (report.advice.length > 0) lines.push('', adviceTable(report.advice))
   return `${lines.join('\n')}\n`
+}
+
+/** The ADVICE section: each change with what it saves, its hadolint rule, how to make it and the paths it concerns. */
+function adviceTable(advice: Advice[]): string {
+  return plainTable(
+    ['ADVICE', 'SAVES', 'HADOLINT', 'WHAT AND HOW'],
+    advice.map((item) => [
+      item.id,
+      humanSize(item.bytes),
+      item.ref ?? '-',
+      [item.title, `fix: ${item.fix}`, item.paths.join(', ')].join('\n'),
+    ]),
+    [1],
+  )
 }

@@ -85,6 +85,7 @@ describe('metadata-only reports (--inspect, --history)', () => {
     })
     assert.deepEqual([report.image.id, report.image.repoTags, report.approximate], ['sha256:cfg', ['app:1'], false])
     assert.equal(report.layers[0].created, '2023-11-14T22:13:20.000Z')
+    assert.deepEqual([report.advice, report.unavailable.includes('advice')], [[], true])
     assertSchema('analyze', report)
   })
 

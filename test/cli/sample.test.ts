@@ -45,6 +45,72 @@ describe('the shipped sample and the report schema', () => {
     assert.match(table.stdout, /^2\.47kB {3}\/root\/\.ssh\/id_rsa +3 +4 {3}deleted$/m)
   })
 
+  it('analyze on the sample: the advice, as advice[] in JSON and the ADVICE section after the waste list', async () => {
+    const report = await analyzeJson([SAMPLE_PATH])
+    assert.deepEqual(
+      report.advice.map((a: any) => [a.id, a.kind, a.bytes, a.layers, a.ref]),
+      [
+        ['secret', 'waste', 2471, [3, 4], null],
+        ['apt-cache', 'waste', 85_000, [1, 2], 'DL3009'],
+        ['apt-cache-kept', 'final', 38_000, [1], 'DL3009'],
+        ['chmod-copy', 'waste', 30_023, [3, 5], null],
+      ],
+    )
+    const table = await runCli(['analyze', SAMPLE_PATH])
+    assert.equal(
+      table.stdout.slice(table.stdout.indexOf('\nADVICE') + 1),
+      [
+        'ADVICE            SAVES   HADOLINT   WHAT AND HOW',
+        'secret           2.47kB   -          a secret stored by layer 3 (COPY . /app # with the deploy key) and hidden by layer 4 (RUN rm /root/.ssh/id_rsa) is still in the image',
+        '                                     fix: anyone with the image can read it: pass it with RUN --mount=type=secret (or use it in a build stage only), and rotate it',
+        '                                     /root/.ssh/id_rsa',
+        "apt-cache          85kB   DL3009     apt's downloads and indexes stored by layer 1 (RUN apt-get update && apt-get install -y curl) are removed only by layer 2 (RUN rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin)",
+        '                                     fix: in the same RUN: apt-get update && apt-get install -y --no-install-recommends … && rm -rf /var/lib/apt/lists/* (or RUN --mount=type=cache,target=/var/cache/apt)',
+        '                                     /var/lib/apt/lists/deb.debian.org_dists_bookworm_main_binary-amd64_Packages, /var/cache/apt/pkgcache.bin',
+        "apt-cache-kept     38kB   DL3009     apt's downloads and indexes in the final image",
+        '                                     fix: in the same RUN: apt-get update && apt-get install -y --no-install-recommends … && rm -rf /var/lib/apt/lists/* (or RUN --mount=type=cache,target=/var/cache/apt)',
+        '                                     /var/cache/apt/archives/curl_7.88.1-10_amd64.deb',
+        'chmod-copy         30kB   -          layer 5 (RUN chown -R app:app /app) copied unchanged files of layer 3 (COPY . /app # with the deploy key) to change their owner or mode',
+        '                                     fix: set owner and mode where the files are written: COPY --chown=… --chmod=…, or in the RUN that makes them',
+        '                                     /app/server, /app/config.yml',
+        '',
+      ].join('\n'),
+    )
+    // the waste list comes just before it
+    assert.match(table.stdout, /\/app\/config\.yml +3 +5 {3}metadata-only\n\nADVICE /)
+  })
+
+  it('analyze --duplicates: the duplicate groups in JSON, and their advice', async () => {
+    const report = await analyzeJson([SAMPLE_PATH, '--duplicates'])
+    assert.deepEqual(
+      report.duplicates.map((g: any) => [g.size, g.costBytes, g.copies]),
+      [
+        [
+          30_000,
+          30_000,
+          [
+            {path: 'app/server', layer: 3, visible: false},
+            {path: 'app/server', layer: 5, visible: true},
+          ],
+        ],
+        [
+          23,
+          23,
+          [
+            {path: 'app/config.yml', layer: 3, visible: false},
+            {path: 'app/config.yml', layer: 5, visible: true},
+          ],
+        ],
+      ],
+    )
+    // the copies are one visible, one hidden (the chmod copy): no duplicate-content advice, the same four items
+    assert.deepEqual(
+      report.advice.map((a: any) => a.id),
+      ['secret', 'apt-cache', 'apt-cache-kept', 'chmod-copy'],
+    )
+    assertSchema('analyze', report)
+  })
+
   it('JSON reports validate against docs/schemas/', async () => {
     assertSchema('files', JSON.parse((await runCli(['files', SAMPLE_PATH, '--format', 'json'])).stdout))
     assertSchema(
