@@ -3,7 +3,7 @@ import {Args, Flags, type Interfaces} from '@oclif/core'
 import {type AnalyzeReport, analyzeImage, metadataReport} from '../analysis/analyze.js'
 import {BaseCommand, sourceFlags} from '../base-command.js'
 import {analyzeView} from '../report/analyze-table.js'
-import {formatFlag} from '../report/format.js'
+import {formatFlagWith} from '../report/format.js'
 import {render} from '../report/render.js'
 import {InputError} from '../errors.js'
 import {readMetadata} from '../sources/metadata.js'
@@ -23,7 +23,7 @@ export default class Analyze extends BaseCommand {
   }
 
   static override flags = {
-    format: formatFlag,
+    format: formatFlagWith(['markdown']),
     top: Flags.integer({description: 'how many of the largest wasted paths to list', default: 10, min: 0}),
     'no-trunc': Flags.boolean({description: "don't truncate the CREATED BY column"}),
     duplicates: Flags.boolean({

@@ -1,6 +1,7 @@
 import type {Advice} from '../analysis/advice.js'
 import type {AnalyzeReport} from '../analysis/analyze.js'
 import {humanSize} from '../human-size.js'
+import {renderAnalyzeMarkdown} from './analyze-markdown.js'
 import {plainTable} from './plain-table.js'
 import type {View} from './render.js'
 
@@ -19,25 +20,27 @@ export const LAYER_FIELDS = [
   'wastedBytes',
 ]
 
-/** `analyze`: rows are the layers. */
+/** `analyze`: rows are the layers; markdown for a pull-request comment or $GITHUB_STEP_SUMMARY. */
 export function analyzeView(report: AnalyzeReport, options: {noTrunc?: boolean} = {}): View {
   return {
     report,
     table: () => renderAnalyzeTable(report, options),
     rows: {items: report.layers, fields: LAYER_FIELDS},
+    formats: {markdown: () => renderAnalyzeMarkdown(report, options)},
   }
 }
 
 /** A size, or '-' where a metadata-only report has none. */
-function size(bytes: number | null): string {
+export function size(bytes: number | null): string {
   return bytes === null ? '-' : humanSize(bytes)
 }
 
-function count(value: number | null): string | number {
+export function count(value: number | null): string | number {
   return value === null ? '-' : value
 }
 
-function truncate(text: string, width: number, noTrunc: boolean): string {
+/** A command on one line, cut to `width` characters unless `noTrunc`. */
+export function truncate(text: string, width: number, noTrunc: boolean): string {
   const flat = text.replace(/\s+/g, ' ').trim()
   if (noTrunc || flat.length <= width) return flat
   return `${flat.slice(0, width - 1)}…`
@@ -47,16 +50,41 @@ function shortId(id: string | null): string {
   return id ? id.replace(/^sha256:/, '').slice(0, 12) : '<none>'
 }
 
-/** `analyze` as a table: docker history's columns, then where the bytes went. */
-export function renderAnalyzeTable(report: AnalyzeReport, options: {noTrunc?: boolean} = {}): string {
-  const {summary, image} = report
-  const lines: string[] = []
+/** Which image, from where: its short id, tags and platform, and the source it was read from. */
+export function imageLine(report: AnalyzeReport): string {
+  const {image} = report
   const tags = image.repoTags.length > 0 ? image.repoTags.join(', ') : '<none>'
   const platform = [image.os, image.architecture].filter(Boolean).join('/')
-  lines.push(
-    `Image: ${shortId(image.id)} ${tags}${platform ? ` (${platform})` : ''} from ${report.source.kind} ${report.source.name}`,
-    '',
-  )
+  return `${shortId(image.id)} ${tags}${platform ? ` (${platform})` : ''} from ${report.source.kind} ${report.source.name}`
+}
+
+/** The image's figures as labelled lines, for the table and markdown: total, final, wasted, dive's three. */
+export function summaryLines(report: AnalyzeReport): Array<[string, string]> {
+  const {summary} = report
+  const lines: Array<[string, string]> = [
+    ['Total', `${size(summary.totalBytes)}${report.approximate ? ' (approximate)' : ''} in ${summary.layers} layers`],
+  ]
+  if (summary.finalBytes !== null && summary.wastedBytes !== null && summary.wastedPercent !== null) {
+    lines.push(
+      ['Final', `${humanSize(summary.finalBytes)} in ${summary.finalFiles} files`],
+      ['Wasted', `${humanSize(summary.wastedBytes)} (${summary.wastedPercent.toFixed(2)}%)`],
+    )
+  }
+  if (summary.dive) {
+    const {dive} = summary
+    lines.push([
+      'dive',
+      `efficiency ${(dive.efficiency * 100).toFixed(4)}%, inefficient ${humanSize(dive.inefficientBytes)}, user wasted ${(dive.userWastedPercent * 100).toFixed(2)}%`,
+    ])
+  }
+  if (report.unavailable)
+    lines.push(['Metadata only', 'file figures and waste need the layers (analyze the image or an archive of it)'])
+  return lines
+}
+
+/** `analyze` as a table: docker history's columns, then where the bytes went. */
+export function renderAnalyzeTable(report: AnalyzeReport, options: {noTrunc?: boolean} = {}): string {
+  const lines: string[] = [`Image: ${imageLine(report)}`, '']
   lines.push(
     plainTable(
       ['LAYER', 'CREATED BY', 'SIZE', 'ADDED', 'MODIFIED', 'REMOVED', 'WASTED'],
@@ -73,23 +101,7 @@ export function renderAnalyzeTable(report: AnalyzeReport, options: {noTrunc?: bo
     ),
     '',
   )
-  lines.push(
-    `Total:  ${size(summary.totalBytes)}${report.approximate ? ' (approximate)' : ''} in ${summary.layers} layers`,
-  )
-  if (summary.finalBytes !== null && summary.wastedBytes !== null && summary.wastedPercent !== null) {
-    lines.push(
-      `Final:  ${humanSize(summary.finalBytes)} in ${summary.finalFiles} files`,
-      `Wasted: ${humanSize(summary.wastedBytes)} (${summary.wastedPercent.toFixed(2)}%)`,
-    )
-  }
-  if (summary.dive) {
-    const {dive} = summary
-    lines.push(
-      `dive:   efficiency ${(dive.efficiency * 100).toFixed(4)}%, inefficient ${humanSize(dive.inefficientBytes)}, user wasted ${(dive.userWastedPercent * 100).toFixed(2)}%`,
-    )
-  }
-  if (report.unavailable)
-    lines.push(`Metadata only: file figures and waste need the layers (analyze the image or an archive of it)`)
+  for (const [label, text] of summaryLines(report)) lines.push(`${`${label}:`.padEnd(7)} ${text}`)
   if (report.topWasted.length > 0) {
     lines.push(
       '',

@@ -1,5 +1,6 @@
 import type {CheckConfigReport} from '../check/config.js'
 import type {CheckReport} from '../check/rules.js'
+import {cell} from './markdown.js'
 import {plainTable} from './plain-table.js'
 import type {View} from './render.js'
 
@@ -85,10 +86,6 @@ export function renderJunit(report: CheckReport): string {
   }
   lines.push('</testsuites>')
   return `${lines.join('\n')}\n`
-}
-
-function cell(text: string): string {
-  return text.replaceAll('|', '\\|').replaceAll('\n', ' ')
 }
 
 /** Markdown for pull-request comments and $GITHUB_STEP_SUMMARY. Rules that are off are left out. */

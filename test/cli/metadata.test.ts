@@ -95,6 +95,9 @@ describe('metadata-only reports (--inspect, --history)', () => {
     assert.equal(report.unavailable.includes('layers.bytes'), true)
     const table = await runCli(['analyze', '--inspect', inspect])
     assert.match(table.stdout, /^Total: {2}5\.13MB in 4 layers$/m)
+    const markdown = await runCli(['analyze', '--inspect', inspect, '--format', 'markdown'])
+    assert.match(markdown.stdout, /^- \*\*Total\*\*: 5\.13MB in 4 layers$/m)
+    assert.match(markdown.stdout, /^\| 2 \| {2}\| - \| - \| - \| - \| - \|$/m)
   })
 
   it('a history that does not match the inspect file, a SOURCE beside them, and a non-JSON file are input errors', async () => {

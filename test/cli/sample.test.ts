@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import {readFileSync} from 'node:fs'
+import {dirname} from 'node:path'
 
 import {SAMPLE, SAMPLE_PATH} from '../../scripts/make-sample.js'
 import {analyzeJson, runCli} from '../helpers/cli.js'
@@ -78,6 +79,52 @@ describe('the shipped sample and the report schema', () => {
     )
     // the waste list comes just before it
     assert.match(table.stdout, /\/app\/config\.yml +3 +5 {3}metadata-only\n\nADVICE /)
+  })
+
+  it('analyze --format markdown: the figures, the layers, the largest waste and the advice', async () => {
+    const markdown = await runCli(['analyze', 'sample/sample-image.tar', '--format', 'markdown'], {
+      cwd: dirname(dirname(SAMPLE_PATH)),
+    })
+    assert.equal(
+      markdown.stdout,
+      [
+        '### docker-layers analyze: d74557a865eb docker-layers/sample:1.0 (linux/amd64) from docker-archive sample/sample-image.tar',
+        '',
+        '- **Total**: 324kB in 6 layers',
+        '- **Final**: 206kB in 7 files',
+        '- **Wasted**: 117kB (36.31%)',
+        '- **dive**: efficiency 82.5420%, inefficient 86.5kB, user wasted 38.03%',
+        '',
+        '| layer | created by | size | added | modified | removed | wasted |',
+        '| ---: | --- | ---: | ---: | ---: | ---: | ---: |',
+        '| 0 | `ADD rootfs.tar.gz / # busybox` | 96.1kB | 8 | 0 | 0 | 0B |',
+        '| 1 | `RUN apt-get update && apt-get install -y curl` | 165kB | 4 | 0 | 0 | 85kB |',
+        '| 2 | `RUN rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin` | 0B | 0 | 3 | 2 | 0B |',
+        '| 3 | `COPY . /app # with the deploy key` | 32.5kB | 5 | 0 | 0 | 32.5kB |',
+        '| 4 | `RUN rm /root/.ssh/id_rsa` | 0B | 0 | 1 | 1 | 0B |',
+        '| 5 | `RUN chown -R app:app /app` | 30kB | 0 | 3 | 0 | 0B |',
+        '',
+        '#### Largest waste',
+        '',
+        '| wasted | path | layer | hidden by | how |',
+        '| ---: | --- | ---: | ---: | --- |',
+        '| 61kB | `/var/lib/apt/lists/deb.debian.org_dists_bookworm_main_binary-amd64_Packages` | 1 | 2 | opaque |',
+        '| 30kB | `/app/server` | 3 | 5 | metadata-only |',
+        '| 24kB | `/var/cache/apt/pkgcache.bin` | 1 | 2 | deleted |',
+        '| 2.47kB | `/root/.ssh/id_rsa` | 3 | 4 | deleted |',
+        '| 23B | `/app/config.yml` | 3 | 5 | metadata-only |',
+        '',
+        '#### Advice',
+        '',
+        '| saves | advice | fix | hadolint |',
+        '| ---: | --- | --- | --- |',
+        '| 2.47kB | **secret**: a secret stored by layer 3 (COPY . /app # with the deploy key) and hidden by layer 4 (RUN rm /root/.ssh/id\\_rsa) is still in the image (`/root/.ssh/id_rsa`) | anyone with the image can read it: pass it with RUN --mount=type=secret (or use it in a build stage only), and rotate it |  |',
+        "| 85kB | **apt-cache**: apt's downloads and indexes stored by layer 1 (RUN apt-get update && apt-get install -y curl) are removed only by layer 2 (RUN rm -rf /var/lib/apt/lists/\\* /var/cache/apt/\\*.bin) (`/var/lib/apt/lists/deb.debian.org_dists_bookworm_main_binary-amd64_Packages`, `/var/cache/apt/pkgcache.bin`) | in the same RUN: apt-get update && apt-get install -y --no-install-recommends \u2026 && rm -rf /var/lib/apt/lists/\\* (or RUN --mount=type=cache,target=/var/cache/apt) | DL3009 |",
+        "| 38kB | **apt-cache-kept**: apt's downloads and indexes in the final image (`/var/cache/apt/archives/curl_7.88.1-10_amd64.deb`) | in the same RUN: apt-get update && apt-get install -y --no-install-recommends \u2026 && rm -rf /var/lib/apt/lists/\\* (or RUN --mount=type=cache,target=/var/cache/apt) | DL3009 |",
+        '| 30kB | **chmod-copy**: layer 5 (RUN chown -R app:app /app) copied unchanged files of layer 3 (COPY . /app # with the deploy key) to change their owner or mode (`/app/server`, `/app/config.yml`) | set owner and mode where the files are written: COPY --chown=… --chmod=…, or in the RUN that makes them |  |',
+        '',
+      ].join('\n'),
+    )
   })
 
   it('analyze --duplicates: the duplicate groups in JSON, and their advice', async () => {
