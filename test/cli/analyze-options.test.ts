@@ -53,6 +53,18 @@ function table(name: string, createdBy: string, wasted: string[]): string {
   ].join('\n')
 }
 
+/** The ADVICE section after the figures and the waste list (the same whatever --top and --no-trunc). */
+const ADVICE = [
+  '',
+  'ADVICE              SAVES   HADOLINT   WHAT AND HOW',
+  'deleted-later         5kB   -          files stored by layer 0 (ADD base /) are deleted by layer 1 (RUN apt-get update && apt-get install -y --no-install-recom…)',
+  '                                       fix: delete them in the RUN that makes them, or build in a stage and COPY only the result',
+  '                                       /var/big',
+  'overwritten-later    300B   -          files stored by layer 0 (ADD base /) are rewritten by layer 1 (RUN apt-get update && apt-get install -y --no-install-recom…)',
+  '                                       fix: write each file once: produce its final version in one step (a build stage can hold the intermediate ones)',
+  '                                       /srv/mid',
+]
+
 describe('analyze --top and --no-trunc', () => {
   const tmp = scratch()
   after(() => tmp.remove())
@@ -81,6 +93,7 @@ describe('analyze --top and --no-trunc', () => {
           '',
           'WASTED   PATH       LAYER   HIDDEN BY   HOW',
           '   5kB   /var/big       0           1   deleted',
+          ...ADVICE,
         ]),
       ],
     )
@@ -88,8 +101,8 @@ describe('analyze --top and --no-trunc', () => {
 
   it('--no-trunc prints the whole CREATED BY (45 characters otherwise, the last an ellipsis)', async () => {
     const full = await runCli(['analyze', image, '--no-trunc', '--top', '0'])
-    assert.deepEqual([full.code, full.stderr, full.stdout], [0, '', table(image, LONG, [])])
+    assert.deepEqual([full.code, full.stderr, full.stdout], [0, '', table(image, LONG, ADVICE)])
     const cut = await runCli(['analyze', image, '--top', '0'])
-    assert.deepEqual([cut.code, cut.stderr, cut.stdout], [0, '', table(image, `${LONG.slice(0, 44)}…`, [])])
+    assert.deepEqual([cut.code, cut.stderr, cut.stdout], [0, '', table(image, `${LONG.slice(0, 44)}…`, ADVICE)])
   })
 })
