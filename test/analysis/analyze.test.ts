@@ -17,6 +17,7 @@ const CONTENT_FIGURES = [
   'summary.wastedPercent',
   'summary.dive',
   'topWasted',
+  'advice',
 ]
 
 function meta(layers: MetadataImage['layers']): MetadataImage {
@@ -66,6 +67,7 @@ describe('analyze in process: metadata-only reports and the largest wasted paths
         {index: 1, digest: null, createdBy: null, created: null, bytes: 23, ...nulls},
       ],
       topWasted: [],
+      advice: [],
       unavailable: CONTENT_FIGURES,
       approximate: true,
     })

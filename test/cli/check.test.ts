@@ -7,6 +7,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
   rmSync,
   symlinkSync,
@@ -85,14 +86,16 @@ describe('check: dive compatibility', function () {
   })
 
   it("reads dive's .dive-ci as it is (plugins and plugin rules ignored)", async () => {
+    // the CLI names the config by its working directory, which the OS gives resolved (the peer fixtures may sit
+    // behind a symlink)
     const printed = await runCli(['check', '--print-config', '--format', 'json'], {cwd: `${PEER}dive`})
     const rules = Object.fromEntries(JSON.parse(printed.stdout).rules.map((r: any) => [r.rule, [r.value, r.from]]))
-    assert.deepEqual(rules.lowestEfficiency, ['0.95', `${PEER}dive/.dive-ci`])
-    assert.deepEqual(rules.highestWastedBytes, ['20Mb', `${PEER}dive/.dive-ci`])
-    assert.deepEqual(rules.highestUserWastedPercent, ['0.5', `${PEER}dive/.dive-ci`])
+    assert.deepEqual(rules.lowestEfficiency, ['0.95', `${realpathSync(`${PEER}dive`)}/.dive-ci`])
+    assert.deepEqual(rules.highestWastedBytes, ['20Mb', `${realpathSync(`${PEER}dive`)}/.dive-ci`])
+    assert.deepEqual(rules.highestUserWastedPercent, ['0.5', `${realpathSync(`${PEER}dive`)}/.dive-ci`])
     assert.deepEqual(rules.maxLayers, ['off', 'default'])
     const result = await check(['test-docker-image.tar'], {cwd: `${PEER}dive`})
-    const diveCi = `${PEER}dive/.dive-ci`
+    const diveCi = `${realpathSync(`${PEER}dive`)}/.dive-ci`
     assert.deepEqual(
       [result.code, result.stderr, result.verdicts],
       [
