@@ -68,7 +68,10 @@ for (const command of Object.values(manifest.commands).sort((a, b) => a.id.local
     lines.push(
       '```sh',
       ...command.examples.map((example) =>
-        example.replaceAll('<%= config.bin %>', 'docker-layers').replaceAll('<%= command.id %>', command.id),
+        example
+          .replace(/^\$ /, '')
+          .replaceAll('<%= config.bin %>', 'docker-layers')
+          .replaceAll('<%= command.id %>', command.id),
       ),
       '```',
       '',

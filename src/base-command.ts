@@ -78,8 +78,31 @@ export abstract class BaseCommand extends Command {
   /** Images opened and not yet closed: the command's end closes them. */
   private readonly opened = new Set<Image>()
 
-  protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
+  protected override async catch(error: Error & {exitCode?: number; args?: unknown[]}): Promise<void> {
     if (error instanceof Errors.ExitError) throw error
+    const message = this.missingArguments(error) ?? this.oneLine(error)
+    process.stderr.write(`${this.config.bin}: ${message}\n`)
+    if (process.env.DEBUG) process.stderr.write(`${error.stack}\n`)
+    this.exit(error.exitCode === 1 || (error.exitCode ?? 0) > 128 ? (error.exitCode as number) : 2)
+  }
+
+  /**
+   * oclif's missing-argument error (its RequiredArgsError, not exported: known by the arguments it carries) as one
+   * line: which argument, what it is, and the usage.
+   */
+  private missingArguments(error: {args?: unknown[]}): string | undefined {
+    const missing = error.args?.filter((arg): arg is {name: string; description?: string} => {
+      return typeof arg === 'object' && arg !== null && 'name' in arg
+    })
+    if (!missing || missing.length === 0 || missing.length !== error.args?.length) return undefined
+    const named = missing.map((arg) => `${arg.name.toUpperCase()}${arg.description ? ` (${arg.description})` : ''}`)
+    const usage = Object.values(this.ctor.args ?? {}).map((arg) =>
+      arg.required ? arg.name.toUpperCase() : `[${arg.name.toUpperCase()}]`,
+    )
+    return `missing argument${named.length > 1 ? 's' : ''} ${named.join(' and ')}; usage: ${[this.config.bin, this.id?.replaceAll(':', ' '), ...usage].join(' ')}`
+  }
+
+  private oneLine(error: Error): string {
     const lines = (error.message || String(error))
       .split('\n')
       .map((line) => line.trim())
@@ -87,10 +110,7 @@ export abstract class BaseCommand extends Command {
         (line) =>
           line !== '' && !/^(The following errors? occurred:|See more help with --help|Parsing --[\w-]+)$/.test(line),
       )
-    const message = lines.join('; ') || 'failed'
-    process.stderr.write(`docker-layers: ${message.replace(/^Error: /, '')}\n`)
-    if (process.env.DEBUG) process.stderr.write(`${error.stack}\n`)
-    this.exit(error.exitCode === 1 || (error.exitCode ?? 0) > 128 ? (error.exitCode as number) : 2)
+    return (lines.join('; ') || 'failed').replace(/^Error: /, '')
   }
 
   /** Writes a report to stdout, waiting for the pipe to take it. */

@@ -69,21 +69,16 @@ export function readConfig(path: string): CheckConfig {
 
 /**
  * The rules `check` applies: those of the config file (`file`, or the nearest one from `cwd`), then those given as
- * flags (by rule name), which win, then the defaults. Every threshold is checked before any image is read.
+ * flags (by rule name, each naming the flag as typed), which win, then the defaults. Every threshold is checked
+ * before any image is read.
  */
-export function effectiveConfig(options: {
-  file?: string
-  cwd: string
-  flags: Partial<Record<RuleName, string | string[]>>
-}): {config: CheckConfig; settings: Required<RuleSettings>} {
+export function effectiveConfig(options: {file?: string; cwd: string; flags: RuleSettings}): {
+  config: CheckConfig
+  settings: Required<RuleSettings>
+} {
   const found = options.file || findConfig(options.cwd)
   const config: CheckConfig = found ? readConfig(found) : {images: [], rules: {}}
-  const fromFlags: RuleSettings = {}
-  for (const name of RULE_NAMES) {
-    const value = options.flags[name]
-    if (value !== undefined) fromFlags[name] = {value, from: `--${name}`}
-  }
-  const settings = withDefaults({...config.rules, ...fromFlags})
+  const settings = withDefaults({...config.rules, ...options.flags})
   validateSettings(settings)
   return {config, settings}
 }

@@ -1,29 +1,34 @@
-import {Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand, sourceFlags} from '../base-command.js'
 import {configReport, effectiveConfig} from '../check/config.js'
-import {RULE_NAMES, RULES, type RuleName} from '../check/rules.js'
+import {RULE_NAMES, RULES, type RuleName, type RuleSettings} from '../check/rules.js'
 import {runCheck} from '../check/run-check.js'
 import {appendStepSummary} from '../check/step-summary.js'
 import {checkView, configView} from '../report/check-report.js'
 import {render} from '../report/render.js'
 
-const kebab = (name: string) => name.replaceAll(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+/** A rule's flag: its name in kebab-case, as every other flag is spelled. */
+const kebab = (name: RuleName) => name.replaceAll(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
 
-/** Each rule is a flag of its own name, with a kebab-case alias. */
-const ruleFlags = {
-  ...(Object.fromEntries(
-    RULE_NAMES.filter((name) => name !== 'forbidPaths').map((name) => [
-      name,
-      Flags.string({description: RULES[name].description, aliases: [kebab(name)], helpGroup: 'RULES'}),
-    ]),
-  ) as Record<Exclude<RuleName, 'forbidPaths'>, ReturnType<typeof Flags.string>>),
-  forbidPaths: Flags.string({
-    description: `${RULES.forbidPaths.description} (repeatable)`,
-    aliases: ['forbid-paths'],
-    multiple: true,
-    helpGroup: 'RULES',
+/** Each rule is a kebab-case flag, with dive's camelCase name as an alias. */
+const ruleFlags = Object.fromEntries(
+  RULE_NAMES.map((name) => {
+    const options = {description: `${RULES[name].description} (alias --${name})`, aliases: [name], helpGroup: 'RULES'}
+    return [kebab(name), name === 'forbidPaths' ? Flags.string({...options, multiple: true}) : Flags.string(options)]
   }),
+) as Record<string, ReturnType<typeof Flags.string>>
+
+/** The rules given as flags, by rule name, each with its flag spelled as the user typed it (the last one typed). */
+function ruleSettings(flags: Record<string, unknown>, argv: string[]): RuleSettings {
+  const settings: RuleSettings = {}
+  for (const name of RULE_NAMES) {
+    const value = flags[kebab(name)] as string | string[] | undefined
+    if (value === undefined) continue
+    const typed = [...argv].reverse().find((arg) => [name, kebab(name)].includes(arg.replace(/^--/, '').split('=')[0]))
+    settings[name] = {value, from: typed?.split('=')[0] ?? `--${kebab(name)}`}
+  }
+  return settings
 }
 
 export default class Check extends BaseCommand {
@@ -31,9 +36,12 @@ export default class Check extends BaseCommand {
   static override description = `Rules come from .docker-layers.yml (looked up from the working directory to the repository root) or dive's .dive-ci, then from flags, which win. dive's three rules keep dive's semantics and defaults, so existing thresholds carry over. With no SOURCE, the images: of the configuration are checked. Exit 0 when every rule passes, 1 when any fails, 2 on a usage or input error.`
 
   static override strict = false
-  static override args = {}
+  static override usage = '<%= command.id %> [SOURCE...] [flags]'
+  static override args = {
+    source: Args.string({description: 'images, archives or layouts to check (default: images: of the configuration)'}),
+  }
   static override examples = [
-    '<%= config.bin %> <%= command.id %> myapp:latest --lowestEfficiency 0.95 --maxLayers 12',
+    '<%= config.bin %> <%= command.id %> myapp:latest --lowest-efficiency 0.95 --max-layers 12',
     "<%= config.bin %> <%= command.id %> app.tar --forbid-paths '**/id_rsa' --forbid-paths '**/.env' --format junit > check.xml",
     '<%= config.bin %> <%= command.id %> myapp:new --baseline myapp:old --max-growth-percent 5',
     '<%= config.bin %> <%= command.id %> --print-config',
@@ -55,7 +63,11 @@ export default class Check extends BaseCommand {
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Check)
-    const {config, settings} = effectiveConfig({file: flags.config, cwd: process.cwd(), flags})
+    const {config, settings} = effectiveConfig({
+      file: flags.config,
+      cwd: process.cwd(),
+      flags: ruleSettings(flags, this.argv),
+    })
     if (flags['print-config']) {
       // the effective rules are JSON or a table: junit and markdown show the table too
       const format = flags.format === 'json' ? 'json' : 'table'

@@ -29,6 +29,16 @@ export interface PluginInvocation {
   engine: EngineOptions
 }
 
+/** Whether the docker CLI runs us as its plugin `docker layers`. */
+function asPlugin(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND)
+}
+
+/** The command as the user typed it: `docker layers` under the docker CLI, else `docker-layers`. */
+export function commandName(env: NodeJS.ProcessEnv): string {
+  return asPlugin(env) ? `docker ${PLUGIN_NAME}` : 'docker-layers'
+}
+
 /** docker's global flags at the front of `argv`: the engine options they set, and where the rest begins. */
 function globalFlags(argv: string[]): {engine: EngineOptions; rest: number} {
   const engine: EngineOptions = {}
@@ -62,7 +72,7 @@ function globalFlags(argv: string[]): {engine: EngineOptions; rest: number} {
 export function parsePluginArgv(argv: string[], env: NodeJS.ProcessEnv): PluginInvocation {
   let docker: EngineOptions = {}
   let user = argv
-  if (env.DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND) {
+  if (asPlugin(env)) {
     const prefix = globalFlags(argv)
     // not docker's prefix after all: the arguments are the user's
     if (argv[prefix.rest] === PLUGIN_NAME) {

@@ -23,10 +23,10 @@ describe("check's configuration: file, then flags, then defaults", () => {
   mkdirSync(join(bare, '.git'), {recursive: true})
 
   it('the nearest file up to the repository root; flags win over it; the rest are the defaults', () => {
-    const {config: read, settings} = effectiveConfig({cwd: sub, flags: {maxLayers: '9'}})
+    const {config: read, settings} = effectiveConfig({cwd: sub, flags: {maxLayers: {value: '9', from: '--max-layers'}}})
     assert.equal(read.path, config)
     assert.deepEqual(read.images, ['app:1'])
-    assert.deepEqual(settings.maxLayers, {value: '9', from: '--maxLayers'})
+    assert.deepEqual(settings.maxLayers, {value: '9', from: '--max-layers'})
     assert.deepEqual(settings.lowestEfficiency, {value: '0.8', from: config})
     assert.deepEqual(settings.forbidPaths, {value: ['**/.env'], from: config})
     assert.deepEqual(settings.highestUserWastedPercent, {value: '0.1', from: 'default (dive)'})
@@ -44,7 +44,7 @@ describe("check's configuration: file, then flags, then defaults", () => {
 
   it('every threshold is checked before any image is read', () => {
     assert.throws(
-      () => effectiveConfig({cwd: sub, flags: {maxLayerBytes: 'big'}}),
+      () => effectiveConfig({cwd: sub, flags: {maxLayerBytes: {value: 'big', from: '--maxLayerBytes'}}}),
       (error: Error) =>
         error instanceof InputError &&
         error.message === 'maxLayerBytes "big" (from --maxLayerBytes): expected a size such as 20MB, 512KiB or 1B',
@@ -52,7 +52,10 @@ describe("check's configuration: file, then flags, then defaults", () => {
   })
 
   it('--print-config: every rule in order, its value and where it came from', () => {
-    const {config: read, settings} = effectiveConfig({cwd: sub, flags: {forbidPaths: ['a', 'b']}})
+    const {config: read, settings} = effectiveConfig({
+      cwd: sub,
+      flags: {forbidPaths: {value: ['a', 'b'], from: '--forbidPaths'}},
+    })
     assert.deepEqual(configReport(read, settings), {
       config,
       images: ['app:1'],

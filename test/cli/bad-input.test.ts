@@ -165,7 +165,7 @@ describe('bad input: one line on stderr, exit 2, no stack', () => {
     const unknown = await runCli(['nosuch'])
     assert.deepEqual(
       [unknown.code, unknown.stderr],
-      [2, 'docker-layers: unknown command "nosuch" (see docker-layers --help)\n'],
+      [2, 'docker-layers: unknown command "nosuch"; see docker-layers help\n'],
     )
     const extra = await runCli(['analyze', 'a.tar', 'b.tar'])
     assert.deepEqual([extra.code, extra.stderr], [2, 'docker-layers: Unexpected argument: b.tar\n'])

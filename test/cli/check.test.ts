@@ -169,7 +169,7 @@ describe('check: own rules, configuration, formats', () => {
     assert.equal(result.code, 1)
     assert.match(
       result.stdout,
-      /^maxLayerBytes +FAIL +165kB \(layer 1: RUN apt-get update && apt-get install -y curl\) +100kB +--maxLayerBytes$/m,
+      /^maxLayerBytes +FAIL +165kB \(layer 1: RUN apt-get update && apt-get install -y curl\) +100kB +--max-layer-bytes$/m,
     )
     assert.match(result.stdout, /^Result: FAIL \(1 of 1 rules failed\)$/m)
   })
