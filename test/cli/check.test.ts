@@ -111,7 +111,7 @@ describe('check: dive compatibility', function () {
     const flagWins = await check(['test-docker-image.tar', '--lowest-efficiency', '0.99'], {cwd: `${PEER}dive`})
     assert.deepEqual(
       [flagWins.code, flagWins.stderr, flagWins.verdicts.lowestEfficiency],
-      [1, '', 'fail: 0.984421 below 0.99 (--lowestEfficiency)'],
+      [1, '', 'fail: 0.984421 below 0.99 (--lowest-efficiency)'],
     )
   })
 })
@@ -258,8 +258,8 @@ describe('check: own rules, configuration, formats', () => {
           1,
           '',
           {
-            maxGrowthBytes: 'fail: 23.6kB above 23.6kB (--maxGrowthBytes)',
-            maxGrowthPercent: 'fail: 7.87% above 7.80% (--maxGrowthPercent)',
+            maxGrowthBytes: 'fail: 23.6kB above 23.6kB (--max-growth-bytes)',
+            maxGrowthPercent: 'fail: 7.87% above 7.80% (--max-growth-percent)',
           },
         ],
       )

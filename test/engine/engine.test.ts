@@ -217,7 +217,7 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
     assert.equal(viaPlugin.code, 0, viaPlugin.stderr)
     expectAppFigures(JSON.parse(viaPlugin.stdout))
     const bad = await engine.docker(['layers', 'analyze', 'nosuch:tag'])
-    assert.deepEqual([bad.code, bad.stderr], [2, 'docker-layers: image not found: nosuch:tag\n'])
+    assert.deepEqual([bad.code, bad.stderr], [2, 'docker layers: image not found: nosuch:tag\n'])
   })
 
   it("takes the engine from docker's global flags: -H, --context, and the current context", async () => {
