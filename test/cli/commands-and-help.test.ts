@@ -69,7 +69,7 @@ describe('commands and help', function () {
         'USAGE',
         '  $ docker layers waste SOURCE [-f <value>] [--duplicates] [--image',
         '    <value>] [--platform <value>] [-q] [--via auto|store|save] [-c <value>] [-H',
-        '    <value>]',
+        '    <value>] [--creds <value>] [--tls-verify true|false]',
       ].join('\n'),
     )
     assert.match(help.stdout, /^ {2}\$ docker layers waste myapp:latest$/m)
