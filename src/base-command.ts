@@ -1,4 +1,4 @@
-import {Command, Errors, Flags} from '@oclif/core'
+import {Args, Command, Errors, Flags} from '@oclif/core'
 
 import type {EngineOptions} from './engine/context.js'
 import type {RegistryOptions} from './registry/client.js'
@@ -7,6 +7,14 @@ import type {Image} from './image/image.js'
 import {ReadProgress} from './image/progress.js'
 import type {EngineVia} from './sources/daemon.js'
 import {openImage} from './sources/open.js'
+
+/**
+ * A command's argument, a string. oclif reads an argument left out from a piped stdin (what arrives before it
+ * closes, within 10 ms); here stdin is only ever an image archive, asked for with `-`, so that is off: a git
+ * pre-push hook's ref lines became check's SOURCE (an engine image named `HEAD 27d2bbb… refs/heads/main 0000…`)
+ * whenever git closed the pipe in time.
+ */
+export const argument = Args.custom<string>({ignoreStdin: true})
 
 /** Flags every command that may talk to the engine shares (docker's global flags, for standalone use). */
 export const engineFlags = {

@@ -1,7 +1,7 @@
-import {Args, Flags, type Interfaces} from '@oclif/core'
+import {Flags, type Interfaces} from '@oclif/core'
 
 import {type AnalyzeReport, analyzeImage, metadataReport} from '../analysis/analyze.js'
-import {BaseCommand, sourceFlags} from '../base-command.js'
+import {argument, BaseCommand, sourceFlags} from '../base-command.js'
 import {analyzeView} from '../report/analyze-table.js'
 import {formatFlagWith} from '../report/format.js'
 import {render} from '../report/render.js'
@@ -25,7 +25,7 @@ export default class Analyze extends BaseCommand {
   ]
 
   static override args = {
-    source: Args.string({description: 'image, archive, layout or - for stdin (optional with --inspect/--history)'}),
+    source: argument({description: 'image, archive, layout or - for stdin (optional with --inspect/--history)'}),
   }
 
   static override flags = {

@@ -1,6 +1,6 @@
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 
-import {BaseCommand, sourceFlags} from '../base-command.js'
+import {argument, BaseCommand, sourceFlags} from '../base-command.js'
 import {configReport, effectiveConfig} from '../check/config.js'
 import {RULE_NAMES, RULES, type RuleName, type RuleSettings} from '../check/rules.js'
 import {runCheck} from '../check/run-check.js'
@@ -38,7 +38,7 @@ export default class Check extends BaseCommand {
   static override strict = false
   static override usage = '<%= command.id %> [SOURCE...] [flags]'
   static override args = {
-    source: Args.string({description: 'images, archives or layouts to check (default: images: of the configuration)'}),
+    source: argument({description: 'images, archives or layouts to check (default: images: of the configuration)'}),
   }
   static override examples = [
     '<%= config.bin %> <%= command.id %> myapp:latest --lowest-efficiency 0.95 --max-layers 12',

@@ -1,7 +1,5 @@
-import {Args} from '@oclif/core'
-
 import {containerReport} from '../analysis/container.js'
-import {BaseCommand, engineFlags, engineOptions, quietFlag} from '../base-command.js'
+import {argument, BaseCommand, engineFlags, engineOptions, quietFlag} from '../base-command.js'
 import {containerView} from '../report/container-table.js'
 import {formatFlag} from '../report/format.js'
 import {render} from '../report/render.js'
@@ -16,7 +14,7 @@ export default class Container extends BaseCommand {
     '<%= config.bin %> <%= command.id %> my-container',
     '<%= config.bin %> <%= command.id %> 3f2a --format json',
   ]
-  static override args = {container: Args.string({description: 'container name or ID', required: true})}
+  static override args = {container: argument({description: 'container name or ID', required: true})}
   static override flags = {format: formatFlag, quiet: quietFlag, ...engineFlags}
 
   async run(): Promise<void> {

@@ -1,7 +1,7 @@
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 
 import {diffImages} from '../analysis/diff.js'
-import {BaseCommand, sourceFlags} from '../base-command.js'
+import {argument, BaseCommand, sourceFlags} from '../base-command.js'
 import {diffView} from '../report/diff-table.js'
 import {formatFlag} from '../report/format.js'
 import {render} from '../report/render.js'
@@ -15,8 +15,8 @@ export default class Diff extends BaseCommand {
     '<%= config.bin %> <%= command.id %> old.tar new.tar --content --format json',
   ]
   static override args = {
-    a: Args.string({description: 'the image before', required: true}),
-    b: Args.string({description: 'the image after', required: true}),
+    a: argument({description: 'the image before', required: true}),
+    b: argument({description: 'the image after', required: true}),
   }
 
   static override flags = {

@@ -1,7 +1,7 @@
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 
 import {filesList, filesTree, parseFileFilter} from '../analysis/files.js'
-import {BaseCommand, sourceFlags} from '../base-command.js'
+import {argument, BaseCommand, sourceFlags} from '../base-command.js'
 import {InputError} from '../errors.js'
 import {writeFilesList} from '../report/files-list.js'
 import {filesTreeView} from '../report/files-tree.js'
@@ -21,7 +21,7 @@ export default class Files extends BaseCommand {
     '<%= config.bin %> <%= command.id %> app.tar --tree --final --depth 2',
   ]
 
-  static override args = {source: Args.string({description: 'image, archive, layout or - for stdin', required: true})}
+  static override args = {source: argument({description: 'image, archive, layout or - for stdin', required: true})}
   static override flags = {
     format: formatFlag,
     layer: Flags.string({description: 'only this layer: an index or a diff_id (prefix)'}),

@@ -1,8 +1,8 @@
 import {existsSync} from 'node:fs'
 
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 
-import {BaseCommand, engineOptions, sourceFlags} from '../base-command.js'
+import {argument, BaseCommand, engineOptions, sourceFlags} from '../base-command.js'
 import {InputError} from '../errors.js'
 import {flatten, type FlattenTarget} from '../flatten/flatten.js'
 import {Cleanup, interruptible} from '../flatten/interrupt.js'
@@ -21,7 +21,7 @@ export default class Flatten extends BaseCommand {
     '<%= config.bin %> <%= command.id %> myapp:latest -t myapp:slim --from debian:bookworm',
   ]
 
-  static override args = {source: Args.string({description: 'image, archive, layout or - for stdin', required: true})}
+  static override args = {source: argument({description: 'image, archive, layout or - for stdin', required: true})}
   static override flags = {
     tag: Flags.string({
       char: 't',

@@ -1,7 +1,7 @@
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 
 import {findWaste} from '../analysis/waste.js'
-import {BaseCommand, sourceFlags} from '../base-command.js'
+import {argument, BaseCommand, sourceFlags} from '../base-command.js'
 import {formatFlag} from '../report/format.js'
 import {render} from '../report/render.js'
 import {wasteView} from '../report/waste-table.js'
@@ -14,7 +14,7 @@ export default class Waste extends BaseCommand {
     '<%= config.bin %> <%= command.id %> myapp:latest',
     '<%= config.bin %> <%= command.id %> app.tar --duplicates --format json',
   ]
-  static override args = {source: Args.string({description: 'image, archive, layout or - for stdin', required: true})}
+  static override args = {source: argument({description: 'image, archive, layout or - for stdin', required: true})}
   static override flags = {
     format: formatFlag,
     duplicates: Flags.boolean({description: 'hash contents (sha256) and list identical content stored more than once'}),
