@@ -176,7 +176,7 @@ describe('engine: remote engines over TLS and ssh, as the docker CLI reaches the
       [refused.code, refused.stderr],
       [
         2,
-        `docker-layers: cannot connect to the Docker engine at ${tcp} (from --host): the engine's certificate is not signed by the CA in ${otherCa.ca}\n`,
+        `docker layers: cannot connect to the Docker engine at ${tcp} (from --host): the engine's certificate is not signed by the CA in ${otherCa.ca}\n`,
       ],
     )
   })
