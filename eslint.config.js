@@ -3,7 +3,7 @@ import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  {ignores: ['dist/', 'coverage/', 'node_modules/', '.stryker-tmp/', 'reports/']},
+  {ignores: ['dist/', 'coverage/', 'node_modules/', '.stryker-tmp/', 'reports/', 'src/report/html/bundle.ts']},
   js.configs.recommended,
   tseslint.configs.recommended,
   {
@@ -53,6 +53,11 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // the HTML report's script runs in the browser (scripts/bundle-client.ts bundles it into the page)
+    files: ['src/report/html/client/**/*.ts'],
+    languageOptions: {globals: globals.browser},
   },
   {
     // mocha's reporter is loaded with require()

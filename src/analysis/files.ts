@@ -239,9 +239,12 @@ export interface DirTotal {
 
 /**
  * Sums regular-file bytes into every ancestor directory up to `depth` levels ('' is the root).
- * `files` yields [path, bytes] for each regular file counted.
+ * `files` yields [path, bytes, …] for each regular file counted.
  */
-export function directoryTotals(files: Iterable<[string, number]>, depth: number): DirTotal[] {
+export function directoryTotals(
+  files: Iterable<readonly [path: string, bytes: number, ...rest: number[]]>,
+  depth: number,
+): DirTotal[] {
   const totals = new Map<string, DirTotal>([['', {path: '', bytes: 0, files: 0}]])
   for (const [path, bytes] of files) {
     const parts = path.split('/')

@@ -15,12 +15,13 @@ export interface FinalEntry {
 
 /**
  * The final filesystem of an image as a map from path to what diff compares, and its regular files as
- * [path, bytes] for directory totals: each content once, under the first of its paths in path order (a
- * content hardlinked under several directories counts in one, whichever order the layers wrote them).
+ * [path, bytes, the layer that wrote the content] for directory totals and the HTML report's treemap: each content
+ * once, under the first of its paths in path order (a content hardlinked under several directories counts in one,
+ * whichever order the layers wrote them).
  */
 export function finalSnapshot(image: Image): {
   entries: Map<string, FinalEntry>
-  files: Array<[string, number]>
+  files: Array<[path: string, bytes: number, layer: number]>
   /** `/` itself, when a layer has an entry for it. */
   root?: FinalEntry
 } {
@@ -36,7 +37,7 @@ export function finalSnapshot(image: Image): {
     const isFile = node.kind === 'file' || (node.kind === 'hardlink' && content !== undefined)
     snapshot.set(path, finalEntry(node, isFile ? 'file' : node.kind, isFile ? (content?.size ?? 0) : 0))
   }
-  const files = [...first].map(([content, path]): [string, number] => [path, content.entry.size])
+  const files = [...first].map(([content, path]): [string, number, number] => [path, content.entry.size, content.layer])
   return {entries: snapshot, files, ...(fs.root.entry ? {root: finalEntry(fs.root, 'dir', 0)} : {})}
 }
 

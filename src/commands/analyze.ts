@@ -1,8 +1,14 @@
 import {Flags, type Interfaces} from '@oclif/core'
 
 import {type AnalyzeReport, analyzeImage, metadataReport} from '../analysis/analyze.js'
+import {layerChanges} from '../analysis/files.js'
+import {finalSnapshot} from '../analysis/final-fs.js'
+import {findWaste} from '../analysis/waste.js'
 import {argument, BaseCommand, sourceFlags} from '../base-command.js'
+import {effectiveConfig} from '../check/config.js'
+import {checkImage} from '../check/run-check.js'
 import {analyzeView} from '../report/analyze-table.js'
+import type {PageInput} from '../report/html/page-data.js'
 import {formatFlagWith} from '../report/format.js'
 import {render} from '../report/render.js'
 import {InputError} from '../errors.js'
@@ -29,7 +35,7 @@ export default class Analyze extends BaseCommand {
   }
 
   static override flags = {
-    format: formatFlagWith(['markdown']),
+    format: formatFlagWith(['markdown', 'html']),
     top: Flags.integer({description: 'how many of the largest wasted paths to list', default: 10, min: 0}),
     'no-trunc': Flags.boolean({description: "don't truncate the CREATED BY column"}),
     duplicates: Flags.boolean({
@@ -48,21 +54,34 @@ export default class Analyze extends BaseCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Analyze)
-    const report = await this.report(args.source, flags)
-    await this.emit(render(flags.format, analyzeView(report, {noTrunc: flags['no-trunc']})))
+    const {report, page} = await this.report(args.source, flags)
+    await this.emit(render(flags.format, analyzeView(report, {noTrunc: flags['no-trunc'], page})))
   }
 
+  /** The report, and what the HTML page shows beyond it when the layers are at hand. */
   private async report(
     source: string | undefined,
     flags: Interfaces.InferredFlags<typeof Analyze.flags>,
-  ): Promise<AnalyzeReport> {
+  ): Promise<{report: AnalyzeReport; page?: () => PageInput}> {
     if (flags.inspect || flags.history) {
       if (source) throw new InputError('give SOURCE or --inspect/--history, not both')
-      return metadataReport(await readMetadata(flags.inspect, flags.history))
+      return {report: metadataReport(await readMetadata(flags.inspect, flags.history))}
     }
     if (!source)
       throw new InputError('missing SOURCE: an image, an archive, a layout, - for stdin, or --inspect/--history files')
     const image = await this.openImage(source, flags, {hash: flags.duplicates})
-    return analyzeImage(image, flags.top, {duplicates: flags.duplicates})
+    const report = analyzeImage(image, flags.top, {duplicates: flags.duplicates})
+    const page = () => {
+      // check's verdicts when a configuration is in force here
+      const {config, settings} = effectiveConfig({cwd: process.cwd(), flags: {}})
+      return {
+        report,
+        waste: findWaste(image),
+        changes: [...layerChanges(image)],
+        finalFiles: finalSnapshot(image).files,
+        check: config.path ? {config: config.path, result: checkImage(source, image, settings)} : null,
+      }
+    }
+    return {report, page}
   }
 }

@@ -1,7 +1,10 @@
 import type {Advice} from '../analysis/advice.js'
 import type {AnalyzeReport} from '../analysis/analyze.js'
 import {humanSize} from '../human-size.js'
+import {InputError} from '../errors.js'
 import {renderAnalyzeMarkdown} from './analyze-markdown.js'
+import {renderPage} from './html/page.js'
+import {type PageInput, pageData} from './html/page-data.js'
 import {plainTable} from './plain-table.js'
 import type {View} from './render.js'
 
@@ -20,13 +23,23 @@ export const LAYER_FIELDS = [
   'wastedBytes',
 ]
 
-/** `analyze`: rows are the layers; markdown for a pull-request comment or $GITHUB_STEP_SUMMARY. */
-export function analyzeView(report: AnalyzeReport, options: {noTrunc?: boolean} = {}): View {
+/**
+ * `analyze`: rows are the layers; markdown for a pull-request comment or $GITHUB_STEP_SUMMARY; the HTML page when
+ * `page` gives what it shows beyond the report (the layers were at hand).
+ */
+export function analyzeView(report: AnalyzeReport, options: {noTrunc?: boolean; page?: () => PageInput} = {}): View {
+  const {page} = options
   return {
     report,
     table: () => renderAnalyzeTable(report, options),
     rows: {items: report.layers, fields: LAYER_FIELDS},
-    formats: {markdown: () => renderAnalyzeMarkdown(report, options)},
+    formats: {
+      markdown: () => renderAnalyzeMarkdown(report, options),
+      html: () => {
+        if (!page) throw new InputError('--format html needs the layers: analyze the image or an archive of it')
+        return renderPage(pageData(page()))
+      },
+    },
   }
 }
 

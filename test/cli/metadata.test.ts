@@ -98,6 +98,12 @@ describe('metadata-only reports (--inspect, --history)', () => {
     const markdown = await runCli(['analyze', '--inspect', inspect, '--format', 'markdown'])
     assert.match(markdown.stdout, /^- \*\*Total\*\*: 5\.13MB in 4 layers$/m)
     assert.match(markdown.stdout, /^\| 2 \| {2}\| - \| - \| - \| - \| - \|$/m)
+    // the page needs the layers' files
+    const html = await runCli(['analyze', '--inspect', inspect, '--format', 'html'])
+    assert.deepEqual(
+      [html.code, html.stdout, html.stderr],
+      [2, '', 'docker-layers: --format html needs the layers: analyze the image or an archive of it\n'],
+    )
   })
 
   it('a history that does not match the inspect file, a SOURCE beside them, and a non-JSON file are input errors', async () => {

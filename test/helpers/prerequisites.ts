@@ -49,6 +49,7 @@ export const SUITES = {
       {command: 'docker', package: 'docker.io'},
     ],
   },
+  browser: {title: 'browser suite', programs: [{command: 'chromium', package: 'chromium'}]},
   registry: {
     title: 'registry suite',
     programs: [

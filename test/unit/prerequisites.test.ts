@@ -30,6 +30,7 @@ const MISSING: Record<SuiteName, string> = {
   peerFixtures: `no ${PEER} (dive's and go-containerregistry's test images)`,
   fullDisk: 'run as root; apt-get install mount (.ci/run installs them)',
   gitHook: 'apt-get install git docker.io (.ci/run installs them)',
+  browser: 'apt-get install chromium (.ci/run installs them)',
   registry: 'apt-get install docker-registry apache2-utils skopeo openssl (.ci/run installs them)',
   remoteEngines: 'run as root; apt-get install openssh-server openssh-client openssl (.ci/run installs them)',
 }
@@ -39,6 +40,7 @@ const TITLES: Record<SuiteName, string> = {
   peerFixtures: 'peer-fixture suites',
   fullDisk: 'full-disk test',
   gitHook: 'git hook suite',
+  browser: 'browser suite',
   registry: 'registry suite',
   remoteEngines: 'remote-engine suite',
 }
@@ -97,6 +99,7 @@ describe('prerequisites: whether each suite with outside prerequisites runs', ()
       'busybox-static',
       'mount',
       'git',
+      'chromium',
       'docker-registry',
       'apache2-utils',
       'openssl',
