@@ -2,7 +2,7 @@ import type {Image, SourceInfo} from '../image/image.js'
 import {describeImage, type ImageIdentity, SCHEMA_VERSION} from './analyze.js'
 import type {ByteDelta, Bytes, Count} from './figures.js'
 import {type DirTotal, directoryTotals} from './files.js'
-import {type FinalEntry, finalSnapshot} from './final-fs.js'
+import {type FinalEntry, finalFiles, finalFs, finalPairs} from './final-fs.js'
 
 /** What differs between two versions of a path. */
 export type DiffField = 'type' | 'size' | 'mode' | 'owner' | 'linkTarget' | 'content'
@@ -110,19 +110,20 @@ export function diffImages(a: Image, b: Image, options: {content?: boolean; dept
   const inB = new Set(idsB)
   const shared = [...new Set(idsA.filter((id) => id !== '' && inB.has(id)))]
 
-  const {entries: before, files: filesA} = finalSnapshot(a)
-  const {entries: after, files: filesB} = finalSnapshot(b)
+  const fsA = finalFs(a)
+  const fsB = finalFs(b)
   const diffs: FileDiff[] = []
-  for (const [path, entry] of before) {
-    const other = after.get(path)
-    if (!other) diffs.push({path, change: 'removed', before: entry, after: null, fields: []})
+  for (const {path, a: before, b: after} of finalPairs(fsA, fsB)) {
+    if (path === '') continue // `/` is no file of the diff
+    if (!after) diffs.push({path, change: 'removed', before, after: null, fields: []})
+    else if (!before) diffs.push({path, change: 'added', before: null, after, fields: []})
     else {
-      const fields = changedFields(entry, other, options.content ?? false)
-      if (fields.length > 0) diffs.push({path, change: 'changed', before: entry, after: other, fields})
+      const fields = changedFields(before, after, options.content ?? false)
+      if (fields.length > 0) diffs.push({path, change: 'changed', before, after, fields})
     }
   }
-  for (const [path, entry] of after)
-    if (!before.has(path)) diffs.push({path, change: 'added', before: null, after: entry, fields: []})
+  const filesA = finalFiles(fsA)
+  const filesB = finalFiles(fsB)
   diffs.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0))
 
   const depth = options.depth ?? 3

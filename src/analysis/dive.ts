@@ -30,11 +30,6 @@ interface PathData {
   count: number
 }
 
-function dirOf(path: string): string {
-  const slash = path.lastIndexOf('/')
-  return slash === -1 ? '' : path.slice(0, slash)
-}
-
 /**
  * Computes dive's efficiency the way dive does: over the leaves of each layer's own tree, a leaf's size is
  * its header size, a whiteout of a directory weighs the subtree it hid, a whiteout of a file weighs 0,
@@ -58,7 +53,12 @@ export class DiveEfficiency {
     }
     const parents = new Set<string>()
     for (const path of sizes.keys()) {
-      for (let dir = dirOf(path); dir !== '' && !parents.has(dir); dir = dirOf(dir)) parents.add(dir)
+      // each parent a slice of the path up to one of its slashes, found from the right: one scan per path
+      for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+        const dir = path.slice(0, slash)
+        if (parents.has(dir)) break
+        parents.add(dir)
+      }
     }
     for (const [path, size] of sizes) {
       if (parents.has(path)) continue

@@ -6,7 +6,7 @@ import type {LayerEntry} from '../model/entry.js'
 import {type FsNode, UnionFs} from '../model/union-fs.js'
 import {type Image, layerHistory, type SourceInfo} from '../image/image.js'
 import {describeImage, type ImageIdentity, SCHEMA_VERSION} from './analyze.js'
-import {finalSnapshot} from './final-fs.js'
+import {finalFiles, finalFs} from './final-fs.js'
 import type {Bytes, Count} from './figures.js'
 
 export type Change = 'A' | 'M' | 'D'
@@ -211,7 +211,7 @@ export function filesTree(
   const {only, keep} = selection(image, filter)
   const tree: DirectoryRow[] = []
   if (options.final) {
-    const files = finalSnapshot(image).files.filter(([path]) => keep(path))
+    const files = finalFiles(finalFs(image)).filter(([path]) => keep(path))
     for (const total of directoryTotals(files, options.depth)) tree.push({layer: null, ...total})
   } else {
     for (const {index, contents} of image.layers) {
@@ -247,9 +247,10 @@ export function directoryTotals(
 ): DirTotal[] {
   const totals = new Map<string, DirTotal>([['', {path: '', bytes: 0, files: 0}]])
   for (const [path, bytes] of files) {
-    const parts = path.split('/')
-    for (let level = 0; level <= Math.min(depth, parts.length - 1); level++) {
-      const dir = parts.slice(0, level).join('/')
+    // each ancestor is a slice of the path up to a slash: no join per level (a path 10,000 deep has 10,000)
+    for (let level = 0, end = 0; level <= depth && end !== -1; level++) {
+      const dir = path.slice(0, end)
+      end = path.indexOf('/', end + (level === 0 ? 0 : 1))
       let total = totals.get(dir)
       if (!total) {
         total = {path: dir, bytes: 0, files: 0}

@@ -1,4 +1,4 @@
-import type {LayerEntry} from '../model/entry.js'
+import {joinPath, type LayerEntry} from '../model/entry.js'
 import {type Content, type FsNode, UnionFs} from '../model/union-fs.js'
 import type {Image} from '../image/image.js'
 import {memberSize, type OutEntry} from '../tar/encode.js'
@@ -63,7 +63,7 @@ export function planFlatten(image: Image, from = 0): FlattenPlan {
   const links: OutEntry[] = []
   // `/` keeps the top-most root entry of the squashed layers (else the runtime's default mode applies)
   if (fs.root.entry && fs.root.layer >= from) meta.push(outEntry('.', fs.root.entry, 'dir'))
-  if (from > 0) meta.push(...whiteouts(base, fs, opaqueDirs))
+  if (from > 0) for (const marker of whiteouts(base, fs, opaqueDirs)) meta.push(marker)
   // a file the base layers keep whose inode a squashed layer's hardlink header changed (its mode, owner or
   // mtime differ from the base's): the squashed layer writes all its names again
   const rewritten = new Set<Content>()
@@ -80,6 +80,9 @@ export function planFlatten(image: Image, from = 0): FlattenPlan {
   }
   for (const [path, node] of fs.walk()) {
     if (node.layer < from && !(node.content && rewritten.has(node.content))) continue // the base layers keep it
+    // A directory no layer wrote stays implied: the paths below it make it again (0755, root, as the model
+    // has it). Written, a chain of them 10,000 deep would take a header of its whole path each: 113 MB.
+    if (!node.entry && node.children!.size > 0) continue
     if (
       node.kind === 'dir' ||
       node.kind === 'symlink' ||
@@ -140,32 +143,35 @@ function whiteouts(base: UnionFs, fs: UnionFs, opaqueDirs: Set<string>): OutEntr
     devmajor: 0,
     devminor: 0,
   })
-  const visit = (dir: FsNode, path: string) => {
-    const now = fs.lookup(path)
-    if (!now?.children) return
-    const gone = [...(dir.children ?? new Map()).keys()].filter((name) => {
-      const after = now.children!.get(name)
-      const before = dir.children!.get(name)!
-      return (
-        !after ||
-        (before.kind === 'dir') !== (after.kind === 'dir') ||
-        (before.kind === 'dir' && after.since > before.since)
-      )
-    })
-    if (gone.length > 0 && opaqueDirs.has(path)) {
+  // depth first, parents first, with a stack rather than recursion: any depth a tar can hold
+  const stack: Array<[FsNode, FsNode, string]> = [[base.root, fs.root, '']]
+  while (stack.length > 0) {
+    const [dir, now, path] = stack.pop()!
+    if (!dir.children || !now.children) continue
+    const gone = new Set(
+      [...dir.children].flatMap(([name, before]) => {
+        const after = now.children!.get(name)
+        return !after ||
+          (before.kind === 'dir') !== (after.kind === 'dir') ||
+          (before.kind === 'dir' && after.since > before.since)
+          ? [name]
+          : []
+      }),
+    )
+    if (gone.size > 0 && opaqueDirs.has(path)) {
       out.push(marker(path === '' ? '.wh..wh..opq' : `${path}/.wh..wh..opq`))
-      return
+      continue
     }
     for (const name of gone) {
-      const remade = now.children!.get(name)?.kind === 'dir' && dir.children!.get(name)!.kind === 'dir'
-      const at = path === '' ? name : `${path}/${name}`
-      out.push(marker(remade ? `${at}/.wh..wh..opq` : path === '' ? `.wh.${name}` : `${path}/.wh.${name}`))
+      const remade = now.children.get(name)?.kind === 'dir' && dir.children.get(name)!.kind === 'dir'
+      const at = joinPath(path, name)
+      out.push(marker(remade ? `${at}/.wh..wh..opq` : joinPath(path, `.wh.${name}`)))
     }
-    for (const [name, child] of dir.children ?? new Map<string, FsNode>()) {
-      if (gone.includes(name) || !child.children) continue
-      visit(child, path === '' ? name : `${path}/${name}`)
+    const below: Array<[FsNode, FsNode, string]> = []
+    for (const [name, child] of dir.children) {
+      if (!gone.has(name) && child.children) below.push([child, now.children.get(name)!, joinPath(path, name)])
     }
+    for (let index = below.length - 1; index >= 0; index--) stack.push(below[index])
   }
-  visit(base.root, '')
   return out
 }

@@ -30,7 +30,7 @@ export async function writeFilesList(out: StreamWriter, format: string, list: Fi
   } else if (format === 'csv') await out.write(toCsv([], FIELDS))
   else if (!template) await out.write(HEADER)
   for (const changes of list.layers) {
-    if (template?.startsWith('table')) buffered.push(...changes)
+    if (template?.startsWith('table')) for (const change of changes) buffered.push(change)
     else if (template) await out.write(renderTemplate(template, changes))
     else {
       for (const change of changes) {

@@ -20,6 +20,9 @@ const TYPE: Record<EntryKind, string> = {
 
 export const BLOCK = 512
 
+/** The longest name ustar holds: a 155-byte prefix, a slash, a 100-byte name. */
+const USTAR_PATH_MAX = 256
+
 const ZEROS = Buffer.alloc(BLOCK)
 
 /** The zeros that pad content to a whole block (a view of one shared, never-written buffer). */
@@ -166,7 +169,9 @@ function nodeTarFields(entry: OutEntry, name: string) {
 function encodeWithPax(entry: OutEntry, name: string): Buffer {
   const data = nodeTarFields(entry, name)
   const block = Buffer.alloc(BLOCK)
-  const needPax = new Header(data).encode(block, 0)
+  // past ustar's 155-byte prefix and 100-byte name, a pax path is certain: node-tar's search for a split
+  // point would cost time quadratic in the name's length (minutes for a name 20,000 bytes long)
+  const needPax = Buffer.byteLength(name) > USTAR_PATH_MAX || new Header(data).encode(block, 0)
   if (!needPax && !entry.xattrs) return block
   let body = needPax
     ? new Pax({

@@ -146,21 +146,16 @@ describe('flatten to archives', () => {
       [{layers: 3, bytes: 8508}, {layers: 1, bytes: 3493}, 5015, 20],
     )
     const entries = await layerEntries(out)
+    // directories no layer wrote (lib/, dev/, run/, deep/…, ünïcödé/) stay implied by the paths below them
     assert.deepEqual(entries, [
       ['bin/', 'dir', 0, '755', '0:0', ''],
       ['empty/', 'dir', 0, '700', '5:6', ''],
       ['tmp/', 'dir', 0, '1777', '0:0', ''],
       ['srv/', 'dir', 0, '2775', '1000:1000', ''],
-      ['lib/', 'dir', 0, '755', '0:0', ''],
       ['dangling', 'symlink', 0, '644', '0:0', '/nowhere/at/all'],
       ['abs', 'symlink', 0, '644', '0:0', '/bin/app'],
-      ['dev/', 'dir', 0, '755', '0:0', ''],
       ['dev/null', 'char', 0, '666', '0:0', ''],
-      ['run/', 'dir', 0, '755', '0:0', ''],
       ['run/fifo', 'fifo', 0, '600', '0:0', ''],
-      ['deep/', 'dir', 0, '755', '0:0', ''],
-      [`deep/${'d'.repeat(120)}/`, 'dir', 0, '755', '0:0', ''],
-      ['ünïcödé/', 'dir', 0, '755', '0:0', ''],
       ['bin/app', 'file', 400, '4755', '0:0', ''],
       ['srv/keep-link', 'file', 3000, '644', '1000:1000', ''],
       ['lib/alias.so', 'file', 64, '644', '0:0', ''],
