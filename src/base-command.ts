@@ -83,8 +83,10 @@ export function registryOptions(flags: RegistryFlags): RegistryOptions {
  * input errors, the stack only when DEBUG is set.
  */
 export abstract class BaseCommand extends Command {
-  /** Images opened and not yet closed: the command's end closes them. */
-  private readonly opened = new Set<Image>()
+  /** Images opened and not yet closed (the command's end closes them), with how many of their notes are out. */
+  private readonly opened = new Map<Image, number>()
+  /** Notes printed: each is said once, though two images or two passes over one may find it. */
+  private readonly said = new Set<string>()
 
   protected override async catch(error: Error & {exitCode?: number; args?: unknown[]}): Promise<void> {
     if (error instanceof Errors.ExitError) throw error
@@ -123,6 +125,7 @@ export abstract class BaseCommand extends Command {
 
   /** Writes a report to stdout, waiting for the pipe to take it. */
   protected async emit(text: string): Promise<void> {
+    for (const image of this.opened.keys()) this.printNotes(image)
     if (text === '') return
     await new Promise<void>((resolve, reject) => {
       process.stdout.write(text, (error) => (error ? reject(error) : resolve()))
@@ -167,17 +170,32 @@ export abstract class BaseCommand extends Command {
     const tracked: Image = {
       ...image,
       close: async () => {
+        this.printNotes(tracked)
         this.opened.delete(tracked)
         await image.close()
       },
     }
-    this.opened.add(tracked)
-    for (const note of image.notes) this.note(note)
+    this.opened.set(tracked, 0)
+    this.printNotes(tracked)
     return tracked
   }
 
+  /**
+   * Prints the notes an image gained since the last call: the source's when it is opened, then what the
+   * analyses found in it (invalid hardlinks), before the report and when the image is closed.
+   */
+  private printNotes(image: Image): void {
+    for (let index = this.opened.get(image) ?? 0; index < image.notes.length; index++) {
+      const note = image.notes[index]
+      if (this.said.has(note)) continue
+      this.said.add(note)
+      this.note(note)
+    }
+    this.opened.set(image, image.notes.length)
+  }
+
   protected override async finally(error: Error | undefined): Promise<unknown> {
-    await Promise.all([...this.opened].map((image) => image.close()))
+    await Promise.all([...this.opened.keys()].map((image) => image.close()))
     return super.finally(error)
   }
 

@@ -166,7 +166,7 @@ export function analyzeImage(image: Image, top = 10, options: {duplicates?: bool
     removedBytes: 0,
     wastedBytes: 0,
   }))
-  const fs = new UnionFs()
+  const fs = new UnionFs(image.notes)
   const dive = new DiveEfficiency()
   const observer = {
     entry(layer: number, _entry: LayerEntry, existedBelow: boolean) {

@@ -110,7 +110,7 @@ function fromNode(layer: number, path: string, node: FsNode): FileChange {
  * time. Within a layer, D comes first (deletions act on the layers below), then A and M in tar order.
  */
 export function* layerChanges(image: Image): Generator<FileChange[]> {
-  const fs = new UnionFs()
+  const fs = new UnionFs(image.notes)
   for (const {contents} of image.layers) {
     const removed: FileChange[] = []
     const written: FileChange[] = []

@@ -14,9 +14,13 @@ export interface FinalEntry {
   digest?: string
 }
 
-/** The final filesystem of an image: every layer applied. */
+/** The final filesystem of an image: every layer applied (invalid hardlinks noted in the image's notes). */
 export function finalFs(image: Image): UnionFs {
-  return buildUnionFs(image.layers.map((layer) => layer.contents))
+  return buildUnionFs(
+    image.layers.map((layer) => layer.contents),
+    undefined,
+    image.notes,
+  )
 }
 
 /**

@@ -1,5 +1,6 @@
 import {joinPath, type LayerEntry} from '../model/entry.js'
-import {type Content, type FsNode, UnionFs} from '../model/union-fs.js'
+import {type Content, describeInvalidLink, type FsNode, UnionFs} from '../model/union-fs.js'
+import {InputError} from '../errors.js'
 import type {Image} from '../image/image.js'
 import {memberSize, type OutEntry} from '../tar/encode.js'
 
@@ -58,6 +59,9 @@ export function planFlatten(image: Image, from = 0): FlattenPlan {
     else for (const dir of contents.opaques) opaqueDirs.add(dir)
     fs.apply(contents)
   }
+  const [invalid] = fs.invalidLinks
+  if (invalid)
+    throw new InputError(`cannot flatten: ${describeInvalidLink(invalid)} (docker refuses to load such a layer)`)
   const meta: OutEntry[] = []
   const files: CopiedFile[] = []
   const links: OutEntry[] = []
@@ -93,12 +97,7 @@ export function planFlatten(image: Image, from = 0): FlattenPlan {
       meta.push(outEntry(path, node.entry, node.kind))
       continue
     }
-    const content = node.content
-    if (!content) {
-      // a hardlink whose target never existed: an empty file keeps the path
-      meta.push({...outEntry(path, node.entry, 'file'), size: 0})
-      continue
-    }
+    const content = node.content! // a file, or a hardlink to one: every invalid hardlink was refused above
     if (!primary.has(content)) primary.set(content, path)
     if (primary.get(content) === path) {
       files.push({

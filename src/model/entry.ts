@@ -27,7 +27,7 @@ export interface LayerEntry extends Pick<TarHeader, 'mode' | 'mtime' | 'xattrs'>
   kind: EntryKind
   /** Content bytes: the header size of a regular file, 0 for every other kind. */
   size: number
-  /** Symlink target as written, or the normalized path a hardlink names. */
+  /** Symlink target as written, or the normalized path a hardlink names ('' for the root). */
   linkname: string
   /** Where the content starts in the layer's uncompressed tar stream. */
   offset: number
@@ -143,9 +143,8 @@ export class LayerContentsBuilder {
       this.contents.whiteouts.push(joinPath(dirname(path), target))
       return
     }
+    // a hardlink to `/` (or to nothing: the root too) is for the model to decide: a link to a directory
     const linkname = header.type === 'hardlink' ? normalizePath(header.linkpath, this.where) : header.linkpath
-    if (header.type === 'hardlink' && linkname === '')
-      throw new InputError(`${this.where}: hardlink ${JSON.stringify(header.path)} has no target`)
     const entry: LayerEntry = {
       path,
       kind: header.type,

@@ -65,6 +65,34 @@ export class Content extends FsNode {
   }
 }
 
+/** Why a hardlink cannot be made: link(2) fails, so the engine refuses the layer. */
+export type LinkProblem = 'itself' | 'missing' | 'directory' | 'loop'
+
+/** Linux's limit of symlinks followed in one path lookup (ELOOP past it). */
+const MAX_SYMLINKS = 40
+
+/**
+ * A hardlink the engine refuses to extract: `docker load` fails on its layer. The model keeps its path as a
+ * hardlink without content (0 bytes), so that reports go on; flatten refuses the image.
+ */
+export interface InvalidLink {
+  layer: number
+  path: string
+  linkname: string
+  problem: LinkProblem
+}
+
+/** One line naming an invalid hardlink and why it is: `hardlink /a in layer 1 links to itself`. */
+export function describeInvalidLink(link: InvalidLink): string {
+  const why = {
+    itself: 'links to itself',
+    missing: `links to /${link.linkname}, which does not exist when the link is made`,
+    directory: `links to /${link.linkname}, a directory`,
+    loop: `links to /${link.linkname} through too many symbolic links`,
+  }[link.problem]
+  return `hardlink /${link.path} in layer ${link.layer} ${why}`
+}
+
 /** A path of the filesystem below that a layer hid. */
 export interface Removal {
   path: string
@@ -129,8 +157,14 @@ export class UnionFs {
   readonly root = new FsNode('', undefined, -1, -1, undefined, undefined)
   /** Every regular-file content, per layer, in entry order. */
   readonly contents: Content[][] = []
+  /** Every hardlink the engine would refuse to extract, in the order the layers write them. */
+  readonly invalidLinks: InvalidLink[] = []
   private cacheDir = ''
   private cacheNode: FsNode = this.root
+  private readonly noted = new Set<string>()
+
+  /** `notes`, when given, gets one line per path of an invalid hardlink (an image's notes, for the user). */
+  constructor(private readonly notes?: string[]) {}
 
   lookup(path: string): FsNode | undefined {
     if (path === '') return this.root
@@ -208,12 +242,21 @@ export class UnionFs {
     const existedBelow = existing ? existing.since < layer : earlier !== undefined
     const since = existing ? existing.since : (earlier?.since ?? layer)
     let content: Content | undefined
+    let shown = entry // what the path shows: a hardlink to a symlink, device or fifo shows one
     if (entry.kind === 'file') {
       content = new Content(name, parent, layer, since, entry)
       layerContents.push(content)
     } else if (entry.kind === 'hardlink') {
-      content = this.lookup(entry.linkname)?.content
-      if (content) content.inode = entry
+      const target = this.linkTarget(entry, existing)
+      if (typeof target === 'string') this.invalid(entry, layer, target)
+      else if (target.content) {
+        content = target.content
+        content.inode = entry
+      } else {
+        // the link's own header for owner and mode, as the engine applies them (a symlink's mode cannot change)
+        const {kind, linkname, device, mode} = target.entry!
+        shown = {...entry, kind, linkname, device, mode: kind === 'symlink' ? mode : entry.mode}
+      }
     }
     observer.entry?.(layer, entry, existedBelow, existing)
     if (existing && existing.kind === 'dir' && entry.kind === 'dir') {
@@ -234,7 +277,7 @@ export class UnionFs {
         this.unref(existing.content, layer, sameBytes(existing.content.entry, entry) ? 'metadata-only' : 'overwritten')
       else if (existing.content) existing.content.refs--
     }
-    const node = entry.kind === 'file' ? content! : new FsNode(name, parent, layer, since, entry, content)
+    const node = entry.kind === 'file' ? content! : new FsNode(name, parent, layer, since, shown, content)
     if (content) content.refs++
     parent.children!.set(name, node)
   }
@@ -277,6 +320,48 @@ export class UnionFs {
     this.cacheDir = path
     this.cacheNode = node
     return node
+  }
+
+  /**
+   * What a hardlink links to, decided as the engine's extraction does (link(2) in the layer's root, after the
+   * path itself is removed): the node, or why there is none. Symlinks in the directories on the way are
+   * followed (from the root when absolute; `..` stops at the root), the last name is not: a link to a symlink,
+   * device or fifo is one more name of it. A hardlink that was itself invalid never came to be.
+   */
+  private linkTarget(entry: LayerEntry, existing: FsNode | undefined): FsNode | LinkProblem {
+    if (entry.linkname === entry.path) return 'itself'
+    const names = entry.linkname.split('/').reverse()
+    let node = this.root
+    for (let symlinks = 0; names.length > 0;) {
+      const name = names.pop()!
+      if (name === '' || name === '.') continue
+      if (name === '..') {
+        node = node.parent ?? node
+        continue
+      }
+      const child = node.children?.get(name)
+      if (!child || (child.kind === 'hardlink' && !child.content)) return 'missing'
+      if (child.kind === 'symlink' && names.length > 0) {
+        if (++symlinks > MAX_SYMLINKS) return 'loop'
+        const to = child.entry!.linkname
+        if (to.startsWith('/')) node = this.root
+        for (const part of to.split('/').reverse()) names.push(part)
+        continue
+      }
+      node = child
+    }
+    if (node === existing) return 'itself'
+    if (existing?.children) for (let up = node.parent; up; up = up.parent) if (up === existing) return 'missing'
+    return node.children ? 'directory' : node
+  }
+
+  private invalid(entry: LayerEntry, layer: number, problem: LinkProblem): void {
+    const link: InvalidLink = {layer, path: entry.path, linkname: entry.linkname, problem}
+    this.invalidLinks.push(link)
+    if (this.notes && !this.noted.has(link.path)) {
+      this.noted.add(link.path)
+      this.notes.push(`${describeInvalidLink(link)}: docker refuses to load such a layer; counted as a 0-byte hardlink`)
+    }
   }
 
   /**
@@ -325,8 +410,8 @@ function sameBytes(before: LayerEntry, after: LayerEntry): boolean {
 }
 
 /** Builds the model of a whole image. */
-export function buildUnionFs(layers: Iterable<LayerContents>, observer?: LayerObserver): UnionFs {
-  const fs = new UnionFs()
+export function buildUnionFs(layers: Iterable<LayerContents>, observer?: LayerObserver, notes?: string[]): UnionFs {
+  const fs = new UnionFs(notes)
   for (const layer of layers) fs.apply(layer, observer)
   return fs
 }

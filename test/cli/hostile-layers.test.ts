@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict'
+import {existsSync, readdirSync} from 'node:fs'
+import {join} from 'node:path'
 
 import {analyzeJson, runCli} from '../helpers/cli.js'
+import {INVALID_LINK_NOTES, INVALID_LINKS, VALID_LINKS} from '../helpers/hardlinks.js'
 import {type ImageSpec, legacySave, scratch} from '../helpers/images.js'
 
 /** Runs a command that must succeed quietly and returns its JSON. */
@@ -135,4 +138,83 @@ describe('hostile layers', function () {
       assert.deepEqual([same.files, same.summary.deltaBytes], [[], 0])
     })
   }
+
+  it('invalid hardlinks: read-only commands report on, with one note per path; flatten refuses, writing nothing', async () => {
+    const bad = tmp.file('bad-links.tar', legacySave([INVALID_LINKS]))
+    const analyze = await runCli(['analyze', bad, '--format', 'json'])
+    assert.deepEqual([analyze.code, analyze.stderr], [0, INVALID_LINK_NOTES])
+    // each invalid link is a path without content: 0 bytes, counted among the final files
+    const {summary} = JSON.parse(analyze.stdout)
+    assert.deepEqual([summary.totalBytes, summary.finalBytes, summary.wastedBytes, summary.finalFiles], [4, 4, 0, 9])
+    const files = await runCli(['files', bad, '--format', 'json'])
+    assert.deepEqual([files.code, files.stderr], [0, INVALID_LINK_NOTES])
+    assert.deepEqual(
+      JSON.parse(files.stdout)
+        .files.filter((f: any) => f.type === 'hardlink')
+        .map((f: any) => [f.layer, f.change, f.path, f.size, f.linkTarget]),
+      [
+        [0, 'A', 'self', 0, 'self'],
+        [0, 'A', 'missing', 0, 'nowhere'],
+        [0, 'A', 'todir', 0, 'dir'],
+        [0, 'A', 'toroot', 0, null],
+        [0, 'A', 'tospin', 0, 'spin/x'],
+        [0, 'A', 'l1', 0, 'a'],
+        [0, 'A', 'l2', 0, 'l1'],
+        [1, 'M', 'self', 0, 'self'],
+        [1, 'A', 'later', 0, 'missing'],
+      ],
+    )
+    const waste = await runCli(['waste', bad, '--format', 'json'])
+    assert.deepEqual([waste.code, waste.stderr, JSON.parse(waste.stdout).wastedBytes], [0, INVALID_LINK_NOTES, 0])
+    // two images, the same notes: said once
+    const diff = await runCli(['diff', bad, bad, '--format', 'json'])
+    assert.deepEqual([diff.code, diff.stderr, JSON.parse(diff.stdout).files], [0, INVALID_LINK_NOTES, []])
+    const check = await runCli(['check', bad, '--maxLayers', '5', '--format', 'json'])
+    assert.deepEqual([check.code, check.stderr], [0, INVALID_LINK_NOTES])
+
+    for (const args of [
+      ['-o', join(tmp.dir, 'flat-bad.tar')],
+      ['-o', join(tmp.dir, 'flat-bad.tar'), '--verify'],
+    ]) {
+      const flatten = await runCli(['flatten', bad, ...args])
+      assert.deepEqual(
+        [flatten.code, flatten.stdout, flatten.stderr],
+        [
+          2,
+          '',
+          'docker-layers: cannot flatten: hardlink /self in layer 0 links to itself (docker refuses to load such a layer)\n',
+        ],
+      )
+      assert.equal(existsSync(join(tmp.dir, 'flat-bad.tar')), false)
+      assert.deepEqual(
+        readdirSync(tmp.dir).filter((name) => name.includes('.tmp-')),
+        [],
+      )
+    }
+  })
+
+  it('valid hardlinks: to a hardlink, to a symlink, through a symlinked directory, to a file deleted above', async () => {
+    const good = tmp.file('good-links.tar', legacySave([VALID_LINKS]))
+    const report = await analyzeJson([good])
+    assert.deepEqual(
+      [report.summary.totalBytes, report.summary.finalBytes, report.summary.wastedBytes, report.summary.finalFiles],
+      [11, 11, 0, 6],
+    )
+    const out = join(tmp.dir, 'flat-good.tar')
+    const flat = await json(['flatten', good, '-o', out, '--verify', '-q'])
+    assert.deepEqual([flat.after, flat.verified], [{layers: 1, bytes: 11}, 10])
+    // the deleted t's content stays as keep's; tosym is the symlink it names; through shares dir/f
+    const written = (await json(['files', out])).files.map((f: any) => [f.path, f.type, f.size, f.linkTarget])
+    assert.deepEqual(written, [
+      ['sym', 'symlink', 0, 'a'],
+      ['tosym', 'symlink', 0, 'a'],
+      ['s', 'symlink', 0, '/dir'],
+      ['a', 'file', 4, null],
+      ['keep', 'file', 6, null],
+      ['dir/f', 'file', 1, null],
+      ['l1', 'hardlink', 0, 'a'],
+      ['l2', 'hardlink', 0, 'a'],
+      ['through', 'hardlink', 0, 'dir/f'],
+    ])
+  })
 })

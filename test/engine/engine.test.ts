@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict'
 import {execFileSync, spawn, spawnSync} from 'node:child_process'
-import {chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync} from 'node:fs'
+import {chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {analyzeJson, BIN, runCli} from '../helpers/cli.js'
+import {INVALID_LINKS, VALID_LINKS} from '../helpers/hardlinks.js'
+import {legacySave} from '../helpers/images.js'
+import type {Member} from '../helpers/tar.js'
 import {compareFilesystems, exportEntries, filesystemOf} from '../helpers/independent-reader.js'
 import {requirePrerequisites} from '../helpers/prerequisites.js'
 import {assertSchema} from '../helpers/schema.js'
@@ -458,6 +461,45 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
       [2, '', 'docker-layers: --from 6: the image has 6 layers; squash from 0 to 5\n'],
     )
     assert.equal(await images(), before)
+  })
+
+  it('hardlinks: the engine refuses each layer flatten refuses, and extracts the valid ones as the model has them', async () => {
+    // one image per invalid link of INVALID_LINKS' first layer, with what it needs: link(2)'s errno for each
+    const first = INVALID_LINKS.layers[0] as {members: Member[]}
+    const needs = (path: string) =>
+      first.members.filter((m) => ['a', 'dir/', 'spin'].includes(m.path) || m.path === path)
+    for (const [path, errno] of [
+      ['self', 'no such file or directory'],
+      ['missing', 'no such file or directory'],
+      ['todir', 'operation not permitted'],
+      ['toroot', 'operation not permitted'],
+      ['tospin', 'too many levels of symbolic links'],
+    ]) {
+      const archive = join(engine.dir, `link-${path}.tar`)
+      writeFileSync(archive, legacySave([{tag: `dl-link-${path}:1`, layers: [{members: needs(path)}]}]))
+      const load = await engine.docker(['load', '-i', archive])
+      assert.equal(load.code, 1, path)
+      assert.match(load.stderr, new RegExp(`link [^\\n]*/${path}: ${errno}\\n$`))
+      const flatten = await runCli(['flatten', archive, '-o', join(engine.dir, `flat-${path}.tar`)])
+      assert.equal(flatten.code, 2)
+      assert.match(flatten.stderr, new RegExp(`^docker-layers: cannot flatten: hardlink /${path} in layer 0 `))
+    }
+    // the valid links, extracted by the engine: the container's filesystem differs from the model's final one
+    // only by what the runtime adds
+    const good = join(engine.dir, 'good-links.tar')
+    writeFileSync(good, legacySave([VALID_LINKS]))
+    assert.equal((await engine.docker(['load', '-i', good])).code, 0)
+    const id = (await engine.docker(['create', 'good-links:1', 'x'])).stdout.trim()
+    const exported = join(engine.dir, 'good-links-export.tar')
+    assert.equal((await engine.docker(['export', '-o', exported, id])).code, 0)
+    const diff = await runCli(['diff', good, exported, '--format', 'json'])
+    assert.equal(diff.code, 0, diff.stderr)
+    assert.deepEqual(
+      JSON.parse(diff.stdout)
+        .files.filter((f: any) => !/^(\.dockerenv|dev|etc|proc|sys)(\/|$)/.test(f.path))
+        .map((f: any) => [f.path, f.change, f.fields]),
+      [],
+    )
   })
 
   it('plugin uninstall removes the link and docker forgets the plugin', async () => {

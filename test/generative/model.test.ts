@@ -30,6 +30,8 @@ import {finalEntry, reference, type RefChange, type RefResult} from './reference
 
 /** Stacks per property in CI; `GENERATIVE_RUNS=5000 npx mocha test/generative/model.test.ts` runs more. */
 const RUNS = Number(process.env.GENERATIVE_RUNS ?? 400)
+/** Invalid hardlinks (decided as the engine decides them) and paths nested deeper than 1,000 directories. */
+const HOSTILE = {hostile: true}
 
 const byPath = <T extends {path: string}>(rows: T[]) =>
   [...rows].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
@@ -238,7 +240,7 @@ describe('generative: random layer stacks against an independent reference model
   let n = 0
 
   it(`analyze, files, files --tree, waste and the final filesystem equal the reference (${RUNS} stacks)`, async () => {
-    await property([stackArbitrary(), fc.boolean()], RUNS, async (stack, hashed) => {
+    await property([stackArbitrary(HOSTILE), fc.boolean()], RUNS, async (stack, hashed) => {
       checkImage(await read(stack, tmp.dir, `case-${n++}`, hashed), stack, hashed)
     })
   })
@@ -246,8 +248,8 @@ describe('generative: random layer stacks against an independent reference model
   it(`diff (and --content) equals the reference on ${Math.ceil(RUNS / 4)} pairs sharing a random base`, async () => {
     const pairs = fc.gen().map((g) => {
       const draw = drawFrom(g)
-      const a = randomStack(draw)
-      const b = randomStack(draw, {}, a.layers.slice(0, draw.int(0, a.layers.length)))
+      const a = randomStack(draw, HOSTILE)
+      const b = randomStack(draw, HOSTILE, a.layers.slice(0, draw.int(0, a.layers.length)))
       return [a, b, draw.int(0, 1) === 1, draw.int(0, 4)] as const
     })
     await property([pairs], Math.ceil(RUNS / 4), async ([a, b, content, depth]) => {
@@ -313,11 +315,23 @@ describe('generative: random layer stacks against an independent reference model
       format: fc.constantFrom('docker-archive' as const, 'oci-archive' as const),
       compression: fc.constantFrom('none' as const, 'gzip' as const, 'zstd' as const),
     })
-    await property([stackArbitrary(), outputs, fc.nat()], Math.ceil(RUNS / 4), async (stack, how, fromSeed) => {
+    await property([stackArbitrary(HOSTILE), outputs, fc.nat()], Math.ceil(RUNS / 4), async (stack, how, fromSeed) => {
       const {path, image} = writeStack(stack, tmp.dir, `source-${n}`)
       const output = join(tmp.dir, `flat-${n++}.tar`)
       const from = fromSeed % stack.layers.length
+      const [invalid] = reference(entriesOf(stack)).invalidLinks
       try {
+        if (invalid) {
+          // the engine would refuse the image: flatten refuses it, naming the first invalid hardlink
+          const opened = await openImage(path, {image})
+          await opened.close()
+          assert.throws(
+            () => planFlatten(opened, from),
+            (error: Error) =>
+              error.message.startsWith(`cannot flatten: hardlink /${invalid.path} in layer ${invalid.layer} `),
+          )
+          return
+        }
         await flattenTo(path, image, output, from, how)
         const written = await readImageArchive(readFileSync(output))
         assert.equal(written.layers.length, from + 1)

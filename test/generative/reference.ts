@@ -70,8 +70,11 @@ export interface RefResult {
   dive: {efficiency: number; inefficientBytes: number; userWastedPercent: number}
   /** The top-most root entry (`./`), which sets the metadata of `/`. */
   root?: StackEntry
-  /** Hardlinks whose target held no regular file when they were applied (to themselves, missing, non-files). */
-  invalidLinks: number
+  /**
+   * The hardlinks the engine refuses (link(2) fails: to itself, to a missing path, to a directory, through too
+   * many symlinks), in the order the layers write them.
+   */
+  invalidLinks: Array<{layer: number; path: string}>
 }
 
 const parentOf = (p: string) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '')
@@ -93,6 +96,34 @@ export interface RefFinalEntry {
   gid: number
   linkTarget: string | null
   digest?: string
+}
+
+/**
+ * The path link(2) finds for a hardlink's target: symlinks on the way are followed (absolute ones from the
+ * root, `..` stopping at the root), the last name is not. Undefined when nothing is there (40 symlinks at most).
+ */
+function linkTarget(fs: Map<string, RefNode>, target: string): string | undefined {
+  const parts = (text: string) => text.split('/').filter((name) => name !== '' && name !== '.')
+  let names = parts(target)
+  let at: string[] = []
+  for (let symlinks = 0; names.length > 0;) {
+    const [name, ...rest] = names
+    names = rest
+    if (name === '..') {
+      at.pop()
+      continue
+    }
+    const node = fs.get([...at, name].join('/'))
+    if (!node || (node.kind === 'hardlink' && !node.content)) return undefined
+    if (node.kind === 'symlink' && rest.length > 0) {
+      if (++symlinks > 40) return undefined
+      if (node.entry!.target!.startsWith('/')) at = []
+      names = [...parts(node.entry!.target!), ...rest]
+      continue
+    }
+    at.push(name)
+  }
+  return at.join('/')
 }
 
 /** The mode, owner and mtime a path shows: a file's are its inode's. */
@@ -123,7 +154,7 @@ export function reference(layers: StackEntry[][], options: {hashed?: boolean} = 
   const changes: RefChange[][] = []
   const dive = new Map<string, {cumulative: number; minimum: number; count: number}>()
   let root: StackEntry | undefined
-  let invalidLinks = 0
+  const invalidLinks: RefResult['invalidLinks'] = []
   for (const [index, entries] of layers.entries()) {
     const before = new Map(fs)
     observeDive(dive, entries, before)
@@ -168,6 +199,7 @@ export function reference(layers: StackEntry[][], options: {hashed?: boolean} = 
         continue
       }
       let content: RefContent | undefined
+      let shown = e // what the path holds: a hardlink to a symlink, device or fifo is one more of them
       if (e.kind === 'file') {
         content = {
           entry: e,
@@ -180,9 +212,23 @@ export function reference(layers: StackEntry[][], options: {hashed?: boolean} = 
         }
         contents.push(content)
       } else if (e.kind === 'hardlink') {
-        content = fs.get(e.target!)?.content
-        if (content) content.meta = e.meta
-        else invalidLinks++
+        // its path is removed before the link is made: a target at or under it is none
+        const at = e.target === e.path ? undefined : linkTarget(fs, e.target!)
+        const target = at === undefined || at === e.path || under(at, e.path) ? undefined : fs.get(at)
+        if (!target || target.kind === 'dir') invalidLinks.push({layer: index, path: e.path})
+        else if (target.content) {
+          content = target.content
+          content.meta = e.meta
+        } else {
+          const {kind, target: to, device, meta} = target.entry!
+          shown = {
+            ...e,
+            kind,
+            target: to,
+            device,
+            meta: {...e.meta, mode: kind === 'symlink' ? meta.mode : e.meta.mode},
+          }
+        }
       }
       written.push(changeOf(index, before.has(e.path) ? 'M' : 'A', e))
       if (existing?.kind === 'dir' && e.kind === 'dir') {
@@ -197,7 +243,7 @@ export function reference(layers: StackEntry[][], options: {hashed?: boolean} = 
             sameBytes(existing.content, e, options.hashed) ? 'metadata-only' : 'overwritten',
           )
       }
-      fs.set(e.path, {kind: e.kind as Kind, entry: e, layer: index, content})
+      fs.set(e.path, {kind: shown.kind as Kind, entry: shown, layer: index, content})
     }
     // what the layer made invisible
     const visible = new Set([...fs.values()].map((n) => n.content))

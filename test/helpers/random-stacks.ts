@@ -195,7 +195,7 @@ function randomEntries(
     const before = [...entries]
     addRandomEntry()
     // markers act before the layer's entries: one may take the target of a link the layer already has
-    if (!options.hostile && reference([...below.map((l) => l.entries), entries]).invalidLinks > 0)
+    if (!options.hostile && reference([...below.map((l) => l.entries), entries]).invalidLinks.length > 0)
       entries.splice(0, entries.length, ...before)
   }
   return entries
