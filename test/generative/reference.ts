@@ -169,6 +169,9 @@ export function reference(layers: StackEntry[][], options: {hashed?: boolean} = 
       for (const key of [...fs.keys()]) if ((self && key === path) || (key !== path && under(key, path))) drop(key, how)
     }
     const implyParents = (path: string) => {
+      // a directory's parents are directories (the map never holds a path without them): done when the
+      // nearest parent is one, which keeps a 1,000-deep path from rebuilding its 1,000 parents each time
+      if (path.includes('/') && fs.get(parentOf(path))?.kind === 'dir') return
       const parts = path.split('/')
       for (let i = 1; i < parts.length; i++) {
         const dir = parts.slice(0, i).join('/')
@@ -347,7 +350,8 @@ function observeDive(
     sizes.set(e.path, bytes)
   }
   const parents = new Set<string>()
-  for (const path of sizes.keys()) for (let dir = parentOf(path); dir !== ''; dir = parentOf(dir)) parents.add(dir)
+  for (const path of sizes.keys())
+    for (let dir = parentOf(path); dir !== '' && !parents.has(dir); dir = parentOf(dir)) parents.add(dir)
   for (const [path, size] of sizes) {
     if (parents.has(path)) continue
     const data = paths.get(path)
