@@ -1,5 +1,6 @@
 import {Args, Command, Errors, Flags} from '@oclif/core'
 
+import {InputError} from './errors.js'
 import type {EngineOptions} from './engine/context.js'
 import type {RegistryOptions} from './registry/client.js'
 import {showProgress} from './report/progress-bar.js'
@@ -79,8 +80,25 @@ export function registryOptions(flags: RegistryFlags): RegistryOptions {
 }
 
 /**
+ * An error the user can act on: bad input or usage (InputError, oclif's parse errors), or the system's (an
+ * errno such as EPIPE, ENOSPC or ECONNRESET). Anything else (a TypeError, a RangeError, a broken invariant) is
+ * a bug in docker-layers.
+ */
+function expected(error: unknown): boolean {
+  if (error instanceof InputError || error instanceof Errors.CLIError) return true
+  const code = (error as {code?: unknown} | undefined)?.code
+  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code)
+}
+
+/** Arguments as a shell would take them back. */
+function shellWords(args: string[]): string {
+  return args.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`)).join(' ')
+}
+
+/**
  * The only place that turns errors into output and exit codes: one line on stderr, exit 2 for usage and
- * input errors, the stack only when DEBUG is set.
+ * input errors, the stack only when DEBUG is set. The last resort too: an unexpected error is reported as
+ * a bug, in one line naming the command and its input, never as a bare JavaScript error.
  */
 export abstract class BaseCommand extends Command {
   /** Images opened and not yet closed (the command's end closes them), with how many of their notes are out. */
@@ -90,6 +108,15 @@ export abstract class BaseCommand extends Command {
 
   protected override async catch(error: Error & {exitCode?: number; args?: unknown[]}): Promise<void> {
     if (error instanceof Errors.ExitError) throw error
+    if (!expected(error)) {
+      const command = `${this.config.bin} ${shellWords([...(this.id ?? '').split(':'), ...this.argv])}`
+      const what = (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).replaceAll('\n', ' ')
+      process.stderr.write(
+        `${this.config.bin}: a bug in docker-layers: \`${command}\` failed with ${what}; please report it with the output of \`DEBUG=1 ${command}\`\n`,
+      )
+      if (process.env.DEBUG) process.stderr.write(`${error instanceof Error ? error.stack : error}\n`)
+      this.exit(2)
+    }
     const message = this.missingArguments(error) ?? this.oneLine(error)
     process.stderr.write(`${this.config.bin}: ${message}\n`)
     if (process.env.DEBUG) process.stderr.write(`${error.stack}\n`)

@@ -1,5 +1,7 @@
 import {Flags} from '@oclif/core'
 
+import {InputError} from '../errors.js'
+
 export const FORMATS = ['table', 'json', 'csv'] as const
 
 /**
@@ -14,7 +16,7 @@ export function formatFlagWith(own: readonly string[]) {
     default: 'table',
     parse: async (value) => {
       if (names.includes(value) || value.includes('{{')) return value
-      throw new Error(`Expected --format=${value} to be one of: ${names.join(', ')}, or a Go template`)
+      throw new InputError(`Expected --format=${value} to be one of: ${names.join(', ')}, or a Go template`)
     },
   })
 }
