@@ -27,7 +27,7 @@ import {type GeneratedStack, runSeed, type StackEntry, stackArbitrary, stackOf} 
 import {reference} from '../generative/reference.js'
 import {type PrivateEngine, startDockerd} from './dockerd.js'
 
-const STACKS = Number(process.env.ENGINE_STACKS ?? 20)
+const STACKS = Number(process.env.ENGINE_STACKS ?? 12)
 
 /** The image of an archive, every layer read (the archive's file handle is released). */
 async function readArchive(path: string, hash: boolean): Promise<Image> {
