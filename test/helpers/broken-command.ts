@@ -21,4 +21,4 @@ class Broken extends BaseCommand {
 }
 
 // as bin/run.js's execute() ends a command: its exit code through oclif's handler
-await Broken.run(process.argv.slice(2), import.meta.url).then(flush, handle)
+await Broken.run(process.argv.slice(2), import.meta.url).then(async () => flush(), handle)
