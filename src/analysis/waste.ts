@@ -54,7 +54,13 @@ export interface WasteReport {
  * union filesystem when the caller has built it already (analyze does).
  */
 export function findWaste(image: Image, options: {duplicates?: boolean; fs?: UnionFs} = {}): WasteReport {
-  const fs = options.fs ?? buildUnionFs(image.layers.map((layer) => layer.contents), undefined, image.notes)
+  const fs =
+    options.fs ??
+    buildUnionFs(
+      image.layers.map((layer) => layer.contents),
+      undefined,
+      image.notes,
+    )
   const commands = layerCommands(image)
   const records: WasteRecord[] = []
   for (const contents of fs.contents) {
