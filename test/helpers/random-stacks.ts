@@ -78,8 +78,8 @@ export interface StackOptions {
   maxEntries?: number
   /**
    * Invalid hardlinks (to themselves, to a missing path, to a directory or to another non-file) and paths
-   * nested deeper than 1,000 directories. Off: the hostile-layers work decides them (read-only commands note
-   * them, flatten refuses them); the suites switch them on once it is merged.
+   * nested 1,001 directories deep: read-only commands note the links, flatten refuses them. Off in the
+   * engine judge: docker load refuses both (link(2)'s errno; a path past PATH_MAX).
    */
   hostile?: boolean
   /** No tar member name twice in a layer (docker load refuses such layers; the model takes the last). */
@@ -166,7 +166,12 @@ export function stackArbitrary(options: StackOptions = {}): fc.Arbitrary<Generat
 function randomPath(draw: Draw, known: string[], options: StackOptions): string {
   // rare (a few stacks in a hundred; fast-check's integers lean to their ends, so the odds are taken in the
   // middle): a deep path spreads to the later paths, and each costs the reference model a thousand directories
-  if (options.hostile && Math.abs(draw.int(1, 1000) - 500) < 3) return Array.from({length: 1001}, () => 'd').join('/')
+  if (options.hostile && Math.abs(draw.int(1, 1000) - 500) < 3) {
+    // 1,001 deep: with depths drawn up to 10,000, 400 stacks took 929 s, against 16 s at 1,001 with the same
+    // seed (a deep path spreads to the later paths of the stack); test/cli/hostile-layers.test.ts has the fixed
+    // 5,000 and 10,000 cases
+    return Array.from({length: 1001}, () => 'd').join('/')
+  }
   const roll = draw.int(1, 100)
   if (known.length > 0 && roll <= 40) return pick(draw, known)
   if (known.length > 0 && roll <= 60) return join2(pick(draw, known), pick(draw, NAMES))
