@@ -85,8 +85,9 @@ export function planFlatten(image: Image, from = 0): FlattenPlan {
   for (const [path, node] of fs.walk()) {
     if (node.layer < from && !(node.content && rewritten.has(node.content))) continue // the base layers keep it
     // A directory no layer wrote stays implied: the paths below it make it again (0755, root, as the model
-    // has it). Written, a chain of them 10,000 deep would take a header of its whole path each: 113 MB.
-    if (!node.entry && node.children!.size > 0) continue
+    // has it). Written, a chain of them 10,000 deep would take a header of its whole path each: 113 MB. Unless
+    // the base layers have the path: their entry would show through, so the squashed layer writes it.
+    if (!node.entry && node.children!.size > 0 && !(from > 0 && base.lookup(path))) continue
     if (
       node.kind === 'dir' ||
       node.kind === 'symlink' ||

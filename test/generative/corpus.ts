@@ -63,4 +63,9 @@ export const CORPUS: Record<string, GeneratedStack> = {
       ],
       {format: 'docker-archive', compression: 'none', others: 0},
     ),
+  'flatten --from writes a directory the squashed layers imply where the base layers have the path (their dir showed)':
+    stackOf(
+      [[{kind: 'dir', path: 'c/a', meta: meta(0o2775, 0, 65534)}], [file('c/a', 'now a file'), file('c/a/b', 'x')]],
+      {format: 'docker-archive', compression: 'none', others: 0},
+    ),
 }
