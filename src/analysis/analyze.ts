@@ -5,9 +5,8 @@ import type {MetadataImage} from '../image/metadata.js'
 import {type Advice, adviseImage} from './advice.js'
 import {DiveEfficiency, type DiveSummary} from './dive.js'
 import type {Bytes, Count} from './figures.js'
+import {describeImage, type ImageIdentity, SCHEMA_VERSION} from './identity.js'
 import {type DuplicateGroup, findWaste} from './waste.js'
-
-export const SCHEMA_VERSION = 1
 
 /**
  * A figure: null only in a metadata-only report (see unavailable).
@@ -48,16 +47,6 @@ export interface Summary {
    */
   wastedPercent: number | null
   dive: DiveSummary | null
-}
-
-/** The identity block every image report carries. */
-export interface ImageIdentity {
-  /** config digest */
-  id: string | null
-  repoTags: string[]
-  os: string | null
-  architecture: string | null
-  created: string | null
 }
 
 /**
@@ -133,17 +122,6 @@ export function metadataReport(meta: MetadataImage): AnalyzeReport {
       'advice',
     ],
     approximate: meta.approximate,
-  }
-}
-
-/** The identity block every report carries. */
-export function describeImage(image: Image): ImageIdentity {
-  return {
-    id: image.id ?? null,
-    repoTags: image.repoTags,
-    os: image.config.os ?? null,
-    architecture: image.config.architecture ?? null,
-    created: image.config.created ?? null,
   }
 }
 

@@ -1,6 +1,6 @@
 import type {ContainerChange, ContainerInfo, PathStat} from '../image/container.js'
 import type {Image} from '../image/image.js'
-import {SCHEMA_VERSION} from './analyze.js'
+import {SCHEMA_VERSION} from './identity.js'
 import type {Bytes, Count} from './figures.js'
 import {type FinalEntry, finalSnapshot} from './final-fs.js'
 import {temporaryReason} from './path-kinds.js'

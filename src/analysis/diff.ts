@@ -1,5 +1,5 @@
 import type {Image, SourceInfo} from '../image/image.js'
-import {describeImage, type ImageIdentity, SCHEMA_VERSION} from './analyze.js'
+import {describeImage, type ImageIdentity, SCHEMA_VERSION} from './identity.js'
 import type {ByteDelta, Bytes, Count} from './figures.js'
 import {type DirTotal, directoryTotals} from './files.js'
 import {type FinalEntry, finalFiles, finalFs, finalPairs} from './final-fs.js'

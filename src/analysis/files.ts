@@ -5,7 +5,7 @@ import {parseSize} from '../human-size.js'
 import type {LayerEntry} from '../model/entry.js'
 import {type FsNode, UnionFs} from '../model/union-fs.js'
 import {type Image, layerHistory, type SourceInfo} from '../image/image.js'
-import {describeImage, type ImageIdentity, SCHEMA_VERSION} from './analyze.js'
+import {describeImage, type ImageIdentity, SCHEMA_VERSION} from './identity.js'
 import {finalFiles, finalFs} from './final-fs.js'
 import type {Bytes, Count} from './figures.js'
 

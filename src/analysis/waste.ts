@@ -1,6 +1,6 @@
 import {buildUnionFs, type HideReason, type UnionFs} from '../model/union-fs.js'
 import type {Image, SourceInfo} from '../image/image.js'
-import {describeImage, type ImageIdentity, SCHEMA_VERSION} from './analyze.js'
+import {describeImage, type ImageIdentity, SCHEMA_VERSION} from './identity.js'
 import {layerCommands} from './files.js'
 import type {Bytes, Count} from './figures.js'
 
