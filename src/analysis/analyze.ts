@@ -175,7 +175,6 @@ export function analyzeImage(image: Image, top = 10, options: {duplicates?: bool
   let finalFiles = 0
   for (const [, node] of fs.walk()) if (node.kind === 'file' || node.kind === 'hardlink') finalFiles++
   const totalBytes = layers.reduce((sum, layer) => sum + layer.bytes, 0)
-  const {inefficientPaths: _ignored, ...diveFigures} = dive.result()
   wasted.sort((a, b) => b.entry.size - a.entry.size || a.layer - b.layer || (a.entry.path < b.entry.path ? -1 : 1))
   const waste = findWaste(image, {duplicates: options.duplicates, fs})
   return {
@@ -189,7 +188,7 @@ export function analyzeImage(image: Image, top = 10, options: {duplicates?: bool
       finalFiles,
       wastedBytes: totalBytes - finalBytes,
       wastedPercent: totalBytes === 0 ? 0 : ((totalBytes - finalBytes) / totalBytes) * 100,
-      dive: diveFigures,
+      dive: dive.result(),
     },
     layers,
     topWasted: wasted.slice(0, top).map((content) => ({

@@ -17,17 +17,10 @@ export interface DiveSummary {
   userWastedPercent: number
 }
 
-/** dive's figures and the paths behind its inefficiency. */
-export interface DiveFigures extends DiveSummary {
-  /** Paths seen in two or more layers, largest cumulative size first. */
-  inefficientPaths: Array<{path: string; cumulativeBytes: number; count: number}>
-}
-
 /** A path seen in two or more layers (a path seen once is kept as its bare size). */
 interface PathData {
   cumulative: number
   minimum: number
-  count: number
 }
 
 /**
@@ -66,21 +59,19 @@ export class DiveEfficiency {
       if (data === undefined) {
         this.paths.set(path, size)
       } else if (typeof data === 'number') {
-        this.paths.set(path, {cumulative: data + size, minimum: Math.min(data, size), count: 2})
+        this.paths.set(path, {cumulative: data + size, minimum: Math.min(data, size)})
       } else {
         data.cumulative += size
         data.minimum = Math.min(data.minimum, size)
-        data.count++
       }
     }
   }
 
-  result(): DiveFigures {
+  result(): DiveSummary {
     let minimum = 0
     let cumulative = 0
     let inefficientBytes = 0
-    const inefficientPaths: DiveFigures['inefficientPaths'] = []
-    for (const [path, data] of this.paths) {
+    for (const data of this.paths.values()) {
       if (typeof data === 'number') {
         minimum += data
         cumulative += data
@@ -89,15 +80,12 @@ export class DiveEfficiency {
       minimum += data.minimum
       cumulative += data.cumulative
       inefficientBytes += data.cumulative
-      inefficientPaths.push({path, cumulativeBytes: data.cumulative, count: data.count})
     }
-    inefficientPaths.sort((a, b) => b.cumulativeBytes - a.cumulativeBytes || (a.path < b.path ? -1 : 1))
     const userBytes = this.layerBytes.slice(1).reduce((sum, bytes) => sum + bytes, 0)
     return {
       efficiency: cumulative === 0 ? 1 : minimum / cumulative,
       inefficientBytes,
       userWastedPercent: userBytes === 0 ? 0 : inefficientBytes / userBytes,
-      inefficientPaths,
     }
   }
 }
