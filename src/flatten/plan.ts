@@ -2,7 +2,7 @@ import {joinPath, type LayerEntry} from '../model/entry.js'
 import {type Content, describeInvalidLink, type FsNode, UnionFs} from '../model/union-fs.js'
 import {InputError} from '../errors.js'
 import type {Image} from '../image/image.js'
-import {memberSize, type OutEntry} from '../tar/encode.js'
+import {memberSize, type OutEntry, plainFile} from '../tar/encode.js'
 
 /** A regular file of the output whose bytes are copied from one entry of one source layer. */
 export interface CopiedFile {
@@ -129,20 +129,6 @@ export function planFlatten(image: Image, from = 0): FlattenPlan {
  */
 function whiteouts(base: UnionFs, fs: UnionFs, opaqueDirs: Set<string>): OutEntry[] {
   const out: OutEntry[] = []
-  const marker = (path: string): OutEntry => ({
-    path,
-    kind: 'file',
-    size: 0,
-    mode: 0o644,
-    uid: 0,
-    gid: 0,
-    uname: '',
-    gname: '',
-    mtime: 0,
-    linkpath: '',
-    devmajor: 0,
-    devminor: 0,
-  })
   // depth first, parents first, with a stack rather than recursion: any depth a tar can hold
   const stack: Array<[FsNode, FsNode, string]> = [[base.root, fs.root, '']]
   while (stack.length > 0) {
@@ -159,13 +145,13 @@ function whiteouts(base: UnionFs, fs: UnionFs, opaqueDirs: Set<string>): OutEntr
       }),
     )
     if (gone.size > 0 && opaqueDirs.has(path)) {
-      out.push(marker(path === '' ? '.wh..wh..opq' : `${path}/.wh..wh..opq`))
+      out.push(plainFile(path === '' ? '.wh..wh..opq' : `${path}/.wh..wh..opq`, 0))
       continue
     }
     for (const name of gone) {
       const remade = now.children.get(name)?.kind === 'dir' && dir.children.get(name)!.kind === 'dir'
       const at = joinPath(path, name)
-      out.push(marker(remade ? `${at}/.wh..wh..opq` : joinPath(path, `.wh.${name}`)))
+      out.push(plainFile(remade ? `${at}/.wh..wh..opq` : joinPath(path, `.wh.${name}`), 0))
     }
     const below: Array<[FsNode, FsNode, string]> = []
     for (const [name, child] of dir.children) {

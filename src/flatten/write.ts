@@ -11,7 +11,7 @@ import {tarMembers} from '../tar/walk.js'
 import {compressLayer, type OutputCompression} from './compress.js'
 import type {FlattenPlan} from './plan.js'
 import type {ImageTag} from './tag.js'
-import {BLOCK, END_OF_ARCHIVE, headerBlocks, type OutEntry, padding} from '../tar/encode.js'
+import {BLOCK, END_OF_ARCHIVE, headerBlocks, type OutEntry, padding, plainFile} from '../tar/encode.js'
 
 export type OutputFormat = 'docker-archive' | 'oci-archive'
 
@@ -147,20 +147,7 @@ export class StreamSink implements ArchiveSink {
 }
 
 function memberHeader(name: string, size: number): Buffer {
-  return headerBlocks({
-    path: name,
-    kind: 'file',
-    size,
-    mode: 0o644,
-    uid: 0,
-    gid: 0,
-    uname: '',
-    gname: '',
-    mtime: 0,
-    linkpath: '',
-    devmajor: 0,
-    devminor: 0,
-  })
+  return headerBlocks(plainFile(name, size))
 }
 
 /** Writes one member of the outer archive; a size not known in advance is patched in afterwards. */

@@ -8,6 +8,15 @@ export interface OutEntry extends Omit<TarHeader, 'type' | 'dataOffset'> {
   kind: EntryKind
 }
 
+/**
+ * A root-owned 0644 file with no time, names or link: a member of an archive we write (`manifest.json`, a layer) or
+ * a whiteout marker.
+ */
+export function plainFile(path: string, size: number): OutEntry {
+  const none = {uname: '', gname: '', linkpath: '', devmajor: 0, devminor: 0}
+  return {path, kind: 'file', size, mode: 0o644, uid: 0, gid: 0, mtime: 0, ...none}
+}
+
 const TYPE: Record<EntryKind, string> = {
   file: 'File',
   dir: 'Directory',
