@@ -1,9 +1,9 @@
 import {execFileSync, spawn, spawnSync} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
-import {createServer, type AddressInfo} from 'node:net'
+import {mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {type CliResult, runCli} from '../helpers/cli.js'
+import {awaitDaemon, freePort, stopDaemon} from '../helpers/daemon.js'
 import {HOST} from '../helpers/prerequisites.js'
 
 /** A private dockerd for the tests: own data-root, exec-root and socket, no networking, stopped by pid. */
@@ -26,14 +26,6 @@ export interface EngineTls {
 }
 
 /** A free TCP port on loopback. */
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const {port} = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
 /**
  * Starts a private dockerd; `args` are more dockerd flags (e.g. `--storage-driver vfs`), `tls` adds a listener on
  * tcp 127.0.0.1 with --tlsverify.
@@ -79,16 +71,15 @@ export async function startDockerd(options: {args?: string[]; tls?: EngineTls} =
   const env = {DOCKER_HOST: host, DOCKER_CONFIG: join(dir, 'cli'), DOCKER_BUILDKIT: '0', DOCKER_CONTEXT: ''}
   const docker = (args: string[], options: {stdin?: Buffer; env?: NodeJS.ProcessEnv} = {}) =>
     runCli(args, {stdin: options.stdin, env: {...env, ...options.env}, command: ['docker']})
-  const deadline = Date.now() + 90_000
-  for (;;) {
-    const version = await docker(['version', '--format', '{{.Server.Version}}'])
-    if (version.code === 0) break
-    if (child.exitCode !== null || Date.now() > deadline) {
-      const text = existsSync(log) ? readFileSync(log, 'utf8') : ''
-      throw new Error(`private dockerd did not start: ${version.stderr.trim()} ${text.slice(-2000)}`)
-    }
-    await new Promise((resolve) => setTimeout(resolve, 300))
-  }
+  await awaitDaemon(
+    'private dockerd',
+    child,
+    async () => {
+      const version = await docker(['version', '--format', '{{.Server.Version}}'])
+      return version.code === 0 || version.stderr.trim()
+    },
+    {log, seconds: 90, pollMs: 300},
+  )
   return {
     host,
     tcpHost,
@@ -96,23 +87,7 @@ export async function startDockerd(options: {args?: string[]; tls?: EngineTls} =
     env,
     docker,
     async stop() {
-      const pid = child.pid
-      if (pid && child.exitCode === null) {
-        try {
-          process.kill(pid, 'SIGTERM')
-        } catch {
-          // already gone
-        }
-        const until = Date.now() + 30_000
-        while (Date.now() < until) {
-          try {
-            process.kill(pid, 0)
-          } catch {
-            break
-          }
-          await new Promise((resolve) => setTimeout(resolve, 200))
-        }
-      }
+      await stopDaemon(child, 30)
       // a dockerd that was killed leaves its containerd behind: end whatever still runs from this engine's dir
       spawnSync('pkill', ['-KILL', '-f', dir])
       spawnSync('sh', ['-c', `grep -o ' ${dir}[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l`])

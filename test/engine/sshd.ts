@@ -1,10 +1,9 @@
 import {execFileSync, spawn} from 'node:child_process'
-import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {connect} from 'node:net'
+import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
+import {awaitDaemon, freePort, portOpen, stopDaemon} from '../helpers/daemon.js'
 import {HOST} from '../helpers/prerequisites.js'
-import {freePort} from './dockerd.js'
 
 /** One Host alias of the test's ssh config, with a key of its own in the server's authorized_keys. */
 export interface SshAlias {
@@ -32,17 +31,6 @@ export interface PrivateSshd {
 function keygen(path: string): string {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', '', '-f', path])
   return readFileSync(`${path}.pub`, 'utf8').trim()
-}
-
-async function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1')
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once('error', () => resolve(false))
-  })
 }
 
 export async function startSshd(aliases: Record<string, SshAlias>): Promise<PrivateSshd> {
@@ -109,27 +97,13 @@ export async function startSshd(aliases: Record<string, SshAlias>): Promise<Priv
     stdio: 'ignore',
   })
   child.unref()
-  const deadline = Date.now() + 30_000
-  while (!(await listening(port))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      const text = existsSync(log) ? readFileSync(log, 'utf8') : ''
-      throw new Error(`private sshd did not start: ${text.slice(-2000)}`)
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
+  await awaitDaemon('private sshd', child, async () => (await portOpen(port)) || '', {log, seconds: 30, pollMs: 100})
   return {
     dir,
     port,
     bin,
     async stop() {
-      const pid = child.pid
-      if (pid && child.exitCode === null) {
-        try {
-          process.kill(pid, 'SIGTERM')
-        } catch {
-          // already gone
-        }
-      }
+      await stopDaemon(child, 10)
       rmSync(dir, {recursive: true, force: true})
     },
   }

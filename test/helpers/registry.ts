@@ -4,18 +4,10 @@
 import {execFileSync, spawn} from 'node:child_process'
 import {existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer, type IncomingMessage, type Server} from 'node:http'
-import {connect, createServer as createNetServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-/** A TCP port free on loopback now. */
-export async function freePort(): Promise<number> {
-  const server = createNetServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const {port} = server.address() as {port: number}
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
+import {awaitDaemon, freePort, portOpen, stopDaemon} from './daemon.js'
 
 export type RegistryAuth =
   {kind: 'none'} | {kind: 'htpasswd'; user: string; password: string} | {kind: 'token'; realm: string; service: string}
@@ -96,32 +88,18 @@ ${tls}${authConfig}`,
   process.once('exit', onExit)
   const host = `127.0.0.1:${port}`
   const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '')
-  const deadline = Date.now() + 30_000
-  for (;;) {
-    const ready = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => {
-        socket.destroy()
-        resolve(true)
-      })
-      socket.once('error', () => resolve(false))
-    })
-    if (ready) break
-    if (child.exitCode !== null || Date.now() > deadline)
-      throw new Error(`docker-registry did not start: ${log().slice(-2000)}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
+  await awaitDaemon('docker-registry', child, async () => (await portOpen(port)) || '', {
+    log: logFile,
+    seconds: 30,
+    pollMs: 100,
+  })
   return {
     host,
     dir,
     log,
     async stop() {
       process.removeListener('exit', onExit)
-      const pid = child.pid
-      if (pid && child.exitCode === null) {
-        process.kill(pid, 'SIGTERM')
-        const until = Date.now() + 10_000
-        while (child.exitCode === null && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50))
-      }
+      await stopDaemon(child, 10)
       rmSync(dir, {recursive: true, force: true})
     },
   }

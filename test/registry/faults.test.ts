@@ -13,7 +13,8 @@ import {CONFORMANCE_SPEC} from '../helpers/conformance.js'
 import {legacySave, scratch} from '../helpers/images.js'
 import {requirePrerequisites} from '../helpers/prerequisites.js'
 import {type RegistryProxy, startRegistryProxy} from '../helpers/registry-proxy.js'
-import {freePort, selfSignedCertificate, skopeoPush, startRegistry, type TestRegistry} from '../helpers/registry.js'
+import {freePort} from '../helpers/daemon.js'
+import {selfSignedCertificate, skopeoPush, startRegistry, type TestRegistry} from '../helpers/registry.js'
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
 const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`
