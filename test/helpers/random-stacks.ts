@@ -431,8 +431,8 @@ function paxRecords(records: Array<[string, string]>): Buffer {
   )
 }
 
-/** A meta member (pax 'x'/'g', GNU 'L'/'K') holding `body`. */
-function metaMember(name: string, typeflag: string, body: Buffer, magic: 'ustar' | 'gnu'): Buffer {
+/** A root-owned member holding `body`: a meta member (pax 'x'/'g', GNU 'L'/'K') or a file ('0'). */
+function member(name: string, typeflag: string, body: Buffer, magic: 'ustar' | 'gnu'): Buffer {
   const fields: Fields = {
     name,
     mode: 0o644,
@@ -548,11 +548,11 @@ function memberBytes(draw: Draw, entry: StackEntry, spelling: Spelling): Buffer 
     const parts: Buffer[] = []
     const short = {...fields}
     if (utf8(name).length > 100) {
-      parts.push(metaMember('././@LongLink', 'L', Buffer.concat([utf8(name), Buffer.alloc(1)]), 'gnu'))
+      parts.push(member('././@LongLink', 'L', Buffer.concat([utf8(name), Buffer.alloc(1)]), 'gnu'))
       short.name = asciiStandIn(name, 100)
     }
     if (utf8(linkname).length > 100) {
-      parts.push(metaMember('././@LongLink', 'K', Buffer.concat([utf8(linkname), Buffer.alloc(1)]), 'gnu'))
+      parts.push(member('././@LongLink', 'K', Buffer.concat([utf8(linkname), Buffer.alloc(1)]), 'gnu'))
       short.linkname = asciiStandIn(linkname, 100)
     }
     const block = headerBlock(short, 'gnu')
@@ -586,7 +586,7 @@ function memberBytes(draw: Draw, entry: StackEntry, spelling: Spelling): Buffer 
   const parts: Buffer[] = []
   if (records.length > 0) {
     const header = chance(draw, 50) ? '././@PaxHeader' : `PaxHeaders.0/${asciiStandIn(name, 80)}`
-    parts.push(metaMember(header, 'x', paxRecords(records), 'ustar'))
+    parts.push(member(header, 'x', paxRecords(records), 'ustar'))
   }
   return Buffer.concat([...parts, headerBlock(short, 'ustar')!, body, padding(body.length)])
 }
@@ -595,7 +595,7 @@ function memberBytes(draw: Draw, entry: StackEntry, spelling: Spelling): Buffer 
 function layerTar(draw: Draw, entries: StackEntry[], spelling: Spelling = {}): Buffer {
   const parts: Buffer[] = []
   if (spelling.globalHeader ?? chance(draw, 15))
-    parts.push(metaMember('pax_global_header', 'g', paxRecords([['comment', 'generated layer']]), 'ustar'))
+    parts.push(member('pax_global_header', 'g', paxRecords([['comment', 'generated layer']]), 'ustar'))
   for (const entry of entries) parts.push(memberBytes(draw, entry, spelling))
   parts.push(Buffer.alloc(2 * BLOCK))
   return Buffer.concat(parts)
@@ -616,24 +616,9 @@ function imageSpecs(stack: GeneratedStack): ImageSpec[] {
   return specs
 }
 
+/** A small file holding its own name. */
 function fileMember(name: string): Buffer {
-  const body = utf8(name)
-  const fields: Fields = {
-    name,
-    mode: 0o644,
-    uid: 0,
-    gid: 0,
-    size: body.length,
-    mtime: 0,
-    typeflag: '0',
-    linkname: '',
-    uname: '',
-    gname: '',
-    devmajor: 0,
-    devminor: 0,
-    prefix: '',
-  }
-  return Buffer.concat([headerBlock(fields, 'ustar')!, body, padding(body.length)])
+  return member(name, '0', utf8(name), 'ustar')
 }
 
 /**
