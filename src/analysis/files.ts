@@ -86,7 +86,7 @@ function fromEntry(layer: number, change: Change, entry: LayerEntry): FileChange
     mode: octal(entry.mode),
     uid: entry.owner.uid,
     gid: entry.owner.gid,
-    linkTarget: entry.linkname || null,
+    linkTarget: entry.linkTarget || null,
   }
 }
 
@@ -101,7 +101,7 @@ function fromNode(layer: number, path: string, node: FsNode): FileChange {
     mode: meta ? octal(meta.mode) : '0755',
     uid: meta?.owner.uid ?? 0,
     gid: meta?.owner.gid ?? 0,
-    linkTarget: entry?.linkname || null,
+    linkTarget: entry?.linkTarget || null,
   }
 }
 

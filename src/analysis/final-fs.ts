@@ -95,7 +95,7 @@ export function finalEntry(node: FsNode): FinalEntry {
     mode: ((meta?.mode ?? 0o755) & 0o7777).toString(8).padStart(4, '0'),
     uid: meta?.owner.uid ?? 0,
     gid: meta?.owner.gid ?? 0,
-    linkTarget: node.kind === 'symlink' ? (entry?.linkname ?? null) : null,
+    linkTarget: node.kind === 'symlink' ? (entry?.linkTarget ?? null) : null,
     ...(content?.digest ? {digest: content.digest} : {}),
   }
 }

@@ -39,7 +39,7 @@ function outEntry(path: string, entry: LayerEntry | undefined, kind = entry?.kin
     uname: meta?.owner.uname ?? '',
     gname: meta?.owner.gname ?? '',
     mtime: meta?.mtime ?? 0,
-    linkpath: kind === 'symlink' ? (entry?.linkname ?? '') : '',
+    linkpath: kind === 'symlink' ? (entry?.linkTarget ?? '') : '',
     devmajor: entry?.device?.major ?? 0,
     devminor: entry?.device?.minor ?? 0,
     ...(entry?.xattrs ? {xattrs: entry.xattrs} : {}),

@@ -28,7 +28,7 @@ export interface LayerEntry extends Pick<TarHeader, 'mode' | 'mtime' | 'xattrs'>
   /** Content bytes: the header size of a regular file, 0 for every other kind. */
   size: number
   /** Symlink target as written, or the normalized path a hardlink names ('' for the root). */
-  linkname: string
+  linkTarget: string
   /** Where the content starts in the layer's uncompressed tar stream. */
   offset: number
   owner: Owner
@@ -144,14 +144,14 @@ export class LayerContentsBuilder {
       return
     }
     // a hardlink to `/` (or to nothing: the root too) is for the model to decide: a link to a directory
-    const linkname = header.type === 'hardlink' ? normalizePath(header.linkpath, this.where) : header.linkpath
+    const linkTarget = header.type === 'hardlink' ? normalizePath(header.linkpath, this.where) : header.linkpath
     const entry: LayerEntry = {
       path,
       kind: header.type,
       size: header.type === 'file' ? header.size : 0,
       mode: header.mode,
       mtime: header.mtime,
-      linkname,
+      linkTarget,
       offset: header.dataOffset,
       owner: this.owner(header),
     }

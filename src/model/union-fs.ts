@@ -78,7 +78,7 @@ const MAX_SYMLINKS = 40
 export interface InvalidLink {
   layer: number
   path: string
-  linkname: string
+  linkTarget: string
   problem: LinkProblem
 }
 
@@ -86,9 +86,9 @@ export interface InvalidLink {
 export function describeInvalidLink(link: InvalidLink): string {
   const why = {
     itself: 'links to itself',
-    missing: `links to /${link.linkname}, which does not exist when the link is made`,
-    directory: `links to /${link.linkname}, a directory`,
-    loop: `links to /${link.linkname} through too many symbolic links`,
+    missing: `links to /${link.linkTarget}, which does not exist when the link is made`,
+    directory: `links to /${link.linkTarget}, a directory`,
+    loop: `links to /${link.linkTarget} through too many symbolic links`,
   }[link.problem]
   return `hardlink /${link.path} in layer ${link.layer} ${why}`
 }
@@ -254,8 +254,8 @@ export class UnionFs {
         content.inode = entry
       } else {
         // the link's own header for owner and mode, as the engine applies them (a symlink's mode cannot change)
-        const {kind, linkname, device, mode} = target.entry!
-        shown = {...entry, kind, linkname, device, mode: kind === 'symlink' ? mode : entry.mode}
+        const {kind, linkTarget, device, mode} = target.entry!
+        shown = {...entry, kind, linkTarget, device, mode: kind === 'symlink' ? mode : entry.mode}
       }
     }
     observer.entry?.(layer, entry, existedBelow, existing)
@@ -329,8 +329,8 @@ export class UnionFs {
    * device or fifo is one more name of it. A hardlink that was itself invalid never came to be.
    */
   private linkTarget(entry: LayerEntry, existing: FsNode | undefined): FsNode | LinkProblem {
-    if (entry.linkname === entry.path) return 'itself'
-    const names = entry.linkname.split('/').reverse()
+    if (entry.linkTarget === entry.path) return 'itself'
+    const names = entry.linkTarget.split('/').reverse()
     let node = this.root
     for (let symlinks = 0; names.length > 0;) {
       const name = names.pop()!
@@ -343,7 +343,7 @@ export class UnionFs {
       if (!child || (child.kind === 'hardlink' && !child.content)) return 'missing'
       if (child.kind === 'symlink' && names.length > 0) {
         if (++symlinks > MAX_SYMLINKS) return 'loop'
-        const to = child.entry!.linkname
+        const to = child.entry!.linkTarget
         if (to.startsWith('/')) node = this.root
         for (const part of to.split('/').reverse()) names.push(part)
         continue
@@ -356,7 +356,7 @@ export class UnionFs {
   }
 
   private invalid(entry: LayerEntry, layer: number, problem: LinkProblem): void {
-    const link: InvalidLink = {layer, path: entry.path, linkname: entry.linkname, problem}
+    const link: InvalidLink = {layer, path: entry.path, linkTarget: entry.linkTarget, problem}
     this.invalidLinks.push(link)
     if (this.notes && !this.noted.has(link.path)) {
       this.noted.add(link.path)
