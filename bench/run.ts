@@ -61,7 +61,9 @@ function row(
   const met = checks.length === 0 ? '' : checks.every(Boolean) ? 'yes' : 'no'
   const cell = (text: string) => text.replaceAll('|', '\\|')
   rows.push(
-    `| ${cell(name)} | ${ours.seconds.toFixed(2)} s, ${ours.rssMB.toFixed(0)} MB | ${baseline ? `${baseline.seconds.toFixed(2)} s (${cell(baselineName)})` : '-'} | ${ratio === undefined ? '-' : ratio.toFixed(2)} | ${cell(target)} | ${met} |`,
+    `| ${cell(name)} | ${ours.seconds.toFixed(2)} s, ${ours.rssMB.toFixed(0)} MB ` +
+      `| ${baseline ? `${baseline.seconds.toFixed(2)} s (${cell(baselineName)})` : '-'} ` +
+      `| ${ratio === undefined ? '-' : ratio.toFixed(2)} | ${cell(target)} | ${met} |`,
   )
   process.stdout.write(`${rows.at(-1)}\n`)
 }

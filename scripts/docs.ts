@@ -54,7 +54,8 @@ for (const command of Object.values(manifest.commands).sort((a, b) => a.id.local
   if (flags.length > 0) {
     lines.push('| flag | meaning | default |', '| --- | --- | --- |')
     for (const flag of flags) {
-      const spelled = `${flag.char ? `-${flag.char}, ` : ''}--${flag.name}${flag.type === 'option' ? (flag.options ? ` ${flag.options.join('\\|')}` : ' VALUE') : ''}`
+      const value = flag.type === 'option' ? (flag.options ? ` ${flag.options.join('\\|')}` : ' VALUE') : ''
+      const spelled = `${flag.char ? `-${flag.char}, ` : ''}--${flag.name}${value}`
       // a flag's own description may already say it repeats (as --help shows nothing for it)
       const description = flag.description ?? ''
       const repeatable = flag.multiple && !description.includes('(repeatable)') ? ' (repeatable)' : ''

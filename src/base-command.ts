@@ -112,7 +112,8 @@ export abstract class BaseCommand extends Command {
       const command = `${this.config.bin} ${shellWords([...(this.id ?? '').split(':'), ...this.argv])}`
       const what = (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).replaceAll('\n', ' ')
       process.stderr.write(
-        `${this.config.bin}: a bug in docker-layers: \`${command}\` failed with ${what}; please report it with the output of \`DEBUG=1 ${command}\`\n`,
+        `${this.config.bin}: a bug in docker-layers: \`${command}\` failed with ${what}; please report it with ` +
+          `the output of \`DEBUG=1 ${command}\`\n`,
       )
       if (process.env.DEBUG) process.stderr.write(`${error instanceof Error ? error.stack : error}\n`)
       this.exit(2)
@@ -136,7 +137,10 @@ export abstract class BaseCommand extends Command {
     const usage = Object.values(this.ctor.args ?? {}).map((arg) =>
       arg.required ? arg.name.toUpperCase() : `[${arg.name.toUpperCase()}]`,
     )
-    return `missing argument${named.length > 1 ? 's' : ''} ${named.join(' and ')}; usage: ${[this.config.bin, this.id?.replaceAll(':', ' '), ...usage].join(' ')}`
+    return (
+      `missing argument${named.length > 1 ? 's' : ''} ${named.join(' and ')}; ` +
+      `usage: ${[this.config.bin, this.id?.replaceAll(':', ' '), ...usage].join(' ')}`
+    )
   }
 
   private oneLine(error: Error): string {

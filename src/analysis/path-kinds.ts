@@ -34,7 +34,9 @@ const PACKAGE_CACHES: Array<[RegExp, PackageCache]> = [
     /^\/var\/(lib\/apt\/lists|cache\/apt)\//,
     {
       manager: 'apt',
-      fix: 'in the same RUN: apt-get update && apt-get install -y --no-install-recommends … && rm -rf /var/lib/apt/lists/* (or RUN --mount=type=cache,target=/var/cache/apt)',
+      fix:
+        'in the same RUN: apt-get update && apt-get install -y --no-install-recommends … && rm -rf ' +
+        '/var/lib/apt/lists/* (or RUN --mount=type=cache,target=/var/cache/apt)',
       ref: 'DL3009',
     },
   ],

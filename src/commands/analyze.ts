@@ -16,7 +16,10 @@ import {readMetadata} from '../sources/metadata.js'
 
 export default class Analyze extends BaseCommand {
   static override summary = 'Show where the bytes of an image go, layer by layer, and what it stores but never shows.'
-  static override description = `SOURCE is an image in the engine (NAME[:TAG] or ID), a docker save archive, an OCI layout directory or archive, a docker export tarball, or - for an archive on stdin. Skopeo's transport names work too: docker-daemon:REF, docker-archive:PATH[:REPO:TAG], oci:DIR[:REF], oci-archive:PATH[:REF].`
+  static override description =
+    `SOURCE is an image in the engine (NAME[:TAG] or ID), a docker save archive, ` +
+    `an OCI layout directory or archive, a docker export tarball, or - for an archive on stdin. Skopeo's transport ` +
+    `names work too: docker-daemon:REF, docker-archive:PATH[:REPO:TAG], oci:DIR[:REF], oci-archive:PATH[:REF].`
 
   static override usage = [
     '<%= command.id %> SOURCE [flags]',

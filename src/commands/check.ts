@@ -33,7 +33,11 @@ function ruleSettings(flags: Record<string, unknown>, argv: string[]): RuleSetti
 
 export default class Check extends BaseCommand {
   static override summary = 'Gate CI and git push on image size: exit 1 when a rule fails.'
-  static override description = `Rules come from .docker-layers.yml (looked up from the working directory to the repository root) or dive's .dive-ci, then from flags, which win. dive's three rules keep dive's semantics and defaults, so existing thresholds carry over. With no SOURCE, the images: of the configuration are checked. Exit 0 when every rule passes, 1 when any fails, 2 on a usage or input error.`
+  static override description =
+    `Rules come from .docker-layers.yml (looked up from the working directory to ` +
+    `the repository root) or dive's .dive-ci, then from flags, which win. dive's three rules keep dive's semantics ` +
+    `and defaults, so existing thresholds carry over. With no SOURCE, the images: of the configuration are checked. ` +
+    `Exit 0 when every rule passes, 1 when any fails, 2 on a usage or input error.`
 
   static override strict = false
   static override usage = '<%= command.id %> [SOURCE...] [flags]'

@@ -9,7 +9,11 @@ export default class Container extends BaseCommand {
   static override summary =
     "Size a container's uncommitted changes before `docker commit`: the layer it would add, the waste, the leftovers."
   static override description =
-    "For a running or stopped container: its changes as `docker container diff` prints them, with bytes; the size of the layer `docker commit` would add; the bytes of the image each change shadows or deletes (stored but hidden after the commit); and which paths look like temporary artifacts (caches, /tmp, __pycache__, build directories). Paths the runtime injects (/.dockerenv, /etc/hostname, /etc/hosts, /etc/resolv.conf, /dev/console) and mount points are not the user's changes and are left out."
+    'For a running or stopped container: its changes as `docker container diff` prints them, with bytes; the ' +
+    'size of the layer `docker commit` would add; the bytes of the image each change shadows or deletes (stored ' +
+    'but hidden after the commit); and which paths look like temporary artifacts (caches, /tmp, __pycache__, build ' +
+    'directories). Paths the runtime injects (/.dockerenv, /etc/hostname, /etc/hosts, /etc/resolv.conf, /dev/console) ' +
+    "and mount points are not the user's changes and are left out."
   static override examples = [
     '<%= config.bin %> <%= command.id %> my-container',
     '<%= config.bin %> <%= command.id %> 3f2a --format json',

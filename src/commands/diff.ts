@@ -9,7 +9,10 @@ import {render} from '../report/render.js'
 export default class Diff extends BaseCommand {
   static override summary = 'What changed between two images: shared layers, files, directory sizes and config.'
   static override description =
-    'Compares the final filesystems (a file added and deleted again inside one image is no difference): paths added, removed and changed in size, mode, owner, link target and, with --content, content digest; directory size deltas; and the runtime config (Env, Cmd, Entrypoint, WorkingDir, User, ExposedPorts, Volumes, Labels, Healthcheck, …). mtimes are not compared.'
+    'Compares the final filesystems (a file added and deleted again inside one image is no difference): paths ' +
+    'added, removed and changed in size, mode, owner, link target and, with --content, content digest; directory ' +
+    'size deltas; and the runtime config (Env, Cmd, Entrypoint, WorkingDir, User, ExposedPorts, Volumes, Labels, ' +
+    'Healthcheck, …). mtimes are not compared.'
   static override examples = [
     '<%= config.bin %> <%= command.id %> myapp:1.0 myapp:1.1',
     '<%= config.bin %> <%= command.id %> old.tar new.tar --content --format json',

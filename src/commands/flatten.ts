@@ -13,7 +13,14 @@ import {render} from '../report/render.js'
 
 export default class Flatten extends BaseCommand {
   static override summary = 'Squash an image into one layer that keeps its whole config and everything but the waste.'
-  static override description = `Unlike docker export | docker import, the image keeps Env, Cmd, Entrypoint, WorkingDir, User, ExposedPorts, Volumes, Labels and the rest of its config, and no runtime placeholder (/.dockerenv, an empty /etc/hostname) replaces a real file. The layer holds exactly the final filesystem: files, directories, symlinks, hardlinks, devices, modes, owners, mtimes, xattrs. -t loads the result into the engine as it is written; -o writes an archive atomically, naming -t's tag when both are given. --from squashes only the layers above a base, which stays shared. The same source gives the same image ID and, with -o, a byte-identical archive: the image keeps the source's created time (or SOURCE_DATE_EPOCH when it is set).`
+  static override description =
+    `Unlike docker export | docker import, the image keeps Env, Cmd, Entrypoint, ` +
+    `WorkingDir, User, ExposedPorts, Volumes, Labels and the rest of its config, and no runtime placeholder ` +
+    `(/.dockerenv, an empty /etc/hostname) replaces a real file. The layer holds exactly the final filesystem: ` +
+    `files, directories, symlinks, hardlinks, devices, modes, owners, mtimes, xattrs. -t loads the result into the ` +
+    `engine as it is written; -o writes an archive atomically, naming -t's tag when both are given. --from squashes ` +
+    `only the layers above a base, which stays shared. The same source gives the same image ID and, with -o, ` +
+    `a byte-identical archive: the image keeps the source's created time (or SOURCE_DATE_EPOCH when it is set).`
   static override examples = [
     '<%= config.bin %> <%= command.id %> myapp:latest -t myapp:flat',
     '<%= config.bin %> <%= command.id %> app.tar -o app-flat.tar --compress zstd --verify',

@@ -9,7 +9,9 @@ import {wasteView} from '../report/waste-table.js'
 export default class Waste extends BaseCommand {
   static override summary = 'List every path whose bytes an image stores but never shows, and what hid them.'
   static override description =
-    "Deleted, overwritten, hidden by an opaque directory, replaced by a non-directory, or copied by a metadata-only change (chmod/chown). The bytes add up to analyze's wastedBytes. --duplicates hashes every file and lists identical content stored under several paths or layers."
+    'Deleted, overwritten, hidden by an opaque directory, replaced by a non-directory, or copied by a metadata-only ' +
+    "change (chmod/chown). The bytes add up to analyze's wastedBytes. --duplicates hashes every file and lists " +
+    'identical content stored under several paths or layers.'
   static override examples = [
     '<%= config.bin %> <%= command.id %> myapp:latest',
     '<%= config.bin %> <%= command.id %> app.tar --duplicates --format json',

@@ -85,7 +85,8 @@ export function engineError(engine: Engine, error: unknown): Error {
   const said = e.json?.message ?? e.message
   if (e.statusCode === 400 && /HTTP request to an HTTPS server/.test(said))
     return new InputError(
-      `the Docker engine at ${host} (from ${from}) wants TLS: use --tlsverify or DOCKER_TLS_VERIFY=1, with its certificates in DOCKER_CERT_PATH`,
+      `the Docker engine at ${host} (from ${from}) wants TLS: use --tlsverify or DOCKER_TLS_VERIFY=1, with its ` +
+        `certificates in DOCKER_CERT_PATH`,
     )
   if (e.statusCode) return new InputError(`the Docker engine at ${host} answered ${e.statusCode}: ${said}`)
   const reason =

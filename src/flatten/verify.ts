@@ -3,7 +3,9 @@ import {InputError} from '../errors.js'
 import type {Image} from '../image/image.js'
 
 function show(e: FinalEntry): string {
-  return `${e.type} ${e.size}B ${e.mode} ${e.uid}:${e.gid}${e.linkTarget ? ` -> ${e.linkTarget}` : ''}${e.digest ? ` ${e.digest.slice(7, 19)}` : ''}`
+  const link = e.linkTarget ? ` -> ${e.linkTarget}` : ''
+  const digest = e.digest ? ` ${e.digest.slice(7, 19)}` : ''
+  return `${e.type} ${e.size}B ${e.mode} ${e.uid}:${e.gid}${link}${digest}`
 }
 
 /**

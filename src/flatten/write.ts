@@ -222,7 +222,9 @@ function flattenedConfig(image: Image, output: FlattenOutput, diffIds: string[])
     else squashed.push(entry)
     if (!entry.empty_layer) layers++
   }
-  const comment = `flattened ${image.layers.length - base} layers:\n${squashed.map((e) => `${e.empty_layer ? '  (config) ' : '  '}${e.created_by ?? ''}`).join('\n')}`
+  const comment =
+    `flattened ${image.layers.length - base} ` +
+    `layers:\n${squashed.map((e) => `${e.empty_layer ? '  (config) ' : '  '}${e.created_by ?? ''}`).join('\n')}`
   return {
     ...image.config,
     created,

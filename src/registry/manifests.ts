@@ -106,7 +106,8 @@ export async function getManifest(
   const mediaType = json.mediaType ?? header ?? ''
   if (json.schemaVersion === 1 || DOCKER_SCHEMA1.includes(mediaType))
     throw new InputError(
-      `${name}: a Docker schema 1 manifest (deprecated, and not read here); copy the image again with a current docker, skopeo or crane, which write schema 2`,
+      `${name}: a Docker schema 1 manifest (deprecated, and not read here); copy the image again with a current ` +
+        `docker, skopeo or crane, which write schema 2`,
     )
   if (!READ.includes(mediaType)) {
     // an OCI manifest may leave mediaType out: its shape tells

@@ -240,7 +240,8 @@ export class Transport {
       return new InputError(`${this.host} did not answer within ${this.options.timeoutMs / 1000} s`)
     if (isCertificateError(code) || code.startsWith('ERR_SSL') || code === 'EPROTO')
       return new InputError(
-        `TLS error talking to ${this.host}: ${text} (trust its CA in ${join(this.options.certsDirectory, this.host, 'ca.crt')} or NODE_EXTRA_CA_CERTS, or skip verification with --tls-verify=false)`,
+        `TLS error talking to ${this.host}: ${text} (trust its CA in ${join(this.options.certsDirectory, this.host, 'ca.crt')} ` +
+          `or NODE_EXTRA_CA_CERTS, or skip verification with --tls-verify=false)`,
       )
     return new InputError(`${this.host}: ${text}${code ? ` (${code})` : ''}`)
   }

@@ -47,7 +47,8 @@ export function summaryLines(report: AnalyzeReport): Array<[string, string]> {
     const {dive} = summary
     lines.push([
       'dive',
-      `efficiency ${(dive.efficiency * 100).toFixed(4)}%, inefficient ${humanSize(dive.inefficientBytes)}, user wasted ${(dive.userWastedPercent * 100).toFixed(2)}%`,
+      `efficiency ${(dive.efficiency * 100).toFixed(4)}%, inefficient ${humanSize(dive.inefficientBytes)}, user ` +
+        `wasted ${(dive.userWastedPercent * 100).toFixed(2)}%`,
     ])
   }
   if (report.unavailable)

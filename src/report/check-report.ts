@@ -92,14 +92,13 @@ export function renderJunit(report: CheckReport): string {
 export function renderMarkdown(report: CheckReport): string {
   const lines = [`### docker-layers check: ${report.passed ? '✅ passed' : '❌ failed'}`, '']
   for (const image of report.images) {
-    lines.push(
-      `**${cell(image.source)}**${image.repoTags.length > 0 ? ` (${image.repoTags.map((t) => `\`${t}\``).join(', ')})` : ''}: ${image.passed ? 'passed' : 'failed'}`,
-      '',
-    )
+    const tags = image.repoTags.length > 0 ? ` (${image.repoTags.map((t) => `\`${t}\``).join(', ')})` : ''
+    lines.push(`**${cell(image.source)}**${tags}: ${image.passed ? 'passed' : 'failed'}`, '')
     lines.push('| rule | status | value | threshold | from |', '| --- | --- | --- | --- | --- |')
     for (const rule of image.rules.filter((r) => r.status !== 'off')) {
       lines.push(
-        `| ${rule.rule} | ${rule.status === 'fail' ? '❌ fail' : '✅ pass'} | ${cell(rule.valueText)} | ${cell(rule.thresholdText)} | ${cell(rule.from)} |`,
+        `| ${rule.rule} | ${rule.status === 'fail' ? '❌ fail' : '✅ pass'} | ${cell(rule.valueText)} ` +
+          `| ${cell(rule.thresholdText)} | ${cell(rule.from)} |`,
       )
     }
     lines.push('')

@@ -41,7 +41,8 @@ export function renderDiffTable(report: DiffReport, names: [string, string]): st
     `A: ${names[0]} (${shared.layersA} layers)`,
     `B: ${names[1]} (${shared.layersB} layers)`,
     `Shared layers: ${shared.digests.length} (the first ${shared.commonBase} are a common base)`,
-    `Final filesystem: ${humanSize(summary.bytesA)} -> ${humanSize(summary.bytesB)} (${signed(summary.deltaBytes)}); ${summary.added} added, ${summary.removed} removed, ${summary.changed} changed`,
+    `Final filesystem: ${humanSize(summary.bytesA)} -> ${humanSize(summary.bytesB)} ` +
+      `(${signed(summary.deltaBytes)}); ${summary.added} added, ${summary.removed} removed, ${summary.changed} changed`,
     '',
   ]
   if (report.files.length > 0) {

@@ -12,7 +12,10 @@ const HEADER = 'LAYER  C  TYPE     MODE  UID:GID         SIZE  PATH\n'
 function row(change: FileChange): string {
   const owner = `${change.uid}:${change.gid}`
   const size = change.type === 'file' || change.change === 'D' ? humanSize(change.size) : '-'
-  return `${String(change.layer).padStart(5)}  ${change.change}  ${change.type.padEnd(8)} ${change.mode}  ${owner.padEnd(11)} ${size.padStart(8)}  /${change.path}${change.linkTarget ? ` -> ${change.linkTarget}` : ''}\n`
+  return (
+    `${String(change.layer).padStart(5)}  ${change.change}  ${change.type.padEnd(8)} ${change.mode} ` +
+    ` ${owner.padEnd(11)} ${size.padStart(8)}  /${change.path}${change.linkTarget ? ` -> ${change.linkTarget}` : ''}\n`
+  )
 }
 
 /**

@@ -32,7 +32,8 @@ export function renderWasteTable(report: WasteReport): string {
     const [first] = records
     const bytes = records.reduce((sum, r) => sum + r.bytes, 0)
     lines.push(
-      `Layer ${first.layer}${command(first.createdBy)} stores ${humanSize(bytes)} in ${records.length} file${records.length === 1 ? '' : 's'} that layer ${first.removedBy}${command(first.removedByCreatedBy)} hides:`,
+      `Layer ${first.layer}${command(first.createdBy)} stores ${humanSize(bytes)} in ${records.length} ` +
+        `file${records.length === 1 ? '' : 's'} that layer ${first.removedBy}${command(first.removedByCreatedBy)} hides:`,
       plainTable(
         ['', 'SIZE', 'HOW', 'PATH'],
         records.map((r) => ['', humanSize(r.bytes), r.how, `/${r.path}`]),

@@ -103,7 +103,8 @@ async function resolveDockerManifest(store: ImageStore, selection: Selection): P
     if (!chosen) {
       const known = entries.flatMap(tagsOf)
       throw new InputError(
-        `${store.name}: no image ${selection.image} in the archive (it holds ${known.length > 0 ? known.join(', ') : 'untagged images only'})`,
+        `${store.name}: no image ${selection.image} in the archive (it ` +
+          `holds ${known.length > 0 ? known.join(', ') : 'untagged images only'})`,
       )
     }
   } else if (selection.id) {
@@ -113,7 +114,8 @@ async function resolveDockerManifest(store: ImageStore, selection: Selection): P
     if (entries.length > 1) {
       const others = entries.slice(1).map((entry) => tagsOf(entry)[0] ?? entry.Config ?? '?')
       notes.push(
-        `${store.name} holds ${entries.length} images; reading ${tagsOf(chosen)[0] ?? chosen.Config}, pick another with --image (${others.join(', ')})`,
+        `${store.name} holds ${entries.length} images; reading ${tagsOf(chosen)[0] ?? chosen.Config}, pick ` +
+          `another with --image (${others.join(', ')})`,
       )
     }
   }
@@ -240,7 +242,8 @@ async function resolveOciIndex(store: ImageStore, selection: Selection): Promise
     )
     if (byName.length === 0)
       throw new InputError(
-        `${store.name}: no image ${wanted} in the layout (it holds ${[...new Set(candidates.flatMap((c) => c.names))].join(', ') || 'unnamed images only'})`,
+        `${store.name}: no image ${wanted} in the layout (it ` +
+          `holds ${[...new Set(candidates.flatMap((c) => c.names))].join(', ') || 'unnamed images only'})`,
       )
     candidates = byName
   }
@@ -273,7 +276,8 @@ async function resolveOciIndex(store: ImageStore, selection: Selection): Promise
     if (forHost.length >= 1 && distinct.size > 1) chosen = forHost[0]
     else if (distinct.size > 1)
       throw new InputError(
-        `${store.name}: several platforms and none is this host's (${formatPlatform(host)}); choose one with --platform: ${listPlatforms(real)}`,
+        `${store.name}: several platforms and none is this host's (${formatPlatform(host)}); choose one with ` +
+          `--platform: ${listPlatforms(real)}`,
       )
     else chosen = real[0]
     if (real.length > 1 && distinct.size === 1) {

@@ -57,11 +57,14 @@ function table(name: string, createdBy: string, wasted: string[]): string {
 const ADVICE = [
   '',
   'ADVICE              SAVES   HADOLINT   WHAT AND HOW',
-  'deleted-later         5kB   -          files stored by layer 0 (ADD base /) are deleted by layer 1 (RUN apt-get update && apt-get install -y --no-install-recom…)',
+  'deleted-later         5kB   -          files stored by layer 0 (ADD base /) are deleted by layer 1 (RUN ' +
+    'apt-get update && apt-get install -y --no-install-recom…)',
   '                                       fix: delete them in the RUN that makes them, or build in a stage and COPY only the result',
   '                                       /var/big',
-  'overwritten-later    300B   -          files stored by layer 0 (ADD base /) are rewritten by layer 1 (RUN apt-get update && apt-get install -y --no-install-recom…)',
-  '                                       fix: write each file once: produce its final version in one step (a build stage can hold the intermediate ones)',
+  'overwritten-later    300B   -          files stored by layer 0 (ADD base /) are rewritten by layer 1 (RUN ' +
+    'apt-get update && apt-get install -y --no-install-recom…)',
+  '                                       fix: write each file once: produce its final version in one step (a ' +
+    'build stage can hold the intermediate ones)',
   '                                       /srv/mid',
 ]
 

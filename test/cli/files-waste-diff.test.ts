@@ -118,7 +118,9 @@ describe('files, waste and diff on a generated image', () => {
     ])
     assert.equal(
       deletes.stdout,
-      '"layer","change","path","type","size","mode","uid","gid","linkTarget"\n2,"D","usr/share/doc/b","file",30,"0644",0,0,\n2,"D","usr/share/doc/a","file",20,"0644",0,0,\n',
+      '"layer","change","path","type","size","mode","uid","gid","linkTarget"\n' +
+        '2,"D","usr/share/doc/b","file",30,"0644",0,0,\n' +
+        '2,"D","usr/share/doc/a","file",20,"0644",0,0,\n',
     )
     const layer = await runCli(['files', x, '--layer', '1', '--min-size', '11'])
     assert.equal(

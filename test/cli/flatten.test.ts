@@ -229,7 +229,8 @@ describe('flatten to archives', () => {
       [
         0,
         '',
-        `Flattened ${tmp.file('root.tar')}: 3 layers, 3B -> 2 layers, 3B (saved 0B)\nWrote ${from} (docker-archive, uncompressed): ${configDigest(from)}\n`,
+        `Flattened ${tmp.file('root.tar')}: 3 layers, 3B -> 2 layers, 3B (saved 0B)\nWrote ${from} (docker-archive, ` +
+          `uncompressed): ${configDigest(from)}\n`,
       ],
     )
     const top = spawnSync('tar', ['-xOf', from, 'layer.tar'], {maxBuffer: 1 << 24}).stdout
@@ -498,7 +499,8 @@ describe('flatten to archives', () => {
       [
         0,
         '',
-        `Flattened ${empty}: 2 layers, 0B -> 2 layers, 0B (saved 0B)\nWrote ${out} (oci-archive, uncompressed): ${configDigest(out)}\nVerified: 0 paths equal the source's final filesystem\n`,
+        `Flattened ${empty}: 2 layers, 0B -> 2 layers, 0B (saved 0B)\nWrote ${out} (oci-archive, ` +
+          `uncompressed): ${configDigest(out)}\nVerified: 0 paths equal the source's final filesystem\n`,
       ],
     )
     // GNU tar lists 2 layer blobs, the config, the manifest: one blob for the two identical layers
@@ -527,7 +529,8 @@ describe('flatten to archives', () => {
       [
         0,
         '',
-        `Flattened ${source}: 3 layers, 8.51kB -> 1 layer, 3.49kB (saved 5.01kB)\nWrote ${out} (docker-archive, uncompressed): ${configDigest(out)}\n`,
+        `Flattened ${source}: 3 layers, 8.51kB -> 1 layer, 3.49kB (saved 5.01kB)\nWrote ${out} (docker-archive, ` +
+          `uncompressed): ${configDigest(out)}\n`,
       ],
     )
     const broken = Buffer.from(readFileSync(source))
@@ -540,7 +543,8 @@ describe('flatten to archives', () => {
       [
         2,
         '',
-        `docker-layers: ${tmp.file('broken.tar')}: layer 0 (${buildImage(SOURCE).diffIds[0]}): corrupt tar header at offset 512 (bad checksum)\n`,
+        `docker-layers: ${tmp.file('broken.tar')}: layer 0 (${buildImage(SOURCE).diffIds[0]}): corrupt tar ` +
+          `header at offset 512 (bad checksum)\n`,
       ],
     )
     assert.equal(existsSync(`${tmp.dir}/never.tar`), false)

@@ -179,7 +179,8 @@ describe('analyze --format html: the self-contained report page in a real browse
     )
     // the waste by layer pair: how it was hidden, then its paths, largest first
     assert.deepEqual(await texts(page, '.waste-group h3'), [
-      'Layer 1 (RUN apt-get update && apt-get install -y curl) stores 85kB in 2 files that layer 2 (RUN rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin) hides',
+      'Layer 1 (RUN apt-get update && apt-get install -y curl) stores 85kB in 2 files that layer 2 (RUN rm -rf ' +
+        '/var/lib/apt/lists/* /var/cache/apt/*.bin) hides',
       'Layer 3 (COPY . /app # with the deploy key) stores 2.47kB in 1 file that layer 4 (RUN rm /root/.ssh/id_rsa) hides',
       'Layer 3 (COPY . /app # with the deploy key) stores 30kB in 2 files that layer 5 (RUN chown -R app:app /app) hides',
     ])
@@ -353,75 +354,79 @@ describe('analyze --format html: the self-contained report page in a real browse
     await page.close()
   })
 
-  it('an image of 110k entries: the page stays under 5 MB, opens, folds small files per directory, draws only the rows in view', async function () {
-    // two CLI runs over 110k entries and a page of megabytes: minutes on a loaded machine
-    this.timeout(600_000)
-    const members: Member[] = []
-    for (let file = 0; file < 100_000; file++)
-      members.push({path: `usr/lib/node_modules/pkg${file % 1000}/lib/file${file}.js`, size: ((file * 37) % 512) + 1})
-    const removed: Member[] = []
-    for (let pkg = 0; pkg < 300; pkg++) removed.push({path: `usr/lib/node_modules/.wh.pkg${pkg}`})
-    for (let file = 0; file < 10_000; file++)
-      removed.push({path: `srv/data/d${file % 100}/f${file}`, size: 100 + (file % 300)})
-    const archive = tmp.file(
-      'large.tar',
-      legacySave([
-        {
-          tag: 'large:1',
-          layers: [
-            {createdBy: LONG_COMMAND, members},
-            {createdBy: 'RUN cleanup', members: removed},
-          ],
-        },
-      ]),
-    )
-    const file = await writePage(tmp.file('large.html'), [archive])
-    const size = statSync(file).size
-    assert.equal(size <= 5_000_000, true, `${size} bytes`)
-    const report = await analyzeJson([archive])
-    const {page, problems} = await openReport(chromium!.browser, file)
-    assert.deepEqual(problems, [])
-    assert.deepEqual((await figures(page)).slice(0, 4), [
-      ['totalBytes', report.summary.totalBytes],
-      ['finalBytes', report.summary.finalBytes],
-      ['finalFiles', report.summary.finalFiles],
-      ['wastedBytes', report.summary.wastedBytes],
-    ])
-    // the command shortened, in full on hover
-    assert.deepEqual(
-      await page.$$eval('.layer .cmd', (elements) =>
-        elements.map((element) => [element.textContent, element.getAttribute('title')]),
-      ),
-      [
+  it(
+    'an image of 110k entries: the page stays under 5 MB, opens, folds small files per directory, draws only ' +
+      'the rows in view',
+    async function () {
+      // two CLI runs over 110k entries and a page of megabytes: minutes on a loaded machine
+      this.timeout(600_000)
+      const members: Member[] = []
+      for (let file = 0; file < 100_000; file++)
+        members.push({path: `usr/lib/node_modules/pkg${file % 1000}/lib/file${file}.js`, size: ((file * 37) % 512) + 1})
+      const removed: Member[] = []
+      for (let pkg = 0; pkg < 300; pkg++) removed.push({path: `usr/lib/node_modules/.wh.pkg${pkg}`})
+      for (let file = 0; file < 10_000; file++)
+        removed.push({path: `srv/data/d${file % 100}/f${file}`, size: 100 + (file % 300)})
+      const archive = tmp.file(
+        'large.tar',
+        legacySave([
+          {
+            tag: 'large:1',
+            layers: [
+              {createdBy: LONG_COMMAND, members},
+              {createdBy: 'RUN cleanup', members: removed},
+            ],
+          },
+        ]),
+      )
+      const file = await writePage(tmp.file('large.html'), [archive])
+      const size = statSync(file).size
+      assert.equal(size <= 5_000_000, true, `${size} bytes`)
+      const report = await analyzeJson([archive])
+      const {page, problems} = await openReport(chromium!.browser, file)
+      assert.deepEqual(problems, [])
+      assert.deepEqual((await figures(page)).slice(0, 4), [
+        ['totalBytes', report.summary.totalBytes],
+        ['finalBytes', report.summary.finalBytes],
+        ['finalFiles', report.summary.finalFiles],
+        ['wastedBytes', report.summary.wastedBytes],
+      ])
+      // the command shortened, in full on hover
+      assert.deepEqual(
+        await page.$$eval('.layer .cmd', (elements) =>
+          elements.map((element) => [element.textContent, element.getAttribute('title')]),
+        ),
         [
-          'npm ci --omit=dev --no-audit --no-fund && npm cache clean -…',
-          'npm ci --omit=dev --no-audit --no-fund && npm cache clean --force && rm -rf /root/.npm /tmp/*',
+          [
+            'npm ci --omit=dev --no-audit --no-fund && npm cache clean -…',
+            'npm ci --omit=dev --no-audit --no-fund && npm cache clean --force && rm -rf /root/.npm /tmp/*',
+          ],
+          ['RUN cleanup', 'RUN cleanup'],
         ],
-        ['RUN cleanup', 'RUN cleanup'],
-      ],
-    )
-    // the final filesystem's 100,000 files fold below a threshold: one cell per directory for its small files
-    assert.deepEqual(await texts(page, '#final .note'), [
-      'Files and directories under 237B are folded into one cell per directory.',
-    ])
-    // at most 3,000 cells are drawn, none under 4 px; 90 of them stand for a directory's folded small files
-    const titles = await page.$$eval('.treemap g > rect > title', (elements) => elements.map((e) => e.textContent!))
-    const folds = titles.filter((title) => title.includes(' smaller entries: '))
-    assert.deepEqual([titles.length, folds.length], [1514, 90])
-    assert.deepEqual(folds.slice(0, 2), [
-      '/srv/data/d99: 34 smaller entries: 6.77kB (6,766 bytes), the largest written by layer 1 (RUN cleanup)',
-      '/srv/data/d98: 34 smaller entries: 6.73kB (6,732 bytes), the largest written by layer 1 (RUN cleanup)',
-    ])
-    await page.click('.layer[data-layer="1"]')
-    // the tree has thousands of rows but draws only those in view, and 20 beyond
-    assert.deepEqual(await texts(page, '.tree .status'), ['11,751 rows'])
-    assert.equal((await rows(page)).length, 40)
-    await page.$eval('.tree .rows', (viewport) => viewport.scrollTo(0, 22 * 1000))
-    await page.waitForFunction(() =>
-      document.querySelector('.tree .row')?.getAttribute('style')?.includes('top:21780px'),
-    )
-    assert.equal((await rows(page)).length, 40)
-    assert.deepEqual(problems, [])
-    await page.close()
-  })
+      )
+      // the final filesystem's 100,000 files fold below a threshold: one cell per directory for its small files
+      assert.deepEqual(await texts(page, '#final .note'), [
+        'Files and directories under 237B are folded into one cell per directory.',
+      ])
+      // at most 3,000 cells are drawn, none under 4 px; 90 of them stand for a directory's folded small files
+      const titles = await page.$$eval('.treemap g > rect > title', (elements) => elements.map((e) => e.textContent!))
+      const folds = titles.filter((title) => title.includes(' smaller entries: '))
+      assert.deepEqual([titles.length, folds.length], [1514, 90])
+      assert.deepEqual(folds.slice(0, 2), [
+        '/srv/data/d99: 34 smaller entries: 6.77kB (6,766 bytes), the largest written by layer 1 (RUN cleanup)',
+        '/srv/data/d98: 34 smaller entries: 6.73kB (6,732 bytes), the largest written by layer 1 (RUN cleanup)',
+      ])
+      await page.click('.layer[data-layer="1"]')
+      // the tree has thousands of rows but draws only those in view, and 20 beyond
+      assert.deepEqual(await texts(page, '.tree .status'), ['11,751 rows'])
+      assert.equal((await rows(page)).length, 40)
+      await page.$eval('.tree .rows', (viewport) => viewport.scrollTo(0, 22 * 1000))
+      await page.waitForFunction(() =>
+        document.querySelector('.tree .row')?.getAttribute('style')?.includes('top:21780px'),
+      )
+      assert.equal((await rows(page)).length, 40)
+      assert.deepEqual(problems, [])
+      await page.close()
+    },
+  )
 })

@@ -19,7 +19,9 @@ describe('the last-resort handler', function () {
       [
         2,
         '',
-        "docker-layers: a bug in docker-layers: `docker-layers analyze overflow 'my image.tar'` failed with RangeError: Maximum call stack size exceeded; please report it with the output of `DEBUG=1 docker-layers analyze overflow 'my image.tar'`\n",
+        "docker-layers: a bug in docker-layers: `docker-layers analyze overflow 'my image.tar'` failed with " +
+          'RangeError: Maximum call stack size exceeded; please report it with the output of `DEBUG=1 docker-layers ' +
+          "analyze overflow 'my image.tar'`\n",
       ],
     )
   })
@@ -30,7 +32,9 @@ describe('the last-resort handler', function () {
       [plain.code, plain.stderr],
       [
         2,
-        "docker-layers: a bug in docker-layers: `docker-layers analyze type app.tar` failed with TypeError: Cannot read properties of null (reading 'layers'); please report it with the output of `DEBUG=1 docker-layers analyze type app.tar`\n",
+        'docker-layers: a bug in docker-layers: `docker-layers analyze type app.tar` failed with TypeError: ' +
+          "Cannot read properties of null (reading 'layers'); please report it with the output of `DEBUG=1 " +
+          'docker-layers analyze type app.tar`\n',
       ],
     )
     const debug = await run(['type', 'app.tar'], {DEBUG: '1'})

@@ -62,17 +62,25 @@ describe('the shipped sample and the report schema', () => {
       table.stdout.slice(table.stdout.indexOf('\nADVICE') + 1),
       [
         'ADVICE            SAVES   HADOLINT   WHAT AND HOW',
-        'secret           2.47kB   -          a secret stored by layer 3 (COPY . /app # with the deploy key) and hidden by layer 4 (RUN rm /root/.ssh/id_rsa) is still in the image',
-        '                                     fix: anyone with the image can read it: pass it with RUN --mount=type=secret (or use it in a build stage only), and rotate it',
+        'secret           2.47kB   -          a secret stored by layer 3 (COPY . /app # with the deploy key) ' +
+          'and hidden by layer 4 (RUN rm /root/.ssh/id_rsa) is still in the image',
+        '                                     fix: anyone with the image can read it: pass it with RUN ' +
+          '--mount=type=secret (or use it in a build stage only), and rotate it',
         '                                     /root/.ssh/id_rsa',
-        "apt-cache          85kB   DL3009     apt's downloads and indexes stored by layer 1 (RUN apt-get update && apt-get install -y curl) are removed only by layer 2 (RUN rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin)",
-        '                                     fix: in the same RUN: apt-get update && apt-get install -y --no-install-recommends … && rm -rf /var/lib/apt/lists/* (or RUN --mount=type=cache,target=/var/cache/apt)',
-        '                                     /var/lib/apt/lists/deb.debian.org_dists_bookworm_main_binary-amd64_Packages, /var/cache/apt/pkgcache.bin',
+        "apt-cache          85kB   DL3009     apt's downloads and indexes stored by layer 1 (RUN apt-get update " +
+          '&& apt-get install -y curl) are removed only by layer 2 (RUN rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin)',
+        '                                     fix: in the same RUN: apt-get update && apt-get install -y ' +
+          '--no-install-recommends … && rm -rf /var/lib/apt/lists/* (or RUN --mount=type=cache,target=/var/cache/apt)',
+        '                                     /var/lib/apt/lists/deb.debian.org_dists_bookworm_main_binary-amd64_Packages, ' +
+          '/var/cache/apt/pkgcache.bin',
         "apt-cache-kept     38kB   DL3009     apt's downloads and indexes in the final image",
-        '                                     fix: in the same RUN: apt-get update && apt-get install -y --no-install-recommends … && rm -rf /var/lib/apt/lists/* (or RUN --mount=type=cache,target=/var/cache/apt)',
+        '                                     fix: in the same RUN: apt-get update && apt-get install -y ' +
+          '--no-install-recommends … && rm -rf /var/lib/apt/lists/* (or RUN --mount=type=cache,target=/var/cache/apt)',
         '                                     /var/cache/apt/archives/curl_7.88.1-10_amd64.deb',
-        'chmod-copy         30kB   -          layer 5 (RUN chown -R app:app /app) copied unchanged files of layer 3 (COPY . /app # with the deploy key) to change their owner or mode',
-        '                                     fix: set owner and mode where the files are written: COPY --chown=… --chmod=…, or in the RUN that makes them',
+        'chmod-copy         30kB   -          layer 5 (RUN chown -R app:app /app) copied unchanged files of ' +
+          'layer 3 (COPY . /app # with the deploy key) to change their owner or mode',
+        '                                     fix: set owner and mode where the files are written: COPY --chown=… ' +
+          '--chmod=…, or in the RUN that makes them',
         '                                     /app/server, /app/config.yml',
         '',
       ].join('\n'),
@@ -118,10 +126,20 @@ describe('the shipped sample and the report schema', () => {
         '',
         '| saves | advice | fix | hadolint |',
         '| ---: | --- | --- | --- |',
-        '| 2.47kB | **secret**: a secret stored by layer 3 (COPY . /app # with the deploy key) and hidden by layer 4 (RUN rm /root/.ssh/id\\_rsa) is still in the image (`/root/.ssh/id_rsa`) | anyone with the image can read it: pass it with RUN --mount=type=secret (or use it in a build stage only), and rotate it |  |',
-        "| 85kB | **apt-cache**: apt's downloads and indexes stored by layer 1 (RUN apt-get update && apt-get install -y curl) are removed only by layer 2 (RUN rm -rf /var/lib/apt/lists/\\* /var/cache/apt/\\*.bin) (`/var/lib/apt/lists/deb.debian.org_dists_bookworm_main_binary-amd64_Packages`, `/var/cache/apt/pkgcache.bin`) | in the same RUN: apt-get update && apt-get install -y --no-install-recommends \u2026 && rm -rf /var/lib/apt/lists/\\* (or RUN --mount=type=cache,target=/var/cache/apt) | DL3009 |",
-        "| 38kB | **apt-cache-kept**: apt's downloads and indexes in the final image (`/var/cache/apt/archives/curl_7.88.1-10_amd64.deb`) | in the same RUN: apt-get update && apt-get install -y --no-install-recommends \u2026 && rm -rf /var/lib/apt/lists/\\* (or RUN --mount=type=cache,target=/var/cache/apt) | DL3009 |",
-        '| 30kB | **chmod-copy**: layer 5 (RUN chown -R app:app /app) copied unchanged files of layer 3 (COPY . /app # with the deploy key) to change their owner or mode (`/app/server`, `/app/config.yml`) | set owner and mode where the files are written: COPY --chown=… --chmod=…, or in the RUN that makes them |  |',
+        '| 2.47kB | **secret**: a secret stored by layer 3 (COPY . /app # with the deploy key) and hidden by ' +
+          'layer 4 (RUN rm /root/.ssh/id\\_rsa) is still in the image (`/root/.ssh/id_rsa`) | anyone with the image can ' +
+          'read it: pass it with RUN --mount=type=secret (or use it in a build stage only), and rotate it |  |',
+        "| 85kB | **apt-cache**: apt's downloads and indexes stored by layer 1 (RUN apt-get update && apt-get " +
+          'install -y curl) are removed only by layer 2 (RUN rm -rf /var/lib/apt/lists/\\* /var/cache/apt/\\*.bin) ' +
+          '(`/var/lib/apt/lists/deb.debian.org_dists_bookworm_main_binary-amd64_Packages`, `/var/cache/apt/pkgcache.bin`) ' +
+          '| in the same RUN: apt-get update && apt-get install -y --no-install-recommends \u2026 && rm -rf /var/lib/apt/lists/\\* ' +
+          '(or RUN --mount=type=cache,target=/var/cache/apt) | DL3009 |',
+        "| 38kB | **apt-cache-kept**: apt's downloads and indexes in the final image " +
+          '(`/var/cache/apt/archives/curl_7.88.1-10_amd64.deb`) | in the same RUN: apt-get update && apt-get install -y ' +
+          '--no-install-recommends \u2026 && rm -rf /var/lib/apt/lists/\\* (or RUN --mount=type=cache,target=/var/cache/apt) | DL3009 |',
+        '| 30kB | **chmod-copy**: layer 5 (RUN chown -R app:app /app) copied unchanged files of layer 3 (COPY ' +
+          '. /app # with the deploy key) to change their owner or mode (`/app/server`, `/app/config.yml`) | set owner ' +
+          'and mode where the files are written: COPY --chown=… --chmod=…, or in the RUN that makes them |  |',
         '',
       ].join('\n'),
     )

@@ -44,7 +44,10 @@ describe("--format templates on the command line: Go's text/template as the dock
     const fields = Object.keys(rows[0]).join(', ')
     const ourErrors: {[template: string]: string} = {
       '{{.NoSuchField}}': `no field NoSuchField (fields: ${fields})`,
-      '{{nosuchfunc .Index}}': `line 1: function "nosuchfunc" not defined (functions: and, call, eq, ge, gt, html, index, join, js, json, le, len, lower, lt, ne, not, or, pad, print, printf, println, slice, split, title, truncate, upper, urlquery; fields: ${fields})`,
+      '{{nosuchfunc .Index}}':
+        `line 1: function "nosuchfunc" not defined (functions: and, call, eq, ge, gt, ` +
+        `html, index, join, js, json, le, len, lower, lt, ne, not, or, pad, print, printf, println, slice, split, title, ` +
+        `truncate, upper, urlquery; fields: ${fields})`,
       '{{if .Index}}': 'line 1: unexpected EOF',
       '{{.Index': 'line 1: unclosed action',
     }

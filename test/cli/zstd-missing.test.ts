@@ -22,7 +22,8 @@ describe('zstd-napi failing to load costs zstd alone', () => {
       [
         2,
         '',
-        `docker-layers: ${zstd}: layer 0 (${buildImage(SPEC).diffIds[0]}): zstd layers need the zstd-napi module, which did not load (zstd-napi did not build)\n`,
+        `docker-layers: ${zstd}: layer 0 (${buildImage(SPEC).diffIds[0]}): zstd layers need the zstd-napi ` +
+          `module, which did not load (zstd-napi did not build)\n`,
       ],
     )
     const gzip = tmp.file('gzip.tar', ociArchive([SPEC], {compression: 'gzip', dockerManifest: true}))

@@ -113,7 +113,9 @@ describe("engine store: reading the engine's layer store, and falling back to do
     assert.deepEqual(figures(await analyzeJson(['store:1'], {env: engine.env})), FIGURES)
     const dir = layerDir(0)
     const conf = join(dir, 'etc/app.conf')
-    const where = `docker-daemon:store:1: layer 0 (${JSON.parse((await engine.docker(['image', 'inspect', 'store:1'])).stdout)[0].RootFS.Layers[0]})`
+    const where =
+      `docker-daemon:store:1: layer 0 ` +
+      `(${JSON.parse((await engine.docker(['image', 'inspect', 'store:1'])).stdout)[0].RootFS.Layers[0]})`
     const original = readFileSync(conf)
     try {
       // same size, other bytes: only the checksum can tell (hashing reads every file: waste --duplicates)

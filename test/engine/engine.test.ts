@@ -110,7 +110,8 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
         'dl-app:1',
         'sh',
         '-c',
-        'mkdir -p /tmp/build /root/.cache/pip && dd if=/dev/zero of=/tmp/build/obj bs=1000 count=5 2>/dev/null && echo more >> /app/file.txt && rm /app/data && echo 1234 > /root/.cache/pip/x && touch /.dockerenv',
+        'mkdir -p /tmp/build /root/.cache/pip && dd if=/dev/zero of=/tmp/build/obj bs=1000 count=5 2>/dev/null ' +
+          '&& echo more >> /app/file.txt && rm /app/data && echo 1234 > /root/.cache/pip/x && touch /.dockerenv',
       ])
       assert.deepEqual([run.code, run.stderr], [0, ''])
     })())

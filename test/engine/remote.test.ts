@@ -176,7 +176,8 @@ describe('engine: remote engines over TLS and ssh, as the docker CLI reaches the
       [refused.code, refused.stderr],
       [
         2,
-        `docker layers: cannot connect to the Docker engine at ${tcp} (from --host): the engine's certificate is not signed by the CA in ${otherCa.ca}\n`,
+        `docker layers: cannot connect to the Docker engine at ${tcp} (from --host): the engine's certificate ` +
+          `is not signed by the CA in ${otherCa.ca}\n`,
       ],
     )
   })
@@ -199,7 +200,8 @@ describe('engine: remote engines over TLS and ssh, as the docker CLI reaches the
     assert.deepEqual(await failure(['--context', 'dl-tls-wrong'], {}), [
       2,
       '',
-      `docker-layers: cannot connect to the Docker engine at ${tcp} (from context "dl-tls-wrong" (--context)): the engine's certificate is not signed by the CA in ${join(contextTls('dl-tls-wrong'), 'ca.pem')}\n`,
+      `docker-layers: cannot connect to the Docker engine at ${tcp} (from context "dl-tls-wrong" (--context)): ` +
+        `the engine's certificate is not signed by the CA in ${join(contextTls('dl-tls-wrong'), 'ca.pem')}\n`,
     ])
   })
 
@@ -224,7 +226,8 @@ describe('engine: remote engines over TLS and ssh, as the docker CLI reaches the
     assert.deepEqual(await failure([], {DOCKER_HOST: tcp}), [
       2,
       '',
-      `docker-layers: the Docker engine at ${tcp} (from DOCKER_HOST) wants TLS: use --tlsverify or DOCKER_TLS_VERIFY=1, with its certificates in DOCKER_CERT_PATH\n`,
+      `docker-layers: the Docker engine at ${tcp} (from DOCKER_HOST) wants TLS: use --tlsverify or DOCKER_TLS_VERIFY=1, ` +
+        `with its certificates in DOCKER_CERT_PATH\n`,
     ])
     const empty = join(tmp.dir, 'empty')
     mkdirSync(empty)

@@ -310,47 +310,55 @@ describe('generative: random layer stacks against an independent reference model
     })
   })
 
-  it(`flatten and flatten --from N, read back by node-tar and the reference, hold the source's final filesystem (${Math.ceil(RUNS / 4)} stacks)`, async () => {
-    const outputs = fc.record({
-      format: fc.constantFrom('docker-archive' as const, 'oci-archive' as const),
-      compression: fc.constantFrom('none' as const, 'gzip' as const, 'zstd' as const),
-    })
-    await property([stackArbitrary(HOSTILE), outputs, fc.nat()], Math.ceil(RUNS / 4), async (stack, how, fromSeed) => {
-      const {path, image} = writeStack(stack, tmp.dir, `source-${n}`)
-      const output = join(tmp.dir, `flat-${n++}.tar`)
-      const from = fromSeed % stack.layers.length
-      const [invalid] = reference(entriesOf(stack)).invalidLinks
-      try {
-        if (invalid) {
-          // the engine would refuse the image: flatten refuses it, naming the first invalid hardlink
-          const opened = await openImage(path, {image})
-          await opened.close()
-          assert.throws(
-            () => planFlatten(opened, from),
-            (error: Error) =>
-              error.message.startsWith(`cannot flatten: hardlink /${invalid.path} in layer ${invalid.layer} `),
-          )
-          return
-        }
-        await flattenTo(path, image, output, from, how)
-        const written = await readImageArchive(readFileSync(output))
-        assert.equal(written.layers.length, from + 1)
-        assert.deepEqual(
-          written.diffIds.slice(0, from),
-          stack.layers.slice(0, from).map((l) => sha(l.tar)),
-          'the base layers are kept byte for byte',
-        )
-        // the base layers are the source's bytes, so they mean what the generator wrote; the squashed one is read
-        const layers = [...entriesOf(stack).slice(0, from), written.layers[from]]
-        const source = reference(entriesOf(stack), {hashed: true})
-        const problems = compareFilesystems(filesystem(source.final, source.root), filesystemOf(layers))
-        assert.deepEqual(problems, [], 'flatten: the final filesystem')
-      } finally {
-        rmSync(path, {recursive: true, force: true})
-        rmSync(output, {force: true})
-      }
-    })
-  })
+  it(
+    `flatten and flatten --from N, read back by node-tar and the reference, hold the source's final filesystem ` +
+      `(${Math.ceil(RUNS / 4)} stacks)`,
+    async () => {
+      const outputs = fc.record({
+        format: fc.constantFrom('docker-archive' as const, 'oci-archive' as const),
+        compression: fc.constantFrom('none' as const, 'gzip' as const, 'zstd' as const),
+      })
+      await property(
+        [stackArbitrary(HOSTILE), outputs, fc.nat()],
+        Math.ceil(RUNS / 4),
+        async (stack, how, fromSeed) => {
+          const {path, image} = writeStack(stack, tmp.dir, `source-${n}`)
+          const output = join(tmp.dir, `flat-${n++}.tar`)
+          const from = fromSeed % stack.layers.length
+          const [invalid] = reference(entriesOf(stack)).invalidLinks
+          try {
+            if (invalid) {
+              // the engine would refuse the image: flatten refuses it, naming the first invalid hardlink
+              const opened = await openImage(path, {image})
+              await opened.close()
+              assert.throws(
+                () => planFlatten(opened, from),
+                (error: Error) =>
+                  error.message.startsWith(`cannot flatten: hardlink /${invalid.path} in layer ${invalid.layer} `),
+              )
+              return
+            }
+            await flattenTo(path, image, output, from, how)
+            const written = await readImageArchive(readFileSync(output))
+            assert.equal(written.layers.length, from + 1)
+            assert.deepEqual(
+              written.diffIds.slice(0, from),
+              stack.layers.slice(0, from).map((l) => sha(l.tar)),
+              'the base layers are kept byte for byte',
+            )
+            // the base layers are the source's bytes, so they mean what the generator wrote; the squashed one is read
+            const layers = [...entriesOf(stack).slice(0, from), written.layers[from]]
+            const source = reference(entriesOf(stack), {hashed: true})
+            const problems = compareFilesystems(filesystem(source.final, source.root), filesystemOf(layers))
+            assert.deepEqual(problems, [], 'flatten: the final filesystem')
+          } finally {
+            rmSync(path, {recursive: true, force: true})
+            rmSync(output, {force: true})
+          }
+        },
+      )
+    },
+  )
 
   describe('corpus: cases that once failed', () => {
     for (const [name, stack] of Object.entries(CORPUS)) {

@@ -97,7 +97,8 @@ describe('registry: faults', function () {
     proxy.fault = (request) => (isBlob(request.path, layers[0].digest) ? {cut: 50} : undefined)
     await expectError(
       [name],
-      `${name}: blob ${layers[0].digest}: the connection dropped at byte 200 of ${layers[0].size}, and 3 resumes did not finish it (other side closed)`,
+      `${name}: blob ${layers[0].digest}: the connection dropped at byte 200 of ${layers[0].size}, and 3 resumes ` +
+        `did not finish it (other side closed)`,
     )
   })
 
@@ -126,7 +127,8 @@ describe('registry: faults', function () {
     proxy.fault = manifest('{"schemaVersion":2,"mediaType":"application/vnd.example.thing+json"}', 'application/json')
     await expectError(
       [name],
-      `${name}: unknown manifest media type "application/vnd.example.thing+json" (read: OCI index and manifest, Docker manifest list and schema 2)`,
+      `${name}: unknown manifest media type "application/vnd.example.thing+json" (read: OCI index and manifest, ` +
+        `Docker manifest list and schema 2)`,
     )
     proxy.fault = manifest(
       '{"schemaVersion":1,"name":"app","tag":"1","fsLayers":[],"history":[]}',
@@ -134,7 +136,8 @@ describe('registry: faults', function () {
     )
     await expectError(
       [name],
-      `${name}: a Docker schema 1 manifest (deprecated, and not read here); copy the image again with a current docker, skopeo or crane, which write schema 2`,
+      `${name}: a Docker schema 1 manifest (deprecated, and not read here); copy the image again with a current ` +
+        `docker, skopeo or crane, which write schema 2`,
     )
   })
 
@@ -234,7 +237,8 @@ describe('registry: faults', function () {
     it('an untrusted certificate is an error that names the ways out, with no fallback to HTTP', async () => {
       await expectError(
         [`docker://${secure.host}/app:1`],
-        `TLS error talking to ${secure.host}: self-signed certificate (trust its CA in /etc/docker/certs.d/${secure.host}/ca.crt or NODE_EXTRA_CA_CERTS, or skip verification with --tls-verify=false)`,
+        `TLS error talking to ${secure.host}: self-signed certificate (trust its CA in /etc/docker/certs.d/${secure.host}/ca.crt ` +
+          `or NODE_EXTRA_CA_CERTS, or skip verification with --tls-verify=false)`,
       )
     })
 

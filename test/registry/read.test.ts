@@ -258,7 +258,8 @@ describe('registry: reading images from a registry', function () {
       assert.equal(await read([`docker://${plain.host}/multi:1`, '--platform', `linux/${other}`]), 200)
       await expectError(
         [`docker://${plain.host}/foreign:1`],
-        `docker://${plain.host}/foreign:1: several platforms and none is this host's (${formatPlatform(host)}); choose one with --platform: linux/${other}, linux/${third}`,
+        `docker://${plain.host}/foreign:1: several platforms and none is this host's (${formatPlatform(host)}); ` +
+          `choose one with --platform: linux/${other}, linux/${third}`,
       )
       await expectError(
         [`docker://${plain.host}/multi:1`, '--platform', 'linux/mips'],

@@ -67,7 +67,8 @@ describe('registry references', () => {
     assert.equal(refused('Alpine'), 'docker://Alpine: not a valid image reference (repository names are lowercase)')
     assert.equal(
       refused('host.io/app--'),
-      'docker://host.io/app--: not a valid image reference (bad repository part "app--": letters, digits and single . _ __ or - between them)',
+      'docker://host.io/app--: not a valid image reference (bad repository part "app--": letters, digits and ' +
+        'single . _ __ or - between them)',
     )
     assert.equal(refused('app:-x'), 'docker://app:-x: not a valid image reference (bad tag "-x")')
     assert.equal(

@@ -74,7 +74,8 @@ describe('source forms other tools write', () => {
       assert.deepEqual(figures(JSON.parse(fromFile.stdout)), FIGURES)
       assert.equal(
         fromFile.stderr,
-        `note: ${file} is ${kind}-compressed as a whole: read front to back, without random access (decompress it to read only the layers needed)\n`,
+        `note: ${file} is ${kind}-compressed as a whole: read front to back, without random access (decompress ` +
+          `it to read only the layers needed)\n`,
       )
       const fromStdin = await runCli(['analyze', '-', '--format', 'json'], {stdin: data})
       assert.deepEqual([fromStdin.code, fromStdin.stderr], [0, ''])

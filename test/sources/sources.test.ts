@@ -152,7 +152,8 @@ describe('sources', () => {
       [
         2,
         '',
-        `docker-layers: ${ambiguous}: several platforms and none is this host's (${hostText}); choose one with --platform: ${first.text}, ${second.text}\n`,
+        `docker-layers: ${ambiguous}: several platforms and none is this host's (${hostText}); choose one with ` +
+          `--platform: ${first.text}, ${second.text}\n`,
       ],
     )
   })
@@ -226,11 +227,15 @@ WASTED   PATH                     LAYER   HIDDEN BY   HOW
   300B   /usr/bin/tool                1           3   metadata-only
 
 ADVICE       SAVES   HADOLINT   WHAT AND HOW
-apt-cache      5kB   DL3009     apt's downloads and indexes stored by layer 1 (RUN apt-get install) are removed only by layer 2 (RUN rm -rf /var/cache/apt)
-                                fix: in the same RUN: apt-get update && apt-get install -y --no-install-recommends … && rm -rf /var/lib/apt/lists/* (or RUN --mount=type=cache,target=/var/cache/apt)
+apt-cache      5kB   DL3009     apt's downloads and indexes stored by layer 1 (RUN apt-get install) are removed ` +
+          `only by layer 2 (RUN rm -rf /var/cache/apt)
+                                fix: in the same RUN: apt-get update && apt-get install -y --no-install-recommends ` +
+          `… && rm -rf /var/lib/apt/lists/* (or RUN --mount=type=cache,target=/var/cache/apt)
                                 /var/cache/apt/pkg.deb
-chmod-copy    300B   -          layer 3 (RUN chmod 755 /usr/bin/tool) copied unchanged files of layer 1 (RUN apt-get install) to change their owner or mode
-                                fix: set owner and mode where the files are written: COPY --chown=… --chmod=…, or in the RUN that makes them
+chmod-copy    300B   -          layer 3 (RUN chmod 755 /usr/bin/tool) copied unchanged files of layer 1 (RUN ` +
+          `apt-get install) to change their owner or mode
+                                fix: set owner and mode where the files are written: COPY --chown=… --chmod=…, ` +
+          `or in the RUN that makes them
                                 /usr/bin/tool
 `,
       ],

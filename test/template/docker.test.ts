@@ -138,7 +138,9 @@ describe("docker's --format: its functions, its table directive, its formatter",
       ['{{.Nope}}', '--format: no field Nope (fields: index, createdBy)'],
       [
         '{{nosuch .Index}}',
-        '--format: line 1: function "nosuch" not defined (functions: and, call, eq, ge, gt, html, index, join, js, json, le, len, lower, lt, ne, not, or, pad, print, printf, println, slice, split, title, truncate, upper, urlquery; fields: index, createdBy)',
+        '--format: line 1: function "nosuch" not defined (functions: and, call, eq, ge, gt, html, index, join, ' +
+          'js, json, le, len, lower, lt, ne, not, or, pad, print, printf, println, slice, split, title, truncate, upper, ' +
+          'urlquery; fields: index, createdBy)',
       ],
       ['{{if .Index}}', '--format: line 1: unexpected EOF'],
       ['{{upper .Index}}', '--format: line 1, column 8, at <.Index>: wrong type for value; expected string; got int'],

@@ -26,7 +26,10 @@ const GO_OUTPUTS: Array<[string, string]> = [
   ['{{.Map.c.d}}', 'e'],
   [
     '{{$}}',
-    'map[Args:[-g daemon off;] Big:1234567890123 Empty: Html:<a href="x">&</a> Image:nginx:1.25-alpine List:[3 1 2] Map:map[a:1 b:2 c:map[d:e]] Mounts:[map[Destination:/data RW:true Source:/srv/<data> Type:bind]] Name:web-1 Neg:-42 NetworkSettings:map[Networks:map[bridge:map[IPAddress:172.17.0.2] host:map[IPAddress:]]] Nil:<nil> No:false Nums:[] Ratio:0.125 Size:96082 Words:hello wide world_x it\'s ok-go Yes:true Zero:0]',
+    'map[Args:[-g daemon off;] Big:1234567890123 Empty: Html:<a href="x">&</a> Image:nginx:1.25-alpine List:[3 ' +
+      '1 2] Map:map[a:1 b:2 c:map[d:e]] Mounts:[map[Destination:/data RW:true Source:/srv/<data> Type:bind]] Name:web-1 ' +
+      'Neg:-42 NetworkSettings:map[Networks:map[bridge:map[IPAddress:172.17.0.2] host:map[IPAddress:]]] Nil:<nil> ' +
+      "No:false Nums:[] Ratio:0.125 Size:96082 Words:hello wide world_x it's ok-go Yes:true Zero:0]",
   ],
   ['{{$.Name}}', 'web-1'],
   ['{{$x := .Name}}{{$x}}', 'web-1'],

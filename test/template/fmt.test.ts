@@ -6,12 +6,14 @@ import {DATA, runTemplate} from '../helpers/template.js'
 /** [template, what Go 1.19 prints on DATA]: Go's fmt verbs, flags, widths and in-line errors through printf. */
 const GO_PRINTF: Array<[string, string]> = [
   [
-    '{{printf "%d|%5d|%-5d|%05d|%+d|% d|%x|%X|%#x|%o|%#o|%O|%b|%c|%q|%U|%#U" .Size .Size .Size .Size .Size .Size 255 255 255 8 8 8 5 65 65 65 65}}',
+    '{{printf "%d|%5d|%-5d|%05d|%+d|% d|%x|%X|%#x|%o|%#o|%O|%b|%c|%q|%U|%#U" .Size .Size .Size .Size .Size ' +
+      '.Size 255 255 255 8 8 8 5 65 65 65 65}}',
     "96082|96082|96082|96082|+96082| 96082|ff|FF|0xff|10|010|0o10|101|A|'A'|U+0041|U+0041 'A'",
   ],
   ['{{printf "%d %x %o %b" -42 -42 -42 -42}}', '-42 -2a -52 -101010'],
   [
-    '{{printf "%08.3f|%.2f|%f|%e|%E|%g|%G|%.3g|%10.4e|%-10.2f|%+.1f" 3.14159 2.675 1.0 123456.789 0.000123 100000.0 1e21 3.14159 1234.5678 1.5 2.25}}',
+    '{{printf "%08.3f|%.2f|%f|%e|%E|%g|%G|%.3g|%10.4e|%-10.2f|%+.1f" 3.14159 2.675 1.0 123456.789 0.000123 ' +
+      '100000.0 1e21 3.14159 1234.5678 1.5 2.25}}',
     '0003.142|2.67|1.000000|1.234568e+05|1.230000E-04|100000|1E+21|3.14|1.2346e+03|1.50      |+2.2',
   ],
   ['{{printf "%.0f %.0f %.0f %.1f %.1f" 0.5 1.5 2.5 0.25 0.35}}', '0 2 2 0.2 0.3'],

@@ -95,7 +95,10 @@ export class Treemap {
         ? `layer ${entry.layer}${this.layerNames[entry.layer] ? ` (${this.layerNames[entry.layer]})` : ''}`
         : ''
     const what = entry.folded ? `${entry.path}: ${entry.name}` : entry.path
-    return `${what}: ${humanSize(entry.bytes)} (${entry.bytes.toLocaleString('en')} bytes), ${entry.folded ? 'the largest written by ' : 'written by '}${layer}`
+    return (
+      `${what}: ${humanSize(entry.bytes)} (${entry.bytes.toLocaleString('en')} ` +
+      `bytes), ${entry.folded ? 'the largest written by ' : 'written by '}${layer}`
+    )
   }
 
   /** A cell: an open directory frames its children's cells, a closed one takes its largest child's colour. */
