@@ -163,4 +163,189 @@ describe('advice: Dockerfile changes from waste and the final filesystem', () =>
       tmp.remove()
     }
   })
+
+  it("each rule's title and fix; a COPY or ADD in any history form is DL3010, a RUN that names COPY is not", async () => {
+    const advice = await advise([
+      // docker's legacy builder writes two spaces after #(nop)
+      {createdBy: '/bin/sh -c #(nop)  ADD file:abc in /tmp/ ', members: [{path: 'tmp/a.tgz', size: 400}]},
+      // BuildKit's history has no /bin/sh -c prefix
+      {createdBy: 'COPY b.tar.gz /tmp/ # buildkit', members: [{path: 'tmp/b.tar.gz', size: 300}]},
+      {
+        createdBy: '/bin/sh -c curl -fsSL https://example.com/COPY/release-1.2.3.tar.gz -o /opt/release.tar.gz',
+        members: [{path: 'opt/release.tar.gz', size: 200}],
+      },
+      {
+        createdBy: '/bin/sh -c #(nop) COPY file:def in /root/.ssh/id_rsa',
+        members: [{path: 'root/.ssh/id_rsa', size: 100}],
+      },
+      {
+        createdBy: 'RUN /bin/sh -c rm -rf /tmp /opt /root # buildkit',
+        members: [{path: '.wh.tmp'}, {path: '.wh.opt'}, {path: '.wh.root'}],
+      },
+    ])
+    // each file is deleted by layer 4: one record each, the secret first, then the archives by size
+    const hider = 'layer 4 (RUN /bin/sh -c rm -rf /tmp /opt /root # buildkit)'
+    const copied =
+      'ADD a local tar archive (it is extracted as it is added), or extract it in a build stage and COPY the result'
+    assert.deepEqual(
+      advice.map((a) => [a.id, a.bytes, a.layers, a.paths, a.ref, a.title, a.fix]),
+      [
+        [
+          'secret',
+          100,
+          [3, 4],
+          ['/root/.ssh/id_rsa'],
+          null,
+          `a secret stored by layer 3 (COPY file:def in /root/.ssh/id_rsa) and hidden by ${hider} is still in the image`,
+          'anyone with the image can read it: pass it with RUN --mount=type=secret (or use it in a build stage only), and rotate it',
+        ],
+        [
+          'archive',
+          400,
+          [0, 4],
+          ['/tmp/a.tgz'],
+          'DL3010',
+          `an archive stored by layer 0 (ADD file:abc in /tmp/ ) is removed only by ${hider}`,
+          copied,
+        ],
+        [
+          'archive',
+          300,
+          [1, 4],
+          ['/tmp/b.tar.gz'],
+          'DL3010',
+          `an archive stored by layer 1 (COPY b.tar.gz /tmp/ # buildkit) is removed only by ${hider}`,
+          copied,
+        ],
+        [
+          'archive',
+          200,
+          [2, 4],
+          ['/opt/release.tar.gz'],
+          null,
+          // the command is 79 characters: its first 59 (up to "-o") and an ellipsis
+          `an archive stored by layer 2 (curl -fsSL https://example.com/COPY/release-1.2.3.tar.gz -o…) is removed only by ${hider}`,
+          'download, extract and delete the archive in one RUN, or extract it in a build stage',
+        ],
+      ],
+    )
+  })
+
+  it('a package cache or an archive copied only for its mode is a chmod copy; the copy left is a cache kept', async () => {
+    const advice = await advise([
+      {
+        createdBy: '/bin/sh -c apt-get update',
+        members: [
+          {path: 'var/lib/apt/lists/deb_Packages', size: 100},
+          {path: 'opt/app.tar', size: 200},
+        ],
+      },
+      {
+        createdBy: '/bin/sh -c chmod -R g+w /var /opt',
+        members: [
+          {path: 'var/lib/apt/lists/deb_Packages', size: 100, mode: 0o664},
+          {path: 'opt/app.tar', size: 200, mode: 0o664},
+        ],
+      },
+    ])
+    // layer 0's two files are hidden by identical bytes (metadata-only): 300 bytes of one chmod copy; layer 1's
+    // copy of the apt list stays visible: 100 bytes of apt's cache in the final image
+    assert.deepEqual(
+      advice.map((a) => [a.id, a.kind, a.bytes, a.layers, a.paths, a.ref, a.title]),
+      [
+        [
+          'chmod-copy',
+          'waste',
+          300,
+          [0, 1],
+          ['/opt/app.tar', '/var/lib/apt/lists/deb_Packages'],
+          null,
+          'layer 1 (chmod -R g+w /var /opt) copied unchanged files of layer 0 (apt-get update) to change their owner or mode',
+        ],
+        [
+          'apt-cache-kept',
+          'final',
+          100,
+          [1],
+          ['/var/lib/apt/lists/deb_Packages'],
+          'DL3009',
+          "apt's downloads and indexes in the final image",
+        ],
+      ],
+    )
+  })
+
+  it('paths of equal bytes within an item are in path order, whatever order the layer wrote them', async () => {
+    const advice = await advise([
+      {
+        members: [
+          {path: 'tmp/z', size: 10},
+          {path: 'tmp/a', size: 10},
+          {path: 'tmp/m', size: 20},
+        ],
+      },
+    ])
+    assert.deepEqual(brief(advice), [['tmp-leftovers', 'final', 40, [0], ['/tmp/m', '/tmp/a', '/tmp/z'], null]])
+  })
+
+  it('duplicates: one item per content shown twice or more, none for a content shown once', async () => {
+    const tmp = scratch()
+    try {
+      const [x, y, z] = ['X'.repeat(300), 'Y'.repeat(200), 'Z'.repeat(100)]
+      const file = tmp.file(
+        'dups.tar',
+        legacySave([
+          {
+            layers: [
+              {
+                createdBy: '/bin/sh -c a',
+                members: [
+                  {path: 'a/x', content: x},
+                  {path: 'a/y', content: y},
+                ],
+              },
+              {
+                createdBy: '/bin/sh -c b',
+                members: [
+                  {path: 'b/x', content: x},
+                  {path: 'b/y', content: y},
+                  {path: 'e/z', content: z},
+                  {path: 'f/z', content: z},
+                ],
+              },
+              {
+                createdBy: '/bin/sh -c c',
+                members: [{path: 'a/.wh.x'}, {path: 'a/.wh.y'}, {path: 'b/.wh.y'}, {path: 'd/x', content: x}],
+              },
+            ],
+          },
+        ]),
+      )
+      const image = await openImage(file, {hash: true})
+      const advice = adviseImage(image, findWaste(image, {duplicates: true}))
+      // X: stored at a/x, b/x, d/x; a/x deleted, so shown at 2 paths: the copy beyond the first, d/x, 300 bytes.
+      // Y: stored at a/y and b/y, both deleted: shown nowhere, no item. Z: shown at e/z and f/z: f/z, 100 bytes.
+      // Waste: a/x 300 + a/y 200 + b/y 200 deleted by layer 2 (0 → 2 and 1 → 2: two items, DL3059 for 1 → 2).
+      assert.deepEqual(
+        advice.map((a) => [a.id, a.bytes, a.layers, a.paths, a.ref, a.title]),
+        [
+          [
+            'deleted-later',
+            500,
+            [0, 2],
+            ['/a/x', '/a/y'],
+            null,
+            'files stored by layer 0 (a) are deleted by layer 2 (c)',
+          ],
+          ['duplicate-content', 300, [2], ['/d/x'], null, 'the same 300-byte content is shown at 2 paths'],
+          ['deleted-later', 200, [1, 2], ['/b/y'], 'DL3059', 'files stored by layer 1 (b) are deleted by layer 2 (c)'],
+          ['duplicate-content', 100, [1], ['/f/z'], null, 'the same 100-byte content is shown at 2 paths'],
+        ],
+      )
+      assert.equal(advice[1].fix, 'store it once: COPY it once and link to it, or find which steps write the same file')
+      await image.close()
+    } finally {
+      tmp.remove()
+    }
+  })
 })

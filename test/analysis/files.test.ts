@@ -114,4 +114,52 @@ describe('files: the filter, the streamed list and the tree, built by the librar
     const report = filesTree(img, parseFileFilter({}), {final: true, depth: 0})
     assert.deepEqual(Object.keys(report), ['schemaVersion', 'source', 'image', 'tree'])
   })
+
+  it('sorts, globs with dotfiles and extra slashes, and skips empty layers and layers without a diff_id', async () => {
+    const generated = await imageOf([
+      {
+        members: [
+          {path: 'app/z.js', size: 40},
+          {path: 'app/.env', size: 40},
+          {path: 'app/a.js', size: 40},
+          {path: 'app/m.js', size: 90},
+        ],
+      },
+      {members: []},
+      {
+        members: [{path: 'app/.wh..wh..opq'}, {path: 'app/a.js', size: 5}, {path: 'lib/x', size: 40}],
+      },
+    ])
+    // layer 1 (empty) has no diff_id, as a layer read from an engine without one
+    const diffIds = ['sha256:1b2c', undefined, 'sha256:cc00']
+    const img: Image = {...generated, layers: generated.layers.map((layer, i) => ({...layer, diffId: diffIds[i]}))}
+    assert.deepEqual(
+      ['1b', '12', 'dd'].map((wanted) => {
+        try {
+          return layerIndex(img, wanted)
+        } catch (error) {
+          return (error as Error).message
+        }
+      }),
+      // '1b' is a digest prefix even though it starts with a digit; '12', all digits, is an index
+      [0, '--layer 12: the image has 3 layers (0-2)', '--layer dd: no layer has that digest'],
+    )
+    // the opaque directory hides layer 0's files; app/a.js, written again, is M (it existed below and still does),
+    // the three others are D with the bytes they held
+    const list = (filter: Parameters<typeof parseFileFilter>[0]) => rows(filesList(img, parseFileFilter(filter)).layers)
+    assert.deepEqual(list({sort: 'size', path: '//app/*'}), [
+      ['0 A app/m.js 90', '0 A app/.env 40', '0 A app/a.js 40', '0 A app/z.js 40'],
+      [],
+      ['2 D app/m.js 90', '2 D app/.env 40', '2 D app/z.js 40', '2 M app/a.js 5'],
+    ])
+    assert.deepEqual(list({sort: 'path', layer: '2'}), [
+      ['2 D app/.env 40', '2 M app/a.js 5', '2 D app/m.js 90', '2 D app/z.js 40', '2 A lib/x 40'],
+    ])
+    // the final filesystem: app/a.js 5 and lib/x 40; the glob keeps app/a.js
+    const tree = filesTree(img, parseFileFilter({path: 'app/**'}), {final: true, depth: 1}).tree
+    assert.deepEqual(
+      tree.map((r) => `${r.layer} /${r.path} ${r.bytes} ${r.files}`),
+      ['null / 5 1', 'null /app 5 1'],
+    )
+  })
 })
