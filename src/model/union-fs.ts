@@ -31,13 +31,6 @@ export class FsNode {
   get meta(): LayerEntry | undefined {
     return this.content?.inode ?? this.entry
   }
-
-  get path(): string {
-    if (!this.parent) return ''
-    const names = [this.name]
-    for (let node = this.parent; node.parent; node = node.parent) names.push(node.name)
-    return names.reverse().join('/')
-  }
 }
 
 /**
