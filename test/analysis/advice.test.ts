@@ -273,6 +273,10 @@ describe('advice: Dockerfile changes from waste and the final filesystem', () =>
         ],
       ],
     )
+    assert.equal(
+      advice[0].fix,
+      'set owner and mode where the files are written: COPY --chown=… --chmod=…, or in the RUN that makes them',
+    )
   })
 
   it('paths of equal bytes within an item are in path order, whatever order the layer wrote them', async () => {
@@ -347,5 +351,16 @@ describe('advice: Dockerfile changes from waste and the final filesystem', () =>
     } finally {
       tmp.remove()
     }
+  })
+
+  it('a command of 60 characters is shown whole; a layer without history by its index alone', async () => {
+    const command = 'make all && make install DESTDIR=/opt/app PREFIX=/usr/local/' // 8 + 4 + 12 + 17 + 19 = 60
+    const image = await imageOf([{members: [{path: 'obj/x.o', size: 10}]}, {members: [{path: '.wh.obj'}]}])
+    // history for layer 0 only
+    const advice = adviseImage({...image, config: {history: [{created_by: `/bin/sh -c ${command}`}]}}, findWaste(image))
+    assert.deepEqual(
+      advice.map((a) => [a.id, a.bytes, a.ref, a.title]),
+      [['deleted-later', 10, null, `files stored by layer 0 (${command}) are deleted by layer 1`]],
+    )
   })
 })

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 
+import {analyzeImage} from '../../src/analysis/analyze.js'
 import {findWaste} from '../../src/analysis/waste.js'
 import type {Image} from '../../src/image/image.js'
 import {imageOf} from '../helpers/model.js'
@@ -117,6 +118,34 @@ describe('waste: the stored bytes the final filesystem never shows', () => {
         costBytes: 5,
       },
     ])
+  })
+})
+
+describe('waste: duplicate groups of equal cost', () => {
+  it('come in digest order whichever the layers stored first; analyze reports them with --duplicates only', async () => {
+    const generated = await imageOf([
+      {members: [{path: 'x1', size: 5}]},
+      {
+        members: [
+          {path: 'x2', size: 5},
+          {path: 'y1', size: 5},
+          {path: 'y2', size: 5},
+        ],
+      },
+    ])
+    // x1, x2 share sha256:11 and y1, y2 sha256:22: 5 bytes beyond the first copy each, a tie; 11 was stored first
+    const digests: Record<string, string> = {x1: 'sha256:11', x2: 'sha256:11', y1: 'sha256:22', y2: 'sha256:22'}
+    for (const layer of generated.layers) for (const entry of layer.contents.entries) entry.digest = digests[entry.path]
+    const group = (digest: string, paths: string[], layers: number[]) => ({
+      digest,
+      size: 5,
+      copies: paths.map((path, i) => ({path, layer: layers[i], visible: true})),
+      costBytes: 5,
+    })
+    const expected = [group('sha256:11', ['x1', 'x2'], [0, 1]), group('sha256:22', ['y1', 'y2'], [1, 1])]
+    assert.deepEqual(findWaste(generated, {duplicates: true}).duplicates, expected)
+    assert.deepEqual(analyzeImage(generated, 10, {duplicates: true}).duplicates, expected)
+    assert.equal('duplicates' in analyzeImage(generated, 10), false)
   })
 })
 

@@ -187,6 +187,32 @@ describe('layer model', () => {
     assert.deepEqual([later.summary.finalBytes, later.summary.wastedBytes], [1, 100])
   })
 
+  it('a hardlink written again to the content it shows holds it once: deleting both paths hides it', async () => {
+    const report = await analyzeLayers([
+      {
+        members: [
+          {path: 'f', ...size(100)},
+          {path: 'h', type: 'hardlink', linkpath: 'f'},
+        ],
+      },
+      {members: [{path: 'h', type: 'hardlink', linkpath: 'f'}]},
+      {members: [{path: '.wh.f'}, {path: '.wh.h'}]},
+    ])
+    // f's 100 bytes, shown by f and h, are hidden once layer 2 deletes both
+    assert.deepEqual(
+      report.topWasted.map((w) => [w.path, w.bytes, w.layer, w.removedBy, w.how]),
+      [['f', 100, 0, 2, 'deleted']],
+    )
+    assert.deepEqual([report.summary.finalBytes, report.summary.wastedBytes], [0, 100])
+  })
+
+  it('refuses a hardlink without a target', async () => {
+    await assert.rejects(analyzeLayers([{members: [{path: 'h', type: 'hardlink', linkpath: ''}]}]), {
+      name: 'InputError',
+      message: 'layer 0: hardlink "h" has no target',
+    })
+  })
+
   it('a rewrite with the same size and mtime is a metadata-only copy', async () => {
     const report = await analyzeLayers([
       {
