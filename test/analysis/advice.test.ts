@@ -61,6 +61,14 @@ describe('advice: Dockerfile changes from waste and the final filesystem', () =>
       ['chmod-copy', 'waste', 60, [2, 3], ['/app/bin'], null],
       ['overwritten-later', 'waste', 50, [0, 2], ['/app/bin'], null],
     ])
+    assert.deepEqual(
+      advice.map((a) => a.fix),
+      [
+        'delete them in the RUN that makes them, or build in a stage and COPY only the result',
+        'set owner and mode where the files are written: COPY --chown=… --chmod=…, or in the RUN that makes them',
+        'write each file once: produce its final version in one step (a build stage can hold the intermediate ones)',
+      ],
+    )
     const gap = await advise([
       {createdBy: '/bin/sh -c make', members: [{path: 'obj/x.o', size: 10}]},
       {createdBy: '/bin/sh -c true', members: [{path: 'keep', size: 1}]},
