@@ -235,7 +235,12 @@ const SEED = runSeed('generative suite')
 
 describe('generative: random layer stacks against an independent reference model', function () {
   this.timeout(1_800_000)
-  const tmp = scratch()
+  let tmp: ReturnType<typeof scratch>
+  before(() => {
+    // a fresh directory for each run: a runner may run the suite again in the same process (Stryker's mocha runner
+    // does, for each mutant), after the last run's `after` removed it
+    tmp = scratch()
+  })
   after(() => tmp.remove())
   let n = 0
 

@@ -17,7 +17,12 @@ function figures(image: Image) {
 }
 
 describe('conformance: every source kind yields the same image', () => {
-  const tmp = scratch()
+  let tmp: ReturnType<typeof scratch>
+  before(() => {
+    // a fresh directory for each run: a runner may run the suite again in the same process (Stryker's mocha runner
+    // does, for each mutant), after the last run's `after` removed it
+    tmp = scratch()
+  })
   after(() => tmp.remove())
 
   it('docker save (legacy, gzip layers, Docker 25), OCI archive and layout, dir:, stdin, compressed, spooled', async () => {

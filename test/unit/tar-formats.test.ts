@@ -31,17 +31,21 @@ const T = 1_700_000_000 // 2023-11-14 22:13:20 UTC
 const plain = {mode: 0o644, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: T, linkpath: ''}
 
 describe('tar dialects, as GNU tar writes and reads them', () => {
-  const tmp = scratch()
+  let tmp: ReturnType<typeof scratch>
+  let src = ''
+  before(() => {
+    // a fresh directory for each run: a runner may run the suite again in the same process (Stryker's mocha runner
+    // does, for each mutant), after the last run's `after` removed it
+    tmp = scratch()
+    src = join(tmp.dir, 'src')
+    mkdirSync(src)
+  })
   after(() => tmp.remove())
-  const src = join(tmp.dir, 'src')
   const gnuTar = (name: string, ...args: string[]) => {
     const path = join(tmp.dir, name)
     execFileSync('tar', ['-cf', path, '-C', src, ...args])
     return path
   }
-  before(() => {
-    mkdirSync(src)
-  })
 
   it('GNU long names and long link targets (././@LongLink, types L and K)', async () => {
     const long = `${'d'.repeat(120)}/${'f'.repeat(60)}.txt`
