@@ -78,11 +78,11 @@ export function userChanges(changes: ContainerChange[], mountPoints: string[]): 
 export async function containerReport(info: ContainerInfo, image: Image): Promise<ContainerReport> {
   const changes = userChanges(info.changes, info.mountPoints)
   const stats = await info.stat(changes.filter((c) => c.kind !== 'D').map((c) => c.path))
-  const {entries} = finalSnapshot(image)
+  const {entries, files} = finalSnapshot(image)
   return {
     schemaVersion: SCHEMA_VERSION,
     container: {id: info.id, name: info.name, image: info.imageRef, imageId: info.image, state: info.state},
-    ...sizeChanges(changes, stats, entries),
+    ...sizeChanges(changes, stats, entries, files),
   }
 }
 
@@ -90,12 +90,14 @@ function sizeChanges(
   changes: ContainerChange[],
   stats: Map<string, PathStat>,
   image: Map<string, FinalEntry>,
+  imageFiles: Array<[path: string, bytes: number, layer: number]>,
 ): Pick<ContainerReport, 'changes' | 'summary'> {
+  // under a directory, each content once (a file and its hardlinks store their bytes once), as directory totals
+  // count it: under the first of its paths in path order
   const imageBytesUnder = (path: string): number => {
     const key = path.replace(/^\/+/, '')
     let bytes = image.get(key)?.type === 'file' ? (image.get(key)?.size ?? 0) : 0
-    if (image.get(key)?.type === 'dir')
-      for (const [p, e] of image) if (e.type === 'file' && p.startsWith(`${key}/`)) bytes += e.size
+    if (image.get(key)?.type === 'dir') for (const [p, size] of imageFiles) if (p.startsWith(`${key}/`)) bytes += size
     return bytes
   }
   const rows = changes.map((c): ContainerChangeReport => {

@@ -116,6 +116,7 @@ describe("container: the user's changes sized against the image", () => {
           {path: 'etc/motd2', size: 40},
           {path: 'srv/a', size: 100},
           {path: 'srv/sub/b', size: 50},
+          {path: 'srv/sub/b-link', type: 'hardlink', linkpath: 'srv/sub/b'},
           {path: 'srv2/c', size: 7},
           {path: 'tmp/cache/x', size: 30},
         ],
@@ -158,7 +159,7 @@ describe("container: the user's changes sized against the image", () => {
       temporary: tmp ? 'temporary directory' : null,
     })
     assert.deepEqual(report.changes, [
-      // the files under /srv: a 100 + sub/b 50 (srv2/c is not under /srv)
+      // the files under /srv: a 100 + sub/b 50, whose hardlink b-link stores nothing more (srv2/c is not under /srv)
       row('D', '/srv', null, 0, 150),
       // a deleted path is no leftover, even in /tmp
       row('D', '/tmp/cache', null, 0, 30),
