@@ -1,4 +1,6 @@
+import {shortCommand} from '../image/created-by.js'
 import type {Image} from '../image/image.js'
+import {containerPath} from '../model/entry.js'
 import {buildUnionFs, type UnionFs} from '../model/union-fs.js'
 import type {Bytes, Count} from './figures.js'
 import {layerCommands} from './files.js'
@@ -39,15 +41,15 @@ const isRun = (command: string | null) =>
 const isCopy = (command: string | null) => command !== null && /^(\/bin\/sh -c #\(nop\) +)?(COPY|ADD)\b/.test(command)
 
 function layerName(index: number, commands: Array<string | null>): string {
-  const command = commands[index]?.replace(/^\/bin\/sh -c (#\(nop\) +)?/, '')
+  const command = commands[index] ? shortCommand(commands[index]) : null
   return command ? `layer ${index} (${command.length > 60 ? `${command.slice(0, 59)}…` : command})` : `layer ${index}`
 }
 
 /** The one rule a waste record falls under: the first that matches, so no byte is explained twice. */
 function wasteRule(record: WasteRecord, commands: Array<string | null>): Rule {
-  const path = `/${record.path}`
+  const {path} = record
   const stored = layerName(record.layer, commands)
-  const hider = layerName(record.removedBy, commands)
+  const hider = layerName(record.hiddenBy, commands)
   if (isSecret(path))
     return {
       id: 'secret',
@@ -89,9 +91,9 @@ function wasteRule(record: WasteRecord, commands: Array<string | null>): Rule {
       fix: 'write each file once: produce its final version in one step (a build stage can hold the intermediate ones)',
     }
   const consecutiveRuns =
-    record.removedBy === record.layer + 1 &&
+    record.hiddenBy === record.layer + 1 &&
     isRun(commands[record.layer] ?? null) &&
-    isRun(commands[record.removedBy] ?? null)
+    isRun(commands[record.hiddenBy] ?? null)
   return {
     id: 'deleted-later',
     ref: consecutiveRuns ? 'DL3059' : null,
@@ -171,14 +173,14 @@ export function adviseImage(
   for (const record of waste.waste) {
     if (record.bytes === 0) continue
     const rule = wasteRule(record, commands)
-    add(groups, `${rule.id} ${record.layer} ${record.removedBy}`, rule, 'waste', `/${record.path}`, record.bytes, [
+    add(groups, `${rule.id} ${record.layer} ${record.hiddenBy}`, rule, 'waste', record.path, record.bytes, [
       record.layer,
-      record.removedBy,
+      record.hiddenBy,
     ])
   }
   for (const content of fs.contents.flat()) {
     if (content.refs === 0 || content.entry.size === 0) continue
-    const path = `/${content.entry.path}`
+    const path = containerPath(content.entry.path)
     const cache = packageCache(path)
     const reason = temporaryReason(path)
     if (cache) {
@@ -199,11 +201,11 @@ export function adviseImage(
     const rule = {
       id: 'duplicate-content',
       ref: null,
-      title: `the same ${duplicate.size}-byte content is shown at ${visible.length} paths`,
+      title: `the same ${duplicate.bytes}-byte content is shown at ${visible.length} paths`,
       fix: 'store it once: COPY it once and link to it, or find which steps write the same file',
     }
     for (const copy of visible.slice(1))
-      add(groups, `${rule.id} ${duplicate.digest}`, rule, 'final', `/${copy.path}`, duplicate.size, [copy.layer])
+      add(groups, `${rule.id} ${duplicate.digest}`, rule, 'final', copy.path, duplicate.bytes, [copy.layer])
   }
   return (
     [...groups.values()]

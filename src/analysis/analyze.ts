@@ -1,4 +1,4 @@
-import {type LayerEntry} from '../model/entry.js'
+import {containerPath, type LayerEntry} from '../model/entry.js'
 import {type Content, type HideReason, UnionFs} from '../model/union-fs.js'
 import {type Image, layerHistory, type SourceInfo} from '../image/image.js'
 import type {MetadataImage} from '../image/metadata.js'
@@ -28,10 +28,12 @@ export interface LayerFigures {
 }
 
 export interface WastedPath {
+  /** absolute, as a container sees it */
   path: string
   bytes: Bytes
   layer: Count
-  removedBy: Count
+  /** the layer that hides the path */
+  hiddenBy: Count
   how: HideReason
 }
 
@@ -41,6 +43,8 @@ export interface Summary {
   finalBytes: Figure
   finalFiles: Figure
   wastedBytes: Figure
+  /** regular-file contents stored but never shown: the length of topWasted without --top */
+  wastedFiles: Figure
   /**
    * @minimum 0
    * @maximum 100
@@ -104,6 +108,7 @@ export function metadataReport(meta: MetadataImage): AnalyzeReport {
       finalBytes: null,
       finalFiles: null,
       wastedBytes: null,
+      wastedFiles: null,
       wastedPercent: null,
       dive: null,
     },
@@ -116,6 +121,7 @@ export function metadataReport(meta: MetadataImage): AnalyzeReport {
       'summary.finalBytes',
       'summary.finalFiles',
       'summary.wastedBytes',
+      'summary.wastedFiles',
       'summary.wastedPercent',
       'summary.dive',
       'topWasted',
@@ -187,15 +193,16 @@ export function analyzeImage(image: Image, top = 10, options: {duplicates?: bool
       finalBytes,
       finalFiles,
       wastedBytes: totalBytes - finalBytes,
+      wastedFiles: wasted.length,
       wastedPercent: totalBytes === 0 ? 0 : ((totalBytes - finalBytes) / totalBytes) * 100,
       dive: dive.result(),
     },
     layers,
     topWasted: wasted.slice(0, top).map((content) => ({
-      path: content.entry.path,
+      path: containerPath(content.entry.path),
       bytes: content.entry.size,
       layer: content.layer,
-      removedBy: content.hiddenBy,
+      hiddenBy: content.hiddenBy,
       how: content.how as HideReason,
     })),
     advice: adviseImage(image, waste, fs),

@@ -96,7 +96,7 @@ function sizeChanges(
   // count it: under the first of its paths in path order
   const imageBytesUnder = (path: string): number => {
     const key = path.replace(/^\/+/, '')
-    let bytes = image.get(key)?.type === 'file' ? (image.get(key)?.size ?? 0) : 0
+    let bytes = image.get(key)?.type === 'file' ? (image.get(key)?.bytes ?? 0) : 0
     if (image.get(key)?.type === 'dir') for (const [p, size] of imageFiles) if (p.startsWith(`${key}/`)) bytes += size
     return bytes
   }

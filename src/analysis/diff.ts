@@ -1,22 +1,25 @@
 import type {Image, SourceInfo} from '../image/image.js'
+import {containerPath} from '../model/entry.js'
 import {describeImage, type ImageIdentity, SCHEMA_VERSION} from './identity.js'
 import type {ByteDelta, Bytes, Count} from './figures.js'
 import {type DirTotal, directoryTotals} from './files.js'
 import {type FinalEntry, finalFiles, finalFs, finalPairs} from './final-fs.js'
 
 /** What differs between two versions of a path. */
-export type DiffField = 'type' | 'size' | 'mode' | 'owner' | 'linkTarget' | 'content'
+export type DiffField = 'type' | 'bytes' | 'mode' | 'owner' | 'linkTarget' | 'content'
 
 export interface FileDiff {
+  /** absolute, as a container sees it */
   path: string
   change: 'added' | 'removed' | 'changed'
   before: FinalEntry | null
   after: FinalEntry | null
-  /** For `changed`: which of type, size, mode, owner, linkTarget, content differ. */
+  /** For `changed`: which of type, bytes, mode, owner, linkTarget, content differ. */
   fields: DiffField[]
 }
 
 export interface DirectoryDelta {
+  /** absolute; `/` is the root */
   path: string
   before: Bytes
   after: Bytes
@@ -69,7 +72,7 @@ export const CONFIG_KEYS = [
 function changedFields(a: FinalEntry, b: FinalEntry, content: boolean): DiffField[] {
   const fields: DiffField[] = []
   if (a.type !== b.type) fields.push('type')
-  if (a.size !== b.size) fields.push('size')
+  if (a.bytes !== b.bytes) fields.push('bytes')
   if (a.mode !== b.mode) fields.push('mode')
   if (a.uid !== b.uid || a.gid !== b.gid) fields.push('owner')
   if (a.linkTarget !== b.linkTarget) fields.push('linkTarget')
@@ -115,11 +118,12 @@ export function diffImages(a: Image, b: Image, options: {content?: boolean; dept
   const diffs: FileDiff[] = []
   for (const {path, a: before, b: after} of finalPairs(fsA, fsB)) {
     if (path === '') continue // `/` is no file of the diff
-    if (!after) diffs.push({path, change: 'removed', before, after: null, fields: []})
-    else if (!before) diffs.push({path, change: 'added', before: null, after, fields: []})
+    const shown = containerPath(path)
+    if (!after) diffs.push({path: shown, change: 'removed', before, after: null, fields: []})
+    else if (!before) diffs.push({path: shown, change: 'added', before: null, after, fields: []})
     else {
       const fields = changedFields(before, after, options.content ?? false)
-      if (fields.length > 0) diffs.push({path, change: 'changed', before, after, fields})
+      if (fields.length > 0) diffs.push({path: shown, change: 'changed', before, after, fields})
     }
   }
   const filesA = finalFiles(fsA)
@@ -145,8 +149,8 @@ export function diffImages(a: Image, b: Image, options: {content?: boolean; dept
     after: configB[key] ?? null,
   }))
 
-  const bytesA = totalsA.get('')?.bytes ?? 0
-  const bytesB = totalsB.get('')?.bytes ?? 0
+  const bytesA = totalsA.get('/')?.bytes ?? 0
+  const bytesB = totalsB.get('/')?.bytes ?? 0
   return {
     schemaVersion: SCHEMA_VERSION,
     a: {source: a.source, image: describeImage(a)},

@@ -2,7 +2,7 @@ import {minimatch} from 'minimatch'
 
 import {InputError} from '../errors.js'
 import {parseSize} from '../human-size.js'
-import type {LayerEntry} from '../model/entry.js'
+import {containerPath, type LayerEntry} from '../model/entry.js'
 import {type FsNode, UnionFs} from '../model/union-fs.js'
 import {type Image, layerHistory, type SourceInfo} from '../image/image.js'
 import {describeImage, type ImageIdentity, SCHEMA_VERSION} from './identity.js'
@@ -15,15 +15,16 @@ export type Change = 'A' | 'M' | 'D'
 export interface FileChange {
   layer: Count
   change: Change
+  /** absolute, as a container sees it */
   path: string
   type: LayerEntry['kind']
   /** Content bytes (regular files); for D, the bytes the path held below. */
-  size: Bytes
+  bytes: Bytes
   /** @pattern ^[0-7]{4}$ */
   mode: string
   uid: Count
   gid: Count
-  /** Symlink or hardlink target. */
+  /** Symlink target as written, or the (absolute) path a hardlink names. */
   linkTarget: string | null
 }
 
@@ -39,7 +40,7 @@ export interface FilesListReport {
 export interface DirectoryRow {
   /** null for --final */
   layer: Count | null
-  /** '' is the root */
+  /** absolute, as a container sees it; `/` is the root */
   path: string
   bytes: Bytes
   files: Count
@@ -76,17 +77,23 @@ function octal(mode: number): string {
   return (mode & 0o7777).toString(8).padStart(4, '0')
 }
 
+/** A symlink's target as written; a hardlink's, an image path, absolute as every path. */
+function linkTarget(entry: LayerEntry): string | null {
+  if (entry.kind === 'hardlink') return containerPath(entry.linkTarget)
+  return entry.linkTarget || null
+}
+
 function fromEntry(layer: number, change: Change, entry: LayerEntry): FileChange {
   return {
     layer,
     change,
-    path: entry.path,
+    path: containerPath(entry.path),
     type: entry.kind,
-    size: entry.size,
+    bytes: entry.size,
     mode: octal(entry.mode),
     uid: entry.owner.uid,
     gid: entry.owner.gid,
-    linkTarget: entry.linkTarget || null,
+    linkTarget: linkTarget(entry),
   }
 }
 
@@ -95,13 +102,13 @@ function fromNode(layer: number, path: string, node: FsNode): FileChange {
   return {
     layer,
     change: 'D',
-    path,
+    path: containerPath(path),
     type: node.kind,
-    size: node.kind === 'file' ? (entry?.size ?? 0) : 0,
+    bytes: node.kind === 'file' ? (entry?.size ?? 0) : 0,
     mode: meta ? octal(meta.mode) : '0755',
     uid: meta?.owner.uid ?? 0,
     gid: meta?.owner.gid ?? 0,
-    linkTarget: entry?.linkTarget || null,
+    linkTarget: entry ? linkTarget(entry) : null,
   }
 }
 
@@ -173,7 +180,7 @@ export function layerIndex(image: Image, wanted: string): number {
 /** The filter's layer index (undefined: every layer) and its path test. */
 function selection(image: Image, filter: Pick<FileFilter, 'layer' | 'path'>) {
   const only = filter.layer === undefined ? undefined : layerIndex(image, filter.layer)
-  const glob = filter.path?.replace(/^\/+/, '')
+  const glob = filter.path === undefined ? undefined : containerPath(filter.path.replace(/^\/+/, ''))
   return {only, keep: (path: string) => glob === undefined || minimatch(path, glob, {dot: true})}
 }
 
@@ -192,9 +199,9 @@ export function filesList(image: Image, filter: FileFilter): FilesList {
     for (const layer of layerChanges(image)) {
       if (only !== undefined && layer[0]?.layer !== only) continue
       const kept = layer.filter(
-        (c) => (!filter.changes || filter.changes.includes(c.change)) && c.size >= filter.minSize && keep(c.path),
+        (c) => (!filter.changes || filter.changes.includes(c.change)) && c.bytes >= filter.minSize && keep(c.path),
       )
-      if (filter.sort === 'size') kept.sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : 1))
+      if (filter.sort === 'size') kept.sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1))
       else if (filter.sort === 'path') kept.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
       yield kept
     }
@@ -211,13 +218,13 @@ export function filesTree(
   const {only, keep} = selection(image, filter)
   const tree: DirectoryRow[] = []
   if (options.final) {
-    const files = finalFiles(finalFs(image)).filter(([path]) => keep(path))
+    const files = finalFiles(finalFs(image)).filter(([path]) => keep(containerPath(path)))
     for (const total of directoryTotals(files, options.depth)) tree.push({layer: null, ...total})
   } else {
     for (const {index, contents} of image.layers) {
       if (only !== undefined && index !== only) continue
       const files = contents.entries
-        .filter((e) => e.kind === 'file' && keep(e.path))
+        .filter((e) => e.kind === 'file' && keep(containerPath(e.path)))
         .map((e): [string, number] => [e.path, e.size])
       for (const total of directoryTotals(files, options.depth)) tree.push({layer: index, ...total})
     }
@@ -232,14 +239,15 @@ export function layerCommands(image: Image): Array<string | null> {
 
 /** Directory totals: bytes and regular files under each directory, for `files --tree`. */
 export interface DirTotal {
+  /** absolute; `/` is the root */
   path: string
   bytes: Bytes
   files: Count
 }
 
 /**
- * Sums regular-file bytes into every ancestor directory up to `depth` levels ('' is the root).
- * `files` yields [path, bytes, …] for each regular file counted.
+ * Sums regular-file bytes into every ancestor directory up to `depth` levels, named as a container sees them (`/` is
+ * the root). `files` yields [path, bytes, …] for each regular file counted, paths as layers store them.
  */
 export function directoryTotals(
   files: Iterable<readonly [path: string, bytes: number, ...rest: number[]]>,
@@ -260,5 +268,7 @@ export function directoryTotals(
       total.files++
     }
   }
-  return [...totals.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+  return [...totals.values()]
+    .map((total) => ({...total, path: containerPath(total.path)}))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
 }

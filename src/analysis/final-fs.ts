@@ -6,7 +6,8 @@ import type {Bytes, Count} from './figures.js'
 /** A path of a final filesystem as diff compares it (hardlinks compare as the files they share). */
 export interface FinalEntry {
   type: string
-  size: Bytes
+  /** content bytes of a regular file, 0 for every other type */
+  bytes: Bytes
   mode: string
   uid: Count
   gid: Count
@@ -91,7 +92,7 @@ export function finalEntry(node: FsNode): FinalEntry {
   const isFile = node.kind === 'file' || (node.kind === 'hardlink' && content !== undefined)
   return {
     type: isFile ? 'file' : node.kind,
-    size: isFile ? (content?.size ?? 0) : 0,
+    bytes: isFile ? (content?.size ?? 0) : 0,
     mode: ((meta?.mode ?? 0o755) & 0o7777).toString(8).padStart(4, '0'),
     uid: meta?.owner.uid ?? 0,
     gid: meta?.owner.gid ?? 0,

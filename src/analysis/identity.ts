@@ -1,7 +1,7 @@
 import type {Image} from '../image/image.js'
 
 /** The version of every JSON report's shape (docs/schemas); it changes only when a field goes or changes meaning. */
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 /** The identity block every image report carries. */
 export interface ImageIdentity {

@@ -1,3 +1,4 @@
+import {containerPath} from '../model/entry.js'
 import {buildUnionFs, type HideReason, type UnionFs} from '../model/union-fs.js'
 import type {Image, SourceInfo} from '../image/image.js'
 import {describeImage, type ImageIdentity, SCHEMA_VERSION} from './identity.js'
@@ -6,17 +7,20 @@ import type {Bytes, Count} from './figures.js'
 
 /** Bytes a layer stores that the final filesystem never shows, and what hid them. */
 export interface WasteRecord {
+  /** absolute, as a container sees it */
   path: string
   bytes: Bytes
   layer: Count
   createdBy: string | null
-  removedBy: Count
-  removedByCreatedBy: string | null
+  /** the layer that hides the path */
+  hiddenBy: Count
+  hiddenByCreatedBy: string | null
   how: HideReason
 }
 
 /** One stored copy of a content. */
 export interface ContentCopy {
+  /** absolute, as a container sees it */
   path: string
   layer: Count
   visible: boolean
@@ -26,10 +30,11 @@ export interface ContentCopy {
 export interface DuplicateGroup {
   /** @pattern ^sha256:[0-9a-f]{64}$ */
   digest: string
-  size: Bytes
+  /** the content's bytes (one copy) */
+  bytes: Bytes
   /** @minItems 2 */
   copies: ContentCopy[]
-  /** Bytes stored beyond the first copy: size × (copies − 1). */
+  /** Bytes stored beyond the first copy: bytes × (copies − 1). */
   costBytes: Bytes
 }
 
@@ -67,18 +72,18 @@ export function findWaste(image: Image, options: {duplicates?: boolean; fs?: Uni
     for (const content of contents) {
       if (content.refs > 0) continue
       records.push({
-        path: content.entry.path,
+        path: containerPath(content.entry.path),
         bytes: content.entry.size,
         layer: content.layer,
         createdBy: commands[content.layer] ?? null,
-        removedBy: content.hiddenBy,
-        removedByCreatedBy: commands[content.hiddenBy] ?? null,
+        hiddenBy: content.hiddenBy,
+        hiddenByCreatedBy: commands[content.hiddenBy] ?? null,
         how: content.how as HideReason,
       })
     }
   }
   records.sort(
-    (a, b) => a.layer - b.layer || a.removedBy - b.removedBy || b.bytes - a.bytes || (a.path < b.path ? -1 : 1),
+    (a, b) => a.layer - b.layer || a.hiddenBy - b.hiddenBy || b.bytes - a.bytes || (a.path < b.path ? -1 : 1),
   )
   const report: WasteReport = {
     schemaVersion: SCHEMA_VERSION,
@@ -94,14 +99,14 @@ export function findWaste(image: Image, options: {duplicates?: boolean; fs?: Uni
       if (!digest || size === 0) continue
       let group = groups.get(digest)
       if (!group) {
-        group = {digest, size, copies: [], costBytes: 0}
+        group = {digest, bytes: size, copies: [], costBytes: 0}
         groups.set(digest, group)
       }
-      group.copies.push({path, layer: content.layer, visible: content.refs > 0})
+      group.copies.push({path: containerPath(path), layer: content.layer, visible: content.refs > 0})
     }
     report.duplicates = [...groups.values()]
       .filter((group) => group.copies.length > 1)
-      .map((group) => ({...group, costBytes: group.size * (group.copies.length - 1)}))
+      .map((group) => ({...group, costBytes: group.bytes * (group.copies.length - 1)}))
       .sort((a, b) => b.costBytes - a.costBytes || (a.digest < b.digest ? -1 : 1))
   }
   return report

@@ -2,7 +2,7 @@ import {minimatch} from 'minimatch'
 
 import type {AnalyzeReport} from '../analysis/analyze.js'
 import {InputError} from '../errors.js'
-import type {LayerContents} from '../model/entry.js'
+import {containerPath, type LayerContents} from '../model/entry.js'
 import {humanSize, parseSize} from '../human-size.js'
 
 /** How a rule reads its threshold: a ratio is 0 to 1, a factor any number from 0 (dive's user-wasted can pass 1). */
@@ -172,7 +172,7 @@ export function evaluateRules(settings: Required<RuleSettings>, subject: CheckSu
       for (const [layer, contents] of subject.contents.entries()) {
         for (const entry of contents.entries) {
           if (globs.some((glob) => minimatch(entry.path, glob.replace(/^\/+/, ''), {dot: true})))
-            hits.push(`/${entry.path} (layer ${layer})`)
+            hits.push(`${containerPath(entry.path)} (layer ${layer})`)
         }
       }
       const message =

@@ -1,6 +1,7 @@
 import {existsSync, readFileSync} from 'node:fs'
 
 import {analyzeImage} from '../analysis/analyze.js'
+import {SCHEMA_VERSION} from '../analysis/identity.js'
 import {InputError} from '../errors.js'
 import type {Image} from '../image/image.js'
 import {type CheckConfig, whereToListImages} from './config.js'
@@ -18,7 +19,8 @@ export async function readBaseline(
     } catch (error) {
       throw new InputError(`--baseline ${argument}: not JSON (${(error as Error).message})`)
     }
-    if (report.schemaVersion !== 1 || typeof report.summary?.totalBytes !== 'number')
+    // summary.totalBytes means the same in both versions of the analyze report
+    if (![1, SCHEMA_VERSION].includes(report.schemaVersion ?? 0) || typeof report.summary?.totalBytes !== 'number')
       throw new InputError(`--baseline ${argument}: not a docker-layers analyze report`)
     return {name: argument, totalBytes: report.summary.totalBytes}
   }

@@ -39,7 +39,7 @@ export default class Analyze extends BaseCommand {
 
   static override flags = {
     format: formatFlagWith(['markdown', 'html']),
-    top: Flags.integer({description: 'how many of the largest wasted paths to list', default: 10, min: 0}),
+    top: Flags.integer({description: 'how many of the largest wasted paths to list (0: all)', default: 10, min: 0}),
     'no-trunc': Flags.boolean({description: "don't truncate the CREATED BY column"}),
     duplicates: Flags.boolean({
       description: 'hash contents (sha256): identical content stored more than once, in the report and its advice',
@@ -73,7 +73,7 @@ export default class Analyze extends BaseCommand {
     if (!source)
       throw new InputError('missing SOURCE: an image, an archive, a layout, - for stdin, or --inspect/--history files')
     const image = await this.openImage(source, flags, {hash: flags.duplicates})
-    const report = analyzeImage(image, flags.top, {duplicates: flags.duplicates})
+    const report = analyzeImage(image, flags.top === 0 ? Infinity : flags.top, {duplicates: flags.duplicates})
     const page = () => {
       // check's verdicts when a configuration is in force here
       const {config, settings} = effectiveConfig({cwd: process.cwd(), flags: {}})

@@ -61,6 +61,7 @@ export default class Check extends BaseCommand {
       default: 'table',
     }),
     'print-config': Flags.boolean({description: 'show the effective rules and where each came from, then exit'}),
+    all: Flags.boolean({description: 'table: list the rules that are off too'}),
     ...ruleFlags,
     ...sourceFlags,
   }
@@ -84,7 +85,7 @@ export default class Check extends BaseCommand {
       baseline: flags.baseline,
       open: (source) => this.openImage(source, flags),
     })
-    const view = checkView(report)
+    const view = checkView(report, {all: flags.all})
     await this.emit(render(flags.format, view))
     appendStepSummary(render('markdown', view))
     if (!report.passed) this.exit(1)

@@ -1,11 +1,12 @@
 import {type FinalEntry, finalFs, finalPairs} from '../analysis/final-fs.js'
 import {InputError} from '../errors.js'
 import type {Image} from '../image/image.js'
+import {containerPath} from '../model/entry.js'
 
 function show(e: FinalEntry): string {
   const link = e.linkTarget ? ` -> ${e.linkTarget}` : ''
   const digest = e.digest ? ` ${e.digest.slice(7, 19)}` : ''
-  return `${e.type} ${e.size}B ${e.mode} ${e.uid}:${e.gid}${link}${digest}`
+  return `${e.type} ${e.bytes}B ${e.mode} ${e.uid}:${e.gid}${link}${digest}`
 }
 
 /**
@@ -16,9 +17,9 @@ export function verifyFlattened(source: Image, written: Image, limit = 5): numbe
   const problems: string[] = []
   let equal = 0
   for (const {path, a: want, b: got} of finalPairs(finalFs(source), finalFs(written))) {
-    if (!want) problems.push(`/${path} is extra`)
-    else if (!got) problems.push(`/${path} is missing`)
-    else if (show(got) !== show(want)) problems.push(`/${path}: ${show(got)}, expected ${show(want)}`)
+    if (!want) problems.push(`${containerPath(path)} is extra`)
+    else if (!got) problems.push(`${containerPath(path)} is missing`)
+    else if (show(got) !== show(want)) problems.push(`${containerPath(path)}: ${show(got)}, expected ${show(want)}`)
     else equal++
     if (problems.length >= limit) break
   }

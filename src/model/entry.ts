@@ -54,6 +54,11 @@ export interface LayerContents {
 export const WHITEOUT_PREFIX = '.wh.'
 export const OPAQUE_MARKER = '.wh..wh..opq'
 
+/** A layer's path as a container sees it, the form every report shows: absolute, the root `/`. */
+export function containerPath(path: string): string {
+  return `/${path}`
+}
+
 /**
  * A character device 0:0: how overlayfs stores a whiteout on the engine's disk. Found in a layer tar, it is
  * applied as overlay-based engines apply it (docker's overlay2, containerd's overlayfs snapshotter): it deletes

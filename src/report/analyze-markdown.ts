@@ -1,6 +1,6 @@
 import type {AnalyzeReport} from '../analysis/analyze.js'
 import {humanSize} from '../human-size.js'
-import {count, imageLine, size, summaryLines, truncate} from './analyze-table.js'
+import {count, imageLine, moreWasted, size, summaryLines, truncate} from './analyze-table.js'
 import {cell, code} from './markdown.js'
 
 function table(head: string[], align: string[], rows: Array<Array<string | number>>): string[] {
@@ -42,9 +42,11 @@ export function renderAnalyzeMarkdown(report: AnalyzeReport, options: {noTrunc?:
       ...table(
         ['wasted', 'path', 'layer', 'hidden by', 'how'],
         ['---:', '---', '---:', '---:', '---'],
-        report.topWasted.map((w) => [humanSize(w.bytes), code(`/${w.path}`), w.layer, w.removedBy, w.how]),
+        report.topWasted.map((w) => [humanSize(w.bytes), code(w.path), w.layer, w.hiddenBy, w.how]),
       ),
     )
+    const more = moreWasted(report)
+    if (more) lines.push('', cell(more))
   }
   if (report.advice.length > 0) {
     lines.push(

@@ -1,6 +1,8 @@
 import type {Advice} from '../analysis/advice.js'
 import type {AnalyzeReport} from '../analysis/analyze.js'
 import {humanSize} from '../human-size.js'
+import {counted} from './counted.js'
+import {shortCommand} from '../image/created-by.js'
 import {plainTable} from './plain-table.js'
 
 /** A size, or '-' where a metadata-only report has none. */
@@ -12,9 +14,9 @@ export function count(value: number | null): string | number {
   return value === null ? '-' : value
 }
 
-/** A command on one line, cut to `width` characters unless `noTrunc`. */
+/** A command on one line as dive shows it, cut to `width` characters unless `noTrunc`. */
 export function truncate(text: string, width: number, noTrunc: boolean): string {
-  const flat = text.replace(/\s+/g, ' ').trim()
+  const flat = shortCommand(text)
   if (noTrunc || flat.length <= width) return flat
   return `${flat.slice(0, width - 1)}…`
 }
@@ -35,11 +37,14 @@ export function imageLine(report: AnalyzeReport): string {
 export function summaryLines(report: AnalyzeReport): Array<[string, string]> {
   const {summary} = report
   const lines: Array<[string, string]> = [
-    ['Total', `${size(summary.totalBytes)}${report.approximate ? ' (approximate)' : ''} in ${summary.layers} layers`],
+    [
+      'Total',
+      `${size(summary.totalBytes)}${report.approximate ? ' (approximate)' : ''} in ${counted(summary.layers, 'layer')}`,
+    ],
   ]
   if (summary.finalBytes !== null && summary.wastedBytes !== null && summary.wastedPercent !== null) {
     lines.push(
-      ['Final', `${humanSize(summary.finalBytes)} in ${summary.finalFiles} files`],
+      ['Final', `${humanSize(summary.finalBytes)} in ${counted(summary.finalFiles ?? 0, 'file')}`],
       ['Wasted', `${humanSize(summary.wastedBytes)} (${summary.wastedPercent.toFixed(2)}%)`],
     )
   }
@@ -54,6 +59,12 @@ export function summaryLines(report: AnalyzeReport): Array<[string, string]> {
   if (report.unavailable)
     lines.push(['Metadata only', 'file figures and waste need the layers (analyze the image or an archive of it)'])
   return lines
+}
+
+/** What --top left out of the largest waste, for the table and markdown: `… and 290 more; --top 0 for all`. */
+export function moreWasted(report: AnalyzeReport): string | undefined {
+  const more = (report.summary.wastedFiles ?? 0) - report.topWasted.length
+  return more > 0 ? `… and ${more} more; --top 0 for all` : undefined
 }
 
 /** `analyze` as a table: docker history's columns, then where the bytes went. */
@@ -81,10 +92,12 @@ export function renderAnalyzeTable(report: AnalyzeReport, options: {noTrunc?: bo
       '',
       plainTable(
         ['WASTED', 'PATH', 'LAYER', 'HIDDEN BY', 'HOW'],
-        report.topWasted.map((w) => [humanSize(w.bytes), `/${w.path}`, w.layer, w.removedBy, w.how]),
+        report.topWasted.map((w) => [humanSize(w.bytes), w.path, w.layer, w.hiddenBy, w.how]),
         [0, 2, 3],
       ),
     )
+    const more = moreWasted(report)
+    if (more) lines.push(more)
   }
   if (report.advice.length > 0) lines.push('', adviceTable(report.advice))
   return `${lines.join('\n')}\n`

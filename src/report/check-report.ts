@@ -1,14 +1,15 @@
 import type {CheckConfigReport} from '../check/config.js'
 import type {CheckReport} from '../check/rules.js'
+import {counted} from './counted.js'
 import {cell} from './markdown.js'
 import {plainTable} from './plain-table.js'
 import type {View} from './render.js'
 
-/** `check`: a table, JSON, JUnit XML or markdown. */
-export function checkView(report: CheckReport): View {
+/** `check`: a table (the rules in force; `all` adds those that are off), JSON, JUnit XML or markdown. */
+export function checkView(report: CheckReport, options: {all?: boolean} = {}): View {
   return {
     report,
-    table: () => renderCheckTable(report),
+    table: () => renderCheckTable(report, options.all ?? false),
     formats: {junit: () => renderJunit(report), markdown: () => renderMarkdown(report)},
   }
 }
@@ -36,7 +37,7 @@ function counts(report: CheckReport): {tests: number; failures: number; skipped:
   }
 }
 
-export function renderCheckTable(report: CheckReport): string {
+export function renderCheckTable(report: CheckReport, all: boolean): string {
   const blocks = report.images.map((image) => {
     const failed = image.rules.filter((r) => r.status === 'fail').length
     const active = image.rules.filter((r) => r.status !== 'off').length
@@ -45,10 +46,12 @@ export function renderCheckTable(report: CheckReport): string {
       '',
       plainTable(
         ['RULE', 'STATUS', 'VALUE', 'THRESHOLD', 'FROM'],
-        image.rules.map((r) => [r.rule, STATUS[r.status], r.valueText, r.thresholdText, r.from]),
+        image.rules
+          .filter((r) => all || r.status !== 'off')
+          .map((r) => [r.rule, STATUS[r.status], r.valueText, r.thresholdText, r.from]),
       ),
       '',
-      `Result: ${image.passed ? 'PASS' : 'FAIL'} (${failed} of ${active} rules failed)`,
+      `Result: ${image.passed ? 'PASS' : 'FAIL'} (${active === 0 ? 'no rule in force' : `${failed} of ${counted(active, 'rule')} failed`})`,
     ].join('\n')
   })
   return `${blocks.join('\n\n')}\n`

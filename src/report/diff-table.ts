@@ -1,13 +1,14 @@
 import type {DiffReport} from '../analysis/diff.js'
 import type {FinalEntry} from '../analysis/final-fs.js'
 import {humanSize} from '../human-size.js'
+import {counted} from './counted.js'
 import {plainTable} from './plain-table.js'
 import type {View} from './render.js'
 
-const FIELDS = ['change', 'path', 'fields', 'sizeA', 'sizeB', 'modeA', 'modeB']
+const FIELDS = ['change', 'path', 'fields', 'bytesA', 'bytesB', 'modeA', 'modeB']
 
 /**
- * `diff`: rows are the paths that differ, flattened for CSV (fields joined by commas, each side's size and mode,
+ * `diff`: rows are the paths that differ, flattened for CSV (fields joined by commas, each side's bytes and mode,
  * '' where a side has none). `names` are the images as the user named them.
  */
 export function diffView(report: DiffReport, names: [string, string]): View {
@@ -15,8 +16,8 @@ export function diffView(report: DiffReport, names: [string, string]): View {
     change: f.change,
     path: f.path,
     fields: f.fields.join(','),
-    sizeA: f.before?.size ?? '',
-    sizeB: f.after?.size ?? '',
+    bytesA: f.before?.bytes ?? '',
+    bytesB: f.after?.bytes ?? '',
     modeA: f.before?.mode ?? '',
     modeB: f.after?.mode ?? '',
   }))
@@ -25,7 +26,7 @@ export function diffView(report: DiffReport, names: [string, string]): View {
 
 function describe(entry: FinalEntry | null): string {
   if (!entry) return '-'
-  const size = entry.type === 'file' ? humanSize(entry.size) : entry.type
+  const size = entry.type === 'file' ? humanSize(entry.bytes) : entry.type
   return `${size} ${entry.mode} ${entry.uid}:${entry.gid}${entry.linkTarget ? ` -> ${entry.linkTarget}` : ''}`
 }
 
@@ -33,14 +34,26 @@ function signed(bytes: number): string {
   return `${bytes >= 0 ? '+' : '-'}${humanSize(Math.abs(bytes))}`
 }
 
+/** How many layers the images share, and how many of them, from the bottom, are a common base. */
+function sharedLine(shared: DiffReport['sharedLayers']): string {
+  if (shared.digests.length === 0) return 'Shared layers: none'
+  const base =
+    shared.commonBase === 0
+      ? ''
+      : shared.commonBase === 1
+        ? ' (the first is a common base)'
+        : ` (the first ${shared.commonBase} are a common base)`
+  return `Shared layers: ${shared.digests.length}${base}`
+}
+
 const MARK = {added: '+', removed: '-', changed: '~'}
 
 export function renderDiffTable(report: DiffReport, names: [string, string]): string {
   const {sharedLayers: shared, summary} = report
   const lines = [
-    `A: ${names[0]} (${shared.layersA} layers)`,
-    `B: ${names[1]} (${shared.layersB} layers)`,
-    `Shared layers: ${shared.digests.length} (the first ${shared.commonBase} are a common base)`,
+    `A: ${names[0]} (${counted(shared.layersA, 'layer')})`,
+    `B: ${names[1]} (${counted(shared.layersB, 'layer')})`,
+    sharedLine(shared),
     `Final filesystem: ${humanSize(summary.bytesA)} -> ${humanSize(summary.bytesB)} ` +
       `(${signed(summary.deltaBytes)}); ${summary.added} added, ${summary.removed} removed, ${summary.changed} changed`,
     '',
@@ -49,13 +62,7 @@ export function renderDiffTable(report: DiffReport, names: [string, string]): st
     lines.push(
       plainTable(
         ['', 'PATH', 'A', 'B', 'WHAT'],
-        report.files.map((f) => [
-          MARK[f.change],
-          `/${f.path}`,
-          describe(f.before),
-          describe(f.after),
-          f.fields.join(','),
-        ]),
+        report.files.map((f) => [MARK[f.change], f.path, describe(f.before), describe(f.after), f.fields.join(',')]),
       ),
       '',
     )
@@ -64,7 +71,7 @@ export function renderDiffTable(report: DiffReport, names: [string, string]): st
     lines.push(
       plainTable(
         ['DELTA', 'A', 'B', 'DIRECTORY'],
-        report.directories.map((d) => [signed(d.delta), humanSize(d.before), humanSize(d.after), `/${d.path}`]),
+        report.directories.map((d) => [signed(d.delta), humanSize(d.before), humanSize(d.after), d.path]),
         [0, 1, 2],
       ),
       '',

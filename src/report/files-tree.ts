@@ -14,7 +14,7 @@ function renderTree(report: FilesTreeReport): string {
   const lines = report.tree.map(
     (r) =>
       `${r.layer === null ? '  all' : String(r.layer).padStart(5)}  ${humanSize(r.bytes).padStart(8)} ` +
-      ` ${String(r.files).padStart(7)}  /${r.path}`,
+      ` ${String(r.files).padStart(7)}  ${r.path}`,
   )
   return `LAYER      SIZE    FILES  DIRECTORY\n${lines.join('\n')}\n`
 }

@@ -2,7 +2,10 @@ import {Flags} from '@oclif/core'
 
 import {InputError} from '../errors.js'
 
-export const FORMATS = ['table', 'json', 'csv'] as const
+export const FORMATS = ['table', 'json', 'jsonl', 'csv'] as const
+
+/** What a format's name does not say. */
+const SAID: Record<string, string> = {json: 'one document', jsonl: 'a row a line'}
 
 /**
  * The --format flag of a report that lists rows: a named format or a Go template; `own` names formats of this report
@@ -10,9 +13,10 @@ export const FORMATS = ['table', 'json', 'csv'] as const
  */
 export function formatFlagWith(own: readonly string[]) {
   const names = [...FORMATS, ...own]
+  const described = names.map((name) => (name in SAID ? `${name} (${SAID[name]})` : name))
   return Flags.string({
     char: 'f',
-    description: `output format: ${names.join(', ')}, or a Go template as docker takes ('{{.Field}}', 'table {{.A}}\\t{{.B}}')`,
+    description: `output format: ${described.join(', ')}, or a Go template as docker takes ('{{.Field}}', 'table {{.A}}\\t{{.B}}')`,
     default: 'table',
     parse: async (value) => {
       if (names.includes(value) || value.includes('{{')) return value
@@ -27,4 +31,9 @@ export const formatFlag = formatFlagWith([])
 /** Pretty JSON with a trailing newline, the one JSON writer of every report. */
 export function toJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`
+}
+
+/** JSON Lines: a row a line, for streams of records. */
+export function toJsonLines(rows: readonly object[]): string {
+  return rows.map((row) => `${JSON.stringify(row)}\n`).join('')
 }

@@ -1,5 +1,6 @@
 import type {ReadProgress} from '../image/progress.js'
 import {humanSize} from '../human-size.js'
+import {counted} from './counted.js'
 
 /**
  * A one-line progress display on stderr: bytes and layers done, rate, and an ETA when the size is known.
@@ -18,16 +19,7 @@ export function showProgress(
   const draw = () => {
     const elapsed = (Date.now() - started) / 1000
     if (elapsed * 1000 < delay) return
-    const done = progress.done
-    const rate = elapsed > 0 ? done / elapsed : 0
-    const parts = [label, progress.total ? `${humanSize(done)} / ${humanSize(progress.total)}` : humanSize(done)]
-    if (progress.layersTotal)
-      parts.push(`layer ${Math.min(progress.layersDone, progress.layersTotal)}/${progress.layersTotal}`)
-    else if (progress.layersDone > 0) parts.push(`${progress.layersDone} layers`)
-    parts.push(`${humanSize(rate)}/s`)
-    if (progress.total && rate > 0 && done < progress.total)
-      parts.push(`ETA ${Math.ceil((progress.total - done) / rate)}s`)
-    const line = parts.join('  ').slice(0, (stream.columns || 80) - 1)
+    const line = progressLine(progress, label, elapsed).slice(0, (stream.columns || 80) - 1)
     stream.write(`\r\u001B[2K${line}`)
     shown = true
   }
@@ -37,4 +29,21 @@ export function showProgress(
     clearInterval(timer)
     if (shown) stream.write('\r\u001B[2K')
   }
+}
+
+/**
+ * What the progress line says after `elapsed` seconds: the label, bytes (of the total when known), the layer being
+ * read counted from 1 (or the layers read so far when their number is unknown), the rate and an ETA.
+ */
+export function progressLine(progress: ReadProgress, label: string, elapsed: number): string {
+  const done = progress.done
+  const rate = elapsed > 0 ? done / elapsed : 0
+  const parts = [label, progress.total ? `${humanSize(done)} / ${humanSize(progress.total)}` : humanSize(done)]
+  if (progress.layersTotal)
+    parts.push(`layer ${Math.min(progress.layersDone + 1, progress.layersTotal)}/${progress.layersTotal}`)
+  else if (progress.layersDone > 0) parts.push(`${counted(progress.layersDone, 'layer')} read`)
+  parts.push(`${humanSize(rate)}/s`)
+  if (progress.total && rate > 0 && done < progress.total)
+    parts.push(`ETA ${Math.ceil((progress.total - done) / rate)}s`)
+  return parts.join('  ')
 }

@@ -1,9 +1,11 @@
 import type {WasteReport} from '../analysis/waste.js'
 import {humanSize} from '../human-size.js'
+import {counted} from './counted.js'
+import {shortCommand} from '../image/created-by.js'
 import {plainTable} from './plain-table.js'
 import type {View} from './render.js'
 
-const FIELDS = ['path', 'bytes', 'layer', 'createdBy', 'removedBy', 'removedByCreatedBy', 'how']
+const FIELDS = ['path', 'bytes', 'layer', 'createdBy', 'hiddenBy', 'hiddenByCreatedBy', 'how']
 
 /** `waste`: rows are the waste records. */
 export function wasteView(report: WasteReport): View {
@@ -12,10 +14,7 @@ export function wasteView(report: WasteReport): View {
 
 function command(text: string | null): string {
   if (!text) return ''
-  const flat = text
-    .replace(/\s+/g, ' ')
-    .replace(/^\/bin\/sh -c (#\(nop\) +)?/, '')
-    .trim()
+  const flat = shortCommand(text)
   return ` (${flat.length > 50 ? `${flat.slice(0, 49)}…` : flat})`
 }
 
@@ -24,7 +23,7 @@ export function renderWasteTable(report: WasteReport): string {
   const lines: string[] = []
   const groups = new Map<string, WasteReport['waste']>()
   for (const record of report.waste) {
-    const key = `${record.layer}:${record.removedBy}`
+    const key = `${record.layer}:${record.hiddenBy}`
     if (!groups.has(key)) groups.set(key, [])
     groups.get(key)!.push(record)
   }
@@ -32,11 +31,11 @@ export function renderWasteTable(report: WasteReport): string {
     const [first] = records
     const bytes = records.reduce((sum, r) => sum + r.bytes, 0)
     lines.push(
-      `Layer ${first.layer}${command(first.createdBy)} stores ${humanSize(bytes)} in ${records.length} ` +
-        `file${records.length === 1 ? '' : 's'} that layer ${first.removedBy}${command(first.removedByCreatedBy)} hides:`,
+      `Layer ${first.layer}${command(first.createdBy)} stores ${humanSize(bytes)} in ${counted(records.length, 'file')} ` +
+        `that layer ${first.hiddenBy}${command(first.hiddenByCreatedBy)} hides:`,
       plainTable(
         ['', 'SIZE', 'HOW', 'PATH'],
-        records.map((r) => ['', humanSize(r.bytes), r.how, `/${r.path}`]),
+        records.map((r) => ['', humanSize(r.bytes), r.how, r.path]),
         [1],
       )
         .split('\n')
@@ -48,7 +47,7 @@ export function renderWasteTable(report: WasteReport): string {
   lines.push(
     report.waste.length === 0
       ? 'No waste: every stored byte is visible in the final filesystem.'
-      : `Total wasted: ${humanSize(report.wastedBytes)} (${report.wastedBytes} bytes) in ${report.waste.length} files`,
+      : `Total wasted: ${humanSize(report.wastedBytes)} (${report.wastedBytes} bytes) in ${counted(report.waste.length, 'file')}`,
   )
   if (report.duplicates) {
     lines.push('')
@@ -62,10 +61,10 @@ export function renderWasteTable(report: WasteReport): string {
           ['COST', 'SIZE', 'COPIES', 'DIGEST', 'PATHS'],
           report.duplicates.map((g) => [
             humanSize(g.costBytes),
-            humanSize(g.size),
+            humanSize(g.bytes),
             g.copies.length,
             g.digest.slice(7, 19),
-            g.copies.map((c) => `/${c.path}@${c.layer}${c.visible ? '' : ' (hidden)'}`).join(', '),
+            g.copies.map((c) => `${c.path}@${c.layer}${c.visible ? '' : ' (hidden)'}`).join(', '),
           ]),
           [0, 1, 2],
         ),

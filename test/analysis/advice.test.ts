@@ -213,7 +213,7 @@ describe('advice: Dockerfile changes from waste and the final filesystem', () =>
           [0, 4],
           ['/tmp/a.tgz'],
           'DL3010',
-          `an archive stored by layer 0 (ADD file:abc in /tmp/ ) is removed only by ${hider}`,
+          `an archive stored by layer 0 (ADD file:abc in /tmp/) is removed only by ${hider}`,
           copied,
         ],
         [

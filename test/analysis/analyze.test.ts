@@ -14,6 +14,7 @@ const CONTENT_FIGURES = [
   'summary.finalBytes',
   'summary.finalFiles',
   'summary.wastedBytes',
+  'summary.wastedFiles',
   'summary.wastedPercent',
   'summary.dive',
   'topWasted',
@@ -59,6 +60,7 @@ describe('analyze in process: metadata-only reports and the largest wasted paths
         finalBytes: null,
         finalFiles: null,
         wastedBytes: null,
+        wastedFiles: null,
         wastedPercent: null,
         dive: null,
       },
@@ -78,32 +80,37 @@ describe('analyze in process: metadata-only reports and the largest wasted paths
     assert.deepEqual([none.summary.totalBytes, none.unavailable], [999, CONTENT_FIGURES])
   })
 
-  it('topWasted: largest first, then lower layer, then path; cut at top; each layer its diff_id or null', async () => {
-    const generated = await imageOf([
-      {
-        members: [
-          {path: 'c', size: 10},
-          {path: 'b', size: 10},
-        ],
-      },
-      {
-        members: [
-          {path: 'big', size: 30},
-          {path: 'a', size: 10},
-        ],
-      },
-      {members: [{path: '.wh.a'}, {path: '.wh.b'}, {path: '.wh.c'}, {path: '.wh.big'}]},
-    ])
-    const image = {
-      ...generated,
-      layers: generated.layers.map((l, i) => ({...l, diffId: i === 1 ? 'sha256:1' : undefined})),
-    }
-    const rows = (top: number) => analyzeImage(image, top).topWasted.map((w) => `${w.path} ${w.bytes} ${w.layer}`)
-    assert.deepEqual(rows(10), ['big 30 1', 'b 10 0', 'c 10 0', 'a 10 1'])
-    assert.deepEqual(rows(2), ['big 30 1', 'b 10 0'])
-    assert.deepEqual(
-      analyzeImage(image).layers.map((l) => l.digest),
-      [null, 'sha256:1', null],
-    )
-  })
+  it(
+    'topWasted: largest first, then lower layer, then path, absolute; cut at top (wastedFiles counts all); ' +
+      'each layer its diff_id or null',
+    async () => {
+      const generated = await imageOf([
+        {
+          members: [
+            {path: 'c', size: 10},
+            {path: 'b', size: 10},
+          ],
+        },
+        {
+          members: [
+            {path: 'big', size: 30},
+            {path: 'a', size: 10},
+          ],
+        },
+        {members: [{path: '.wh.a'}, {path: '.wh.b'}, {path: '.wh.c'}, {path: '.wh.big'}]},
+      ])
+      const image = {
+        ...generated,
+        layers: generated.layers.map((l, i) => ({...l, diffId: i === 1 ? 'sha256:1' : undefined})),
+      }
+      const rows = (top: number) => analyzeImage(image, top).topWasted.map((w) => `${w.path} ${w.bytes} ${w.layer}`)
+      assert.deepEqual(rows(10), ['/big 30 1', '/b 10 0', '/c 10 0', '/a 10 1'])
+      assert.deepEqual(rows(2), ['/big 30 1', '/b 10 0'])
+      assert.equal(analyzeImage(image, 2).summary.wastedFiles, 4)
+      assert.deepEqual(
+        analyzeImage(image).layers.map((l) => l.digest),
+        [null, 'sha256:1', null],
+      )
+    },
+  )
 })

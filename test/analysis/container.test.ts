@@ -53,7 +53,7 @@ describe("container: the user's changes sized against the image", () => {
     const report = await containerReport(info, image)
     assert.deepEqual(info.statted, [['/app', '/app/file.txt', '/tmp/obj']])
     assert.deepEqual(report, {
-      schemaVersion: 1,
+      schemaVersion: 2,
       container: {id: '3f2a9c0b1d2e4f5a6b7c8d9e', name: 'work', image: 'app:1', imageId: 'sha256:abc', state: 'exited'},
       changes: [
         {change: 'C', path: '/app', type: 'dir', bytes: 0, shadowedBytes: 0, temporary: null},

@@ -86,39 +86,39 @@ describe('diff: two images compared by the library', () => {
     const report = diffImages(a, b)
     // sorted by path, whatever the change
     assert.deepEqual(files(report), [
-      'changed d1/d2/d3/deep size',
-      'changed gid owner',
-      'removed gone',
-      'changed link linkTarget',
-      'changed mode mode',
-      'added new',
-      'changed size size',
-      // file → directory: the type, the size (5 → 0) and the mode (0644 → 0755)
-      'changed type type,size,mode',
-      'changed uid owner',
+      'changed /d1/d2/d3/deep bytes',
+      'changed /gid owner',
+      'removed /gone',
+      'changed /link linkTarget',
+      'changed /mode mode',
+      'added /new',
+      'changed /size bytes',
+      // file → directory: the type, the bytes (5 → 0) and the mode (0644 → 0755)
+      'changed /type type,bytes,mode',
+      'changed /uid owner',
       // B's paths come after A's in the comparison, so w (added) has to be sorted in before x
-      'added w',
-      'added w/f',
-      'removed x',
-      'removed x/f',
+      'added /w',
+      'added /w/f',
+      'removed /x',
+      'removed /x/f',
     ])
-    const type = report.files.find((f) => f.path === 'type')!
+    const type = report.files.find((f) => f.path === '/type')!
     assert.deepEqual(
       [type.before, type.after],
       [
-        {type: 'file', size: 5, mode: '0644', uid: 0, gid: 0, linkTarget: null, digest: 'sha256:77'},
-        {type: 'dir', size: 0, mode: '0755', uid: 0, gid: 0, linkTarget: null},
+        {type: 'file', bytes: 5, mode: '0644', uid: 0, gid: 0, linkTarget: null, digest: 'sha256:77'},
+        {type: 'dir', bytes: 0, mode: '0755', uid: 0, gid: 0, linkTarget: null},
       ],
     )
-    const removed = report.files.find((f) => f.path === 'gone')!
+    const removed = report.files.find((f) => f.path === '/gone')!
     assert.deepEqual(
       [removed.before, removed.after],
-      [{type: 'file', size: 7, mode: '0644', uid: 0, gid: 0, linkTarget: null}, null],
+      [{type: 'file', bytes: 7, mode: '0644', uid: 0, gid: 0, linkTarget: null}, null],
     )
-    const added = report.files.find((f) => f.path === 'new')!
+    const added = report.files.find((f) => f.path === '/new')!
     assert.deepEqual(
       [added.before, added.after],
-      [null, {type: 'file', size: 4, mode: '0644', uid: 0, gid: 0, linkTarget: null}],
+      [null, {type: 'file', bytes: 4, mode: '0644', uid: 0, gid: 0, linkTarget: null}],
     )
     // A's files: keep 10 + type 5 + size 5 + mode 3 + uid 2 + gid 2 + content 4 + gone 7 + deep 20 + x/f 10 = 68
     // B's: keep 10 + size 6 + mode 3 + uid 2 + gid 2 + content 4 + new 4 + deep 25 + w/f 10 = 66
@@ -137,25 +137,25 @@ describe('diff: two images compared by the library', () => {
     assert.equal(without.filter((f) => f.includes(' content')).length, 0)
     const withContent = files(diffImages(a, b, {content: true}))
     // a file that became a directory keeps its own fields: a directory has no digest to compare
-    assert.deepEqual(withContent, ['changed content content', ...without])
+    assert.deepEqual(withContent, ['changed /content content', ...without])
   })
 
   it('directory deltas to depth 3 by default, largest change first, a tie by path; --depth cuts them', async () => {
     const [a, b] = await pair()
-    // w: 0 → 10, x: 10 → 0 (a tie: w first, though only B has it), d1 and below 20 → 25, the root 68 → 66
+    // w: 0 → 10, x: 10 → 0 (a tie: w first, though only B has it), d1 and below 20 → 25, the root / 68 → 66
     assert.deepEqual(directories(diffImages(a, b)), [
-      ['w', 0, 10, 10],
-      ['x', 10, 0, -10],
-      ['d1', 20, 25, 5],
-      ['d1/d2', 20, 25, 5],
-      ['d1/d2/d3', 20, 25, 5],
-      ['', 68, 66, -2],
+      ['/w', 0, 10, 10],
+      ['/x', 10, 0, -10],
+      ['/d1', 20, 25, 5],
+      ['/d1/d2', 20, 25, 5],
+      ['/d1/d2/d3', 20, 25, 5],
+      ['/', 68, 66, -2],
     ])
     assert.deepEqual(directories(diffImages(a, b, {depth: 1})), [
-      ['w', 0, 10, 10],
-      ['x', 10, 0, -10],
-      ['d1', 20, 25, 5],
-      ['', 68, 66, -2],
+      ['/w', 0, 10, 10],
+      ['/x', 10, 0, -10],
+      ['/d1', 20, 25, 5],
+      ['/', 68, 66, -2],
     ])
   })
 

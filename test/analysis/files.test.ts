@@ -28,8 +28,8 @@ async function image(): Promise<Image> {
   return {...generated, layers: generated.layers.map((layer, i) => ({...layer, diffId: DIGESTS[i]}))}
 }
 
-const rows = (layers: Iterable<Array<{layer: number; change: string; path: string; size: number}>>) =>
-  [...layers].map((changes) => changes.map((c) => `${c.layer} ${c.change} ${c.path} ${c.size}`))
+const rows = (layers: Iterable<Array<{layer: number; change: string; path: string; bytes: number}>>) =>
+  [...layers].map((changes) => changes.map((c) => `${c.layer} ${c.change} ${c.path} ${c.bytes}`))
 
 describe('files: the filter, the streamed list and the tree, built by the library', () => {
   it('parseFileFilter reads the flags as given, and names the flag of a bad one', () => {
@@ -77,29 +77,29 @@ describe('files: the filter, the streamed list and the tree, built by the librar
     const img = await image()
     const all = filesList(img, parseFileFilter({}))
     assert.deepEqual(all.head, {
-      schemaVersion: 1,
+      schemaVersion: 2,
       source: {kind: 'docker-archive', name: 'generated'},
       image: {id: null, repoTags: [], os: null, architecture: null, created: null},
     })
     assert.deepEqual(rows(all.layers), [
-      ['0 A etc 0', '0 A etc/passwd 300', '0 A bin/sh 5000'],
-      ['1 A app 0', '1 A app/main.js 2000'],
-      ['2 D etc/passwd 300', '2 M app/main.js 10', '2 A app/z 0'],
+      ['0 A /etc 0', '0 A /etc/passwd 300', '0 A /bin/sh 5000'],
+      ['1 A /app 0', '1 A /app/main.js 2000'],
+      ['2 D /etc/passwd 300', '2 M /app/main.js 10', '2 A /app/z 0'],
     ])
     const bySize = filesList(img, parseFileFilter({sort: 'size', minSize: '10B', changes: 'A,M'}))
     assert.deepEqual(rows(bySize.layers), [
-      ['0 A bin/sh 5000', '0 A etc/passwd 300'],
-      ['1 A app/main.js 2000'],
-      ['2 M app/main.js 10'],
+      ['0 A /bin/sh 5000', '0 A /etc/passwd 300'],
+      ['1 A /app/main.js 2000'],
+      ['2 M /app/main.js 10'],
     ])
     const oneLayer = filesList(img, parseFileFilter({layer: '2', path: '/app/*', sort: 'path'}))
-    assert.deepEqual(rows(oneLayer.layers), [['2 M app/main.js 10', '2 A app/z 0']])
+    assert.deepEqual(rows(oneLayer.layers), [['2 M /app/main.js 10', '2 A /app/z 0']])
   })
 
   it('filesTree: bytes and files by directory per layer, or for the final filesystem', async () => {
     const img = await image()
     const tree = (filter: Parameters<typeof parseFileFilter>[0], options: {final: boolean; depth: number}) =>
-      filesTree(img, parseFileFilter(filter), options).tree.map((r) => `${r.layer} /${r.path} ${r.bytes} ${r.files}`)
+      filesTree(img, parseFileFilter(filter), options).tree.map((r) => `${r.layer} ${r.path} ${r.bytes} ${r.files}`)
     assert.deepEqual(tree({}, {final: false, depth: 1}), [
       '0 / 5300 2',
       '0 /bin 5000 1',
@@ -148,17 +148,17 @@ describe('files: the filter, the streamed list and the tree, built by the librar
     // the three others are D with the bytes they held
     const list = (filter: Parameters<typeof parseFileFilter>[0]) => rows(filesList(img, parseFileFilter(filter)).layers)
     assert.deepEqual(list({sort: 'size', path: '//app/*'}), [
-      ['0 A app/m.js 90', '0 A app/.env 40', '0 A app/a.js 40', '0 A app/z.js 40'],
+      ['0 A /app/m.js 90', '0 A /app/.env 40', '0 A /app/a.js 40', '0 A /app/z.js 40'],
       [],
-      ['2 D app/m.js 90', '2 D app/.env 40', '2 D app/z.js 40', '2 M app/a.js 5'],
+      ['2 D /app/m.js 90', '2 D /app/.env 40', '2 D /app/z.js 40', '2 M /app/a.js 5'],
     ])
     assert.deepEqual(list({sort: 'path', layer: '2'}), [
-      ['2 D app/.env 40', '2 M app/a.js 5', '2 D app/m.js 90', '2 D app/z.js 40', '2 A lib/x 40'],
+      ['2 D /app/.env 40', '2 M /app/a.js 5', '2 D /app/m.js 90', '2 D /app/z.js 40', '2 A /lib/x 40'],
     ])
     // the final filesystem: app/a.js 5 and lib/x 40; the glob keeps app/a.js
     const tree = filesTree(img, parseFileFilter({path: 'app/**'}), {final: true, depth: 1}).tree
     assert.deepEqual(
-      tree.map((r) => `${r.layer} /${r.path} ${r.bytes} ${r.files}`),
+      tree.map((r) => `${r.layer} ${r.path} ${r.bytes} ${r.files}`),
       ['null / 5 1', 'null /app 5 1'],
     )
   })

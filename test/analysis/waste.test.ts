@@ -62,22 +62,22 @@ async function image(): Promise<Image> {
 describe('waste: the stored bytes the final filesystem never shows', () => {
   it('a record per hidden content, by layer, then the layer that hid it, then bytes, then path', async () => {
     const report = findWaste(await image())
-    const deleted = (path: string, bytes: number, layer: number, removedBy: number) => ({
+    const deleted = (path: string, bytes: number, layer: number, hiddenBy: number) => ({
       path,
       bytes,
       layer,
       createdBy: ['ADD base', 'RUN edit'][layer] ?? null,
-      removedBy,
-      removedByCreatedBy: ['ADD base', 'RUN edit'][removedBy] ?? null,
+      hiddenBy,
+      hiddenByCreatedBy: ['ADD base', 'RUN edit'][hiddenBy] ?? null,
       how: 'deleted',
     })
     assert.deepEqual(report.waste, [
-      {...deleted('big', 100, 0, 1), how: 'overwritten'},
-      deleted('a', 50, 0, 1),
-      deleted('e', 50, 0, 1),
+      {...deleted('/big', 100, 0, 1), how: 'overwritten'},
+      deleted('/a', 50, 0, 1),
+      deleted('/e', 50, 0, 1),
       // layer 2 has no history entry: its command is null
-      deleted('b', 50, 0, 2),
-      deleted('c', 20, 1, 2),
+      deleted('/b', 50, 0, 2),
+      deleted('/c', 20, 1, 2),
     ])
     // 100 + 50 + 50 + 50 + 20
     assert.equal(report.wastedBytes, 270)
@@ -91,29 +91,29 @@ describe('waste: the stored bytes the final filesystem never shows', () => {
     assert.deepEqual(report.duplicates, [
       {
         digest: 'sha256:aa',
-        size: 50,
+        bytes: 50,
         copies: [
-          {path: 'e', layer: 0, visible: false},
-          {path: 'a', layer: 0, visible: false},
-          {path: 'f', layer: 2, visible: true},
+          {path: '/e', layer: 0, visible: false},
+          {path: '/a', layer: 0, visible: false},
+          {path: '/f', layer: 2, visible: true},
         ],
         costBytes: 100,
       },
       {
         digest: 'sha256:cc',
-        size: 5,
+        bytes: 5,
         copies: [
-          {path: 'p', layer: 2, visible: true},
-          {path: 'q', layer: 2, visible: true},
+          {path: '/p', layer: 2, visible: true},
+          {path: '/q', layer: 2, visible: true},
         ],
         costBytes: 5,
       },
       {
         digest: 'sha256:dd',
-        size: 5,
+        bytes: 5,
         copies: [
-          {path: 'keep', layer: 0, visible: true},
-          {path: 'keep2', layer: 1, visible: true},
+          {path: '/keep', layer: 0, visible: true},
+          {path: '/keep2', layer: 1, visible: true},
         ],
         costBytes: 5,
       },
@@ -138,8 +138,8 @@ describe('waste: duplicate groups of equal cost', () => {
     for (const layer of generated.layers) for (const entry of layer.contents.entries) entry.digest = digests[entry.path]
     const group = (digest: string, paths: string[], layers: number[]) => ({
       digest,
-      size: 5,
-      copies: paths.map((path, i) => ({path, layer: layers[i], visible: true})),
+      bytes: 5,
+      copies: paths.map((path, i) => ({path: `/${path}`, layer: layers[i], visible: true})),
       costBytes: 5,
     })
     const expected = [group('sha256:11', ['x1', 'x2'], [0, 1]), group('sha256:22', ['y1', 'y2'], [1, 1])]
@@ -175,7 +175,7 @@ describe('waste: a rewrite that kept the bytes (chmod, chown) is metadata-only',
       for (const entry of layer.contents.entries) entry.digest = digests[`${layer.index} ${entry.path}`]
     assert.deepEqual(
       findWaste(generated).waste.map((w) => `${w.path} ${w.how}`),
-      ['m metadata-only', 'n overwritten', 'o overwritten', 'p metadata-only'],
+      ['/m metadata-only', '/n overwritten', '/o overwritten', '/p metadata-only'],
     )
   })
 })

@@ -73,18 +73,18 @@ describe('analyze --top and --no-trunc', () => {
   after(() => tmp.remove())
   const image = tmp.file('w.tar', legacySave([W]))
 
-  it('--top N lists the N largest wasted contents (10 by default, 0 for none)', async () => {
+  it('--top N lists the N largest wasted contents (10 by default, 0 for all); a cut list says how many more', async () => {
     const wasted = async (...args: string[]) => {
       const result = await runCli(['analyze', image, '--format', 'json', ...args])
       assert.deepEqual([result.code, result.stderr], [0, ''])
-      return JSON.parse(result.stdout).topWasted.map((w: any) => [w.path, w.bytes, w.layer, w.removedBy, w.how])
+      return JSON.parse(result.stdout).topWasted.map((w: any) => [w.path, w.bytes, w.layer, w.hiddenBy, w.how])
     }
     assert.deepEqual(await wasted(), [
-      ['var/big', 5000, 0, 1, 'deleted'],
-      ['srv/mid', 300, 0, 1, 'overwritten'],
+      ['/var/big', 5000, 0, 1, 'deleted'],
+      ['/srv/mid', 300, 0, 1, 'overwritten'],
     ])
-    assert.deepEqual(await wasted('--top', '1'), [['var/big', 5000, 0, 1, 'deleted']])
-    assert.deepEqual(await wasted('--top', '0'), [])
+    assert.deepEqual(await wasted('--top', '1'), [['/var/big', 5000, 0, 1, 'deleted']])
+    assert.deepEqual(await wasted('--top', '0'), await wasted())
     const one = await runCli(['analyze', image, '--top', '1'])
     const truncated = `${LONG.slice(0, 44)}…`
     assert.deepEqual(
@@ -96,6 +96,7 @@ describe('analyze --top and --no-trunc', () => {
           '',
           'WASTED   PATH       LAYER   HIDDEN BY   HOW',
           '   5kB   /var/big       0           1   deleted',
+          '… and 1 more; --top 0 for all',
           ...ADVICE,
         ]),
       ],
@@ -103,9 +104,17 @@ describe('analyze --top and --no-trunc', () => {
   })
 
   it('--no-trunc prints the whole CREATED BY (45 characters otherwise, the last an ellipsis)', async () => {
+    // --top 0: every wasted path, so nothing is cut and no '… and N more' line
+    const wasted = [
+      '',
+      'WASTED   PATH       LAYER   HIDDEN BY   HOW',
+      '   5kB   /var/big       0           1   deleted',
+      '  300B   /srv/mid       0           1   overwritten',
+      ...ADVICE,
+    ]
     const full = await runCli(['analyze', image, '--no-trunc', '--top', '0'])
-    assert.deepEqual([full.code, full.stderr, full.stdout], [0, '', table(image, LONG, ADVICE)])
+    assert.deepEqual([full.code, full.stderr, full.stdout], [0, '', table(image, LONG, wasted)])
     const cut = await runCli(['analyze', image, '--top', '0'])
-    assert.deepEqual([cut.code, cut.stderr, cut.stdout], [0, '', table(image, `${LONG.slice(0, 44)}…`, ADVICE)])
+    assert.deepEqual([cut.code, cut.stderr, cut.stdout], [0, '', table(image, `${LONG.slice(0, 44)}…`, wasted)])
   })
 })

@@ -157,7 +157,7 @@ describe('bad input: one line on stderr, exit 2, no stack', () => {
     assert.equal(result.code, 2)
     assert.match(
       result.stderr,
-      /^docker-layers: Expected --format=yaml to be one of: table, json, csv, markdown, html, or a Go template\n$/,
+      /^docker-layers: Expected --format=yaml to be one of: table, json, jsonl, csv, markdown, html, or a Go template\n$/,
     )
   })
 

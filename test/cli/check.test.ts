@@ -175,7 +175,7 @@ describe('check: own rules, configuration, formats', () => {
       result.stdout,
       /^maxLayerBytes +FAIL +165kB \(layer 1: RUN apt-get update && apt-get install -y curl\) +100kB +--max-layer-bytes$/m,
     )
-    assert.match(result.stdout, /^Result: FAIL \(1 of 1 rules failed\)$/m)
+    assert.match(result.stdout, /^Result: FAIL \(1 of 1 rule failed\)$/m)
   })
 
   it('forbidPaths finds a key that a later layer "deleted", naming path and layer', async () => {

@@ -198,7 +198,7 @@ describe('bad-input corpus: one line, exit 2, nothing left behind', function () 
     assert.equal(result.code, 0, result.stderr)
     assert.deepEqual(
       JSON.parse(result.stdout).files.map((f: any) => f.path),
-      ['\uFFFD\uFFFD-name'],
+      ['/\uFFFD\uFFFD-name'],
     )
   })
 

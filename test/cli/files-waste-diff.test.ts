@@ -79,30 +79,30 @@ describe('files, waste and diff on a generated image', () => {
       f.change,
       f.path,
       f.type,
-      f.size,
+      f.bytes,
       f.mode,
       f.linkTarget,
     ])
     assert.deepEqual(files, [
-      [0, 'A', 'etc', 'dir', 0, '0755', null],
-      [0, 'A', 'etc/conf', 'file', 10, '0644', null],
-      [0, 'A', 'bin/tool', 'file', 100, '0755', null],
-      [0, 'A', 'lib/libc.so', 'file', 50, '0644', null],
-      [0, 'A', 'lib/libc.so.6', 'hardlink', 0, '0644', 'lib/libc.so'],
-      [0, 'A', 'usr', 'dir', 0, '0755', null],
-      [0, 'A', 'usr/share/doc/a', 'file', 20, '0644', null],
-      [0, 'A', 'usr/share/doc/b', 'file', 30, '0644', null],
-      [0, 'A', 'link', 'symlink', 0, '0644', 'bin/tool'],
-      [1, 'M', 'etc/conf', 'file', 12, '0644', null],
-      [1, 'A', 'etc/conf.bak', 'file', 10, '0644', null],
-      [1, 'A', 'secret', 'file', 7, '0600', null],
-      [2, 'D', 'secret', 'file', 7, '0600', null],
-      [2, 'D', 'lib/libc.so', 'file', 50, '0644', null],
-      [2, 'D', 'usr/share/doc/a', 'file', 20, '0644', null],
-      [2, 'D', 'usr/share/doc/b', 'file', 30, '0644', null],
-      [2, 'M', 'usr/share/doc', 'dir', 0, '0755', null],
-      [2, 'A', 'usr/share/doc/c', 'file', 5, '0644', null],
-      [3, 'M', 'bin/tool', 'file', 100, '0700', null],
+      [0, 'A', '/etc', 'dir', 0, '0755', null],
+      [0, 'A', '/etc/conf', 'file', 10, '0644', null],
+      [0, 'A', '/bin/tool', 'file', 100, '0755', null],
+      [0, 'A', '/lib/libc.so', 'file', 50, '0644', null],
+      [0, 'A', '/lib/libc.so.6', 'hardlink', 0, '0644', '/lib/libc.so'],
+      [0, 'A', '/usr', 'dir', 0, '0755', null],
+      [0, 'A', '/usr/share/doc/a', 'file', 20, '0644', null],
+      [0, 'A', '/usr/share/doc/b', 'file', 30, '0644', null],
+      [0, 'A', '/link', 'symlink', 0, '0644', 'bin/tool'],
+      [1, 'M', '/etc/conf', 'file', 12, '0644', null],
+      [1, 'A', '/etc/conf.bak', 'file', 10, '0644', null],
+      [1, 'A', '/secret', 'file', 7, '0600', null],
+      [2, 'D', '/secret', 'file', 7, '0600', null],
+      [2, 'D', '/lib/libc.so', 'file', 50, '0644', null],
+      [2, 'D', '/usr/share/doc/a', 'file', 20, '0644', null],
+      [2, 'D', '/usr/share/doc/b', 'file', 30, '0644', null],
+      [2, 'M', '/usr/share/doc', 'dir', 0, '0755', null],
+      [2, 'A', '/usr/share/doc/c', 'file', 5, '0644', null],
+      [3, 'M', '/bin/tool', 'file', 100, '0700', null],
     ])
     const deletes = await runCli([
       'files',
@@ -118,9 +118,9 @@ describe('files, waste and diff on a generated image', () => {
     ])
     assert.equal(
       deletes.stdout,
-      '"layer","change","path","type","size","mode","uid","gid","linkTarget"\n' +
-        '2,"D","usr/share/doc/b","file",30,"0644",0,0,\n' +
-        '2,"D","usr/share/doc/a","file",20,"0644",0,0,\n',
+      '"layer","change","path","type","bytes","mode","uid","gid","linkTarget"\n' +
+        '2,"D","/usr/share/doc/b","file",30,"0644",0,0,\n' +
+        '2,"D","/usr/share/doc/a","file",20,"0644",0,0,\n',
     )
     const layer = await runCli(['files', x, '--layer', '1', '--min-size', '11'])
     assert.equal(
@@ -178,12 +178,12 @@ describe('files, waste and diff on a generated image', () => {
     assert.deepEqual(
       tree.map((t: any) => [t.path, t.bytes, t.files]),
       [
-        ['', 177, 5],
-        ['bin', 100, 1],
-        ['etc', 22, 2],
-        ['lib', 50, 1],
-        ['usr', 5, 1],
-        ['usr/share', 5, 1],
+        ['/', 177, 5],
+        ['/bin', 100, 1],
+        ['/etc', 22, 2],
+        ['/lib', 50, 1],
+        ['/usr', 5, 1],
+        ['/usr/share', 5, 1],
       ],
     )
     const perLayer = JSON.parse(
@@ -192,11 +192,11 @@ describe('files, waste and diff on a generated image', () => {
     assert.deepEqual(
       perLayer.map((t: any) => [t.layer, t.path, t.bytes]),
       [
-        [0, '', 210],
-        [0, 'bin', 100],
-        [0, 'etc', 10],
-        [0, 'lib', 50],
-        [0, 'usr', 50],
+        [0, '/', 210],
+        [0, '/bin', 100],
+        [0, '/etc', 10],
+        [0, '/lib', 50],
+        [0, '/usr', 50],
       ],
     )
   })
@@ -206,26 +206,26 @@ describe('files, waste and diff on a generated image', () => {
     assert.equal(result.code, 0, result.stderr)
     const report = JSON.parse(result.stdout)
     assert.deepEqual(
-      report.waste.map((w: any) => [w.path, w.bytes, w.layer, w.removedBy, w.how, w.removedByCreatedBy]),
+      report.waste.map((w: any) => [w.path, w.bytes, w.layer, w.hiddenBy, w.how, w.hiddenByCreatedBy]),
       [
-        ['etc/conf', 10, 0, 1, 'overwritten', 'RUN edit'],
-        ['usr/share/doc/b', 30, 0, 2, 'opaque', 'RUN rm secret; rm -rf /usr/share/doc && mkdir ...'],
-        ['usr/share/doc/a', 20, 0, 2, 'opaque', 'RUN rm secret; rm -rf /usr/share/doc && mkdir ...'],
-        ['bin/tool', 100, 0, 3, 'metadata-only', 'RUN chmod 700 /bin/tool'],
-        ['secret', 7, 1, 2, 'deleted', 'RUN rm secret; rm -rf /usr/share/doc && mkdir ...'],
+        ['/etc/conf', 10, 0, 1, 'overwritten', 'RUN edit'],
+        ['/usr/share/doc/b', 30, 0, 2, 'opaque', 'RUN rm secret; rm -rf /usr/share/doc && mkdir ...'],
+        ['/usr/share/doc/a', 20, 0, 2, 'opaque', 'RUN rm secret; rm -rf /usr/share/doc && mkdir ...'],
+        ['/bin/tool', 100, 0, 3, 'metadata-only', 'RUN chmod 700 /bin/tool'],
+        ['/secret', 7, 1, 2, 'deleted', 'RUN rm secret; rm -rf /usr/share/doc && mkdir ...'],
       ],
     )
     assert.equal(report.wastedBytes, 167)
     assert.equal((await analyzeJson([x])).summary.wastedBytes, 167)
     assert.deepEqual(
       report.duplicates.map((d: any) => [
-        d.size,
+        d.bytes,
         d.costBytes,
         d.copies.map((c: any) => `${c.path}@${c.layer}${c.visible ? '' : ' hidden'}`),
       ]),
       [
-        [100, 100, ['bin/tool@0 hidden', 'bin/tool@3']],
-        [10, 10, ['etc/conf@0 hidden', 'etc/conf.bak@1']],
+        [100, 100, ['/bin/tool@0 hidden', '/bin/tool@3']],
+        [10, 10, ['/etc/conf@0 hidden', '/etc/conf.bak@1']],
       ],
     )
     const table = await runCli(['waste', x])
@@ -252,24 +252,24 @@ describe('files, waste and diff on a generated image', () => {
     assert.deepEqual(
       report.files.map((f: any) => [f.change, f.path, f.fields.join(',')]),
       [
-        ['changed', 'bin/tool', 'mode'],
-        ['added', 'lib/libc.so', ''],
-        ['added', 'opt', ''],
-        ['added', 'opt/new', ''],
-        ['added', 'secret', ''],
-        ['added', 'usr/share/doc/a', ''],
-        ['added', 'usr/share/doc/b', ''],
-        ['removed', 'usr/share/doc/c', ''],
+        ['changed', '/bin/tool', 'mode'],
+        ['added', '/lib/libc.so', ''],
+        ['added', '/opt', ''],
+        ['added', '/opt/new', ''],
+        ['added', '/secret', ''],
+        ['added', '/usr/share/doc/a', ''],
+        ['added', '/usr/share/doc/b', ''],
+        ['removed', '/usr/share/doc/c', ''],
       ],
     )
     assert.deepEqual(
       report.directories.map((d: any) => [d.path, d.before, d.after, d.delta]),
       [
-        ['', 177, 274, 97],
-        ['usr', 5, 55, 50],
-        ['usr/share', 5, 55, 50],
-        ['usr/share/doc', 5, 55, 50],
-        ['opt', 0, 40, 40],
+        ['/', 177, 274, 97],
+        ['/usr', 5, 55, 50],
+        ['/usr/share', 5, 55, 50],
+        ['/usr/share/doc', 5, 55, 50],
+        ['/opt', 0, 40, 40],
       ],
     )
     assert.deepEqual(report.config, [{key: 'Env', before: null, after: ['A=1']}])
@@ -286,11 +286,11 @@ describe('files, waste and diff on a generated image', () => {
     }
     // the deltas by hand: usr/share/doc holds 5 bytes (c) in x, 55 (a 25, b 30) in y; opt 40 in y alone
     assert.deepEqual(await rows('1'), [
-      ['', 177, 274, 97],
-      ['usr', 5, 55, 50],
-      ['opt', 0, 40, 40],
+      ['/', 177, 274, 97],
+      ['/usr', 5, 55, 50],
+      ['/opt', 0, 40, 40],
     ])
-    assert.deepEqual(await rows('0'), [['', 177, 274, 97]])
+    assert.deepEqual(await rows('0'), [['/', 177, 274, 97]])
   })
 
   it('diff --content tells apart files of the same size', async () => {
@@ -300,7 +300,7 @@ describe('files, waste and diff on a generated image', () => {
     const content = JSON.parse((await runCli(['diff', a, b, '--content', '--format', 'json'])).stdout).files
     assert.deepEqual(
       content.map((f: any) => [f.path, f.fields]),
-      [['f', ['content']]],
+      [['/f', ['content']]],
     )
   })
 

@@ -57,31 +57,31 @@ describe('hostile layers', function () {
         ],
       )
       assert.deepEqual(
-        report.topWasted.map((w: any) => [w.path, w.bytes, w.layer, w.removedBy, w.how]),
+        report.topWasted.map((w: any) => [w.path, w.bytes, w.layer, w.hiddenBy, w.how]),
         [
-          [deep, 5, 0, 1, 'overwritten'],
-          [other, 3, 0, 1, 'replaced'],
+          [`/${deep}`, 5, 0, 1, 'overwritten'],
+          [`/${other}`, 3, 0, 1, 'replaced'],
         ],
       )
 
       // the changes but the depth - 1 paths e/e… that `e` deleted (analyze counted them), then one of those
       const list = async (...filter: string[]) =>
-        (await json(['files', image, ...filter])).files.map((f: any) => [f.layer, f.change, f.path, f.type, f.size])
+        (await json(['files', image, ...filter])).files.map((f: any) => [f.layer, f.change, f.path, f.type, f.bytes])
       assert.deepEqual(await list('--changes', 'A,M'), [
-        [0, 'A', deep, 'file', 5],
-        [0, 'A', other, 'file', 3],
-        [1, 'M', deep, 'file', 11],
-        [1, 'M', 'e', 'file', 1],
+        [0, 'A', `/${deep}`, 'file', 5],
+        [0, 'A', `/${other}`, 'file', 3],
+        [1, 'M', `/${deep}`, 'file', 11],
+        [1, 'M', '/e', 'file', 1],
       ])
-      assert.deepEqual(await list('--path', 'e/e'), [[1, 'D', 'e/e', 'dir', 0]])
+      assert.deepEqual(await list('--path', '/e/e'), [[1, 'D', '/e/e', 'dir', 0]])
 
       const waste = await json(['waste', image])
       assert.deepEqual(
         [waste.waste.map((w: any) => [w.path, w.bytes, w.how]), waste.wastedBytes],
         [
           [
-            [deep, 5, 'overwritten'],
-            [other, 3, 'replaced'],
+            [`/${deep}`, 5, 'overwritten'],
+            [`/${other}`, 3, 'replaced'],
           ],
           8,
         ],
@@ -91,10 +91,10 @@ describe('hostile layers', function () {
       assert.deepEqual(
         tree.map((t: any) => [t.path, t.bytes, t.files]),
         [
-          ['', 12, 2],
-          ['d', 11, 1],
-          ['d/d', 11, 1],
-          ['d/d/d', 11, 1],
+          ['/', 12, 2],
+          ['/d', 11, 1],
+          ['/d/d', 11, 1],
+          ['/d/d/d', 11, 1],
         ],
       )
 
@@ -107,17 +107,17 @@ describe('hostile layers', function () {
       const diff = await json(['diff', before, after])
       assert.deepEqual(
         diff.files.map((f: any) => [f.path, f.change, f.fields]),
-        [[deep, 'changed', ['size']]],
+        [[`/${deep}`, 'changed', ['bytes']]],
       )
       assert.deepEqual(
         [diff.summary, diff.directories.map((d: any) => [d.path, d.delta])],
         [
           {added: 0, removed: 0, changed: 1, bytesA: 8, bytesB: 14, deltaBytes: 6},
           [
-            ['', 6],
-            ['d', 6],
-            ['d/d', 6],
-            ['d/d/d', 6],
+            ['/', 6],
+            ['/d', 6],
+            ['/d/d', 6],
+            ['/d/d/d', 6],
           ],
         ],
       )
@@ -129,10 +129,10 @@ describe('hostile layers', function () {
         [flat.before, flat.after, flat.savedBytes, flat.verified],
         [{layers: 2, bytes: 20}, {layers: 1, bytes: 12}, 8, depth + 1],
       )
-      const written = (await json(['files', out])).files.map((f: any) => [f.change, f.path, f.type, f.size])
+      const written = (await json(['files', out])).files.map((f: any) => [f.change, f.path, f.type, f.bytes])
       assert.deepEqual(written, [
-        ['A', deep, 'file', 11],
-        ['A', 'e', 'file', 1],
+        ['A', `/${deep}`, 'file', 11],
+        ['A', '/e', 'file', 1],
       ])
       const same = await json(['diff', image, out])
       assert.deepEqual([same.files, same.summary.deltaBytes], [[], 0])
@@ -151,17 +151,17 @@ describe('hostile layers', function () {
     assert.deepEqual(
       JSON.parse(files.stdout)
         .files.filter((f: any) => f.type === 'hardlink')
-        .map((f: any) => [f.layer, f.change, f.path, f.size, f.linkTarget]),
+        .map((f: any) => [f.layer, f.change, f.path, f.bytes, f.linkTarget]),
       [
-        [0, 'A', 'self', 0, 'self'],
-        [0, 'A', 'missing', 0, 'nowhere'],
-        [0, 'A', 'todir', 0, 'dir'],
-        [0, 'A', 'toroot', 0, null],
-        [0, 'A', 'tospin', 0, 'spin/x'],
-        [0, 'A', 'l1', 0, 'a'],
-        [0, 'A', 'l2', 0, 'l1'],
-        [1, 'M', 'self', 0, 'self'],
-        [1, 'A', 'later', 0, 'missing'],
+        [0, 'A', '/self', 0, '/self'],
+        [0, 'A', '/missing', 0, '/nowhere'],
+        [0, 'A', '/todir', 0, '/dir'],
+        [0, 'A', '/toroot', 0, '/'],
+        [0, 'A', '/tospin', 0, '/spin/x'],
+        [0, 'A', '/l1', 0, '/a'],
+        [0, 'A', '/l2', 0, '/l1'],
+        [1, 'M', '/self', 0, '/self'],
+        [1, 'A', '/later', 0, '/missing'],
       ],
     )
     const waste = await runCli(['waste', bad, '--format', 'json'])
@@ -204,17 +204,17 @@ describe('hostile layers', function () {
     const flat = await json(['flatten', good, '-o', out, '--verify', '-q'])
     assert.deepEqual([flat.after, flat.verified], [{layers: 1, bytes: 11}, 10])
     // the deleted t's content stays as keep's; tosym is the symlink it names; through shares dir/f
-    const written = (await json(['files', out])).files.map((f: any) => [f.path, f.type, f.size, f.linkTarget])
+    const written = (await json(['files', out])).files.map((f: any) => [f.path, f.type, f.bytes, f.linkTarget])
     assert.deepEqual(written, [
-      ['sym', 'symlink', 0, 'a'],
-      ['tosym', 'symlink', 0, 'a'],
-      ['s', 'symlink', 0, '/dir'],
-      ['a', 'file', 4, null],
-      ['keep', 'file', 6, null],
-      ['dir/f', 'file', 1, null],
-      ['l1', 'hardlink', 0, 'a'],
-      ['l2', 'hardlink', 0, 'a'],
-      ['through', 'hardlink', 0, 'dir/f'],
+      ['/sym', 'symlink', 0, 'a'],
+      ['/tosym', 'symlink', 0, 'a'],
+      ['/s', 'symlink', 0, '/dir'],
+      ['/a', 'file', 4, null],
+      ['/keep', 'file', 6, null],
+      ['/dir/f', 'file', 1, null],
+      ['/l1', 'hardlink', 0, '/a'],
+      ['/l2', 'hardlink', 0, '/a'],
+      ['/through', 'hardlink', 0, '/dir/f'],
     ])
   })
 })

@@ -97,7 +97,7 @@ describe('analyze --format html: the self-contained report page in a real browse
     assert.deepEqual(
       await page.$$eval('.waste-group', (elements) =>
         elements.map((element) =>
-          ['data-layer', 'data-removed-by', 'data-bytes'].map((name) => Number(element.getAttribute(name))),
+          ['data-layer', 'data-hidden-by', 'data-bytes'].map((name) => Number(element.getAttribute(name))),
         ),
       ),
       [

@@ -80,6 +80,7 @@ describe('metadata-only reports (--inspect, --history)', () => {
       finalBytes: null,
       finalFiles: null,
       wastedBytes: null,
+      wastedFiles: null,
       wastedPercent: null,
       dive: null,
     })

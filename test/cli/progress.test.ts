@@ -29,7 +29,7 @@ describe('progress on stderr', () => {
     assert.match(
       screen,
       new RegExp(
-        `\\r\\u001B\\[2Kreading ${archive.replaceAll('/', '\\/')}  [\\d.]+[kMG]?B / [\\d.]+[kMG]?B  layer 0/1  [\\d.]+[kMG]?B/s`,
+        `\\r\\u001B\\[2Kreading ${archive.replaceAll('/', '\\/')}  [\\d.]+[kMG]?B / [\\d.]+[kMG]?B  layer 1/1  [\\d.]+[kMG]?B/s`,
       ),
     )
     // eslint-disable-next-line no-control-regex -- the terminal's own escape sequence is what is checked

@@ -28,6 +28,8 @@ describe('the shipped sample and the report schema', () => {
       finalBytes: 206_105,
       finalFiles: 7,
       wastedBytes: 117_494,
+      // those five contents: the two apt files, the key, server and config.yml
+      wastedFiles: 5,
       wastedPercent: (117_494 / 323_599) * 100,
       dive: {efficiency: 0.8254197324466392, inefficientBytes: 86_517, userWastedPercent: 86_517 / (323_599 - 96_082)},
     })
@@ -148,22 +150,22 @@ describe('the shipped sample and the report schema', () => {
   it('analyze --duplicates: the duplicate groups in JSON, and their advice', async () => {
     const report = await analyzeJson([SAMPLE_PATH, '--duplicates'])
     assert.deepEqual(
-      report.duplicates.map((g: any) => [g.size, g.costBytes, g.copies]),
+      report.duplicates.map((g: any) => [g.bytes, g.costBytes, g.copies]),
       [
         [
           30_000,
           30_000,
           [
-            {path: 'app/server', layer: 3, visible: false},
-            {path: 'app/server', layer: 5, visible: true},
+            {path: '/app/server', layer: 3, visible: false},
+            {path: '/app/server', layer: 5, visible: true},
           ],
         ],
         [
           23,
           23,
           [
-            {path: 'app/config.yml', layer: 3, visible: false},
-            {path: 'app/config.yml', layer: 5, visible: true},
+            {path: '/app/config.yml', layer: 3, visible: false},
+            {path: '/app/config.yml', layer: 5, visible: true},
           ],
         ],
       ],
@@ -220,7 +222,7 @@ describe('the shipped sample and the report schema', () => {
       'INDEX   WASTED BYTES\n0       0\n1       85000\n2       0\n3       32494\n4       0\n5       0\n',
     )
     const plain = await runCli(['waste', SAMPLE_PATH, '--format', '{{.path}} {{json .how}}'])
-    assert.equal(plain.stdout.split('\n')[2], 'root/.ssh/id_rsa "deleted"')
+    assert.equal(plain.stdout.split('\n')[2], '/root/.ssh/id_rsa "deleted"')
     const json = await runCli(['files', SAMPLE_PATH, '--layer', '4', '--format', '{{json .}}'])
     assert.deepEqual(
       json.stdout

@@ -90,7 +90,7 @@ describe("--format templates on the command line: Go's text/template as the dock
       '--format',
       '{{.Path}}{{with .LinkTarget}} -> {{.}}{{end}}',
     ])
-    assert.equal(links.stdout, 'bin\nbin/busybox\nbin/sh -> busybox\netc\netc/passwd\netc/group\nroot\ntmp\n')
+    assert.equal(links.stdout, '/bin\n/bin/busybox\n/bin/sh -> busybox\n/etc\n/etc/passwd\n/etc/group\n/root\n/tmp\n')
     const deleted = await runCli([
       'files',
       SAMPLE_PATH,
@@ -102,9 +102,9 @@ describe("--format templates on the command line: Go's text/template as the dock
     assert.equal(
       deleted.stdout,
       'LAYER   TYPE   PATH\n' +
-        '2       file   var/cache/apt/pkgcache.bin\n' +
-        '2       file   var/lib/apt/lists/deb.debian.org_dists_bookworm_main_binary-amd64_Packages\n' +
-        '4       file   root/.ssh/id_rsa\n',
+        '2       file   /var/cache/apt/pkgcache.bin\n' +
+        '2       file   /var/lib/apt/lists/deb.debian.org_dists_bookworm_main_binary-amd64_Packages\n' +
+        '4       file   /root/.ssh/id_rsa\n',
     )
     const tree = await runCli([
       'files',
@@ -115,14 +115,14 @@ describe("--format templates on the command line: Go's text/template as the dock
       '--layer',
       '3',
       '--format',
-      '/{{.Path}} {{.Bytes}} in {{.Files}}',
+      '{{.Path}} {{.Bytes}} in {{.Files}}',
     ])
     assert.equal(tree.stdout, '/ 32494 in 3\n/app 30023 in 2\n/root 2471 in 1\n')
     const waste = await runCli([
       'waste',
       SAMPLE_PATH,
       '--format',
-      '{{printf "%-13s %6d" .How .Bytes}} {{index (split .Path "/") 0}}',
+      '{{printf "%-13s %6d" .How .Bytes}} {{index (split .Path "/") 1}}',
     ])
     assert.equal(
       waste.stdout,
@@ -167,6 +167,6 @@ describe("--format templates on the command line: Go's text/template as the dock
       ]),
     )
     const result = await runCli(['diff', a, b, '--format', '{{.Change}} {{.Path}}{{if .Fields}} ({{.Fields}}){{end}}'])
-    assert.deepEqual(result, {code: 0, stdout: 'changed f (size)\nremoved g\nadded h\n', stderr: ''})
+    assert.deepEqual(result, {code: 0, stdout: 'changed /f (bytes)\nremoved /g\nadded /h\n', stderr: ''})
   })
 })

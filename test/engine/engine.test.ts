@@ -48,11 +48,11 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
       [total, 65_543 + 10_000, total - 75_543],
     )
     assert.deepEqual(
-      report.topWasted.map((w: any) => [w.path, w.bytes, w.layer, w.removedBy, w.how]),
+      report.topWasted.map((w: any) => [w.path, w.bytes, w.layer, w.hiddenBy, w.how]),
       [
-        ['var/cache/pkgs/big.bin', 65_536, 1, 2, 'deleted'],
-        ['app/data', 10_000, 3, 4, 'metadata-only'],
-        ['root/id_rsa', 7, 1, 2, 'deleted'],
+        ['/var/cache/pkgs/big.bin', 65_536, 1, 2, 'deleted'],
+        ['/app/data', 10_000, 3, 4, 'metadata-only'],
+        ['/root/id_rsa', 7, 1, 2, 'deleted'],
       ],
     )
     assert.deepEqual(
@@ -330,20 +330,20 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
     assert.deepEqual(
       JSON.parse(waste.stdout).waste.map((w: any) => [w.path, w.bytes, w.how]),
       [
-        ['var/cache/pkgs/big.bin', 65_536, 'deleted'],
-        ['root/id_rsa', 7, 'deleted'],
-        ['app/data', 10_000, 'metadata-only'],
+        ['/var/cache/pkgs/big.bin', 65_536, 'deleted'],
+        ['/root/id_rsa', 7, 'deleted'],
+        ['/app/data', 10_000, 'metadata-only'],
       ],
     )
     const files = await runCli(['files', 'dl-app:1', '--layer', '2', '--changes', 'D', '--format', 'json'], {
       env: engine.env,
     })
     assert.deepEqual(
-      JSON.parse(files.stdout).files.map((f: any) => [f.path, f.size]),
+      JSON.parse(files.stdout).files.map((f: any) => [f.path, f.bytes]),
       [
-        ['root/id_rsa', 7],
-        ['var/cache/pkgs', 0],
-        ['var/cache/pkgs/big.bin', 65_536],
+        ['/root/id_rsa', 7],
+        ['/var/cache/pkgs', 0],
+        ['/var/cache/pkgs/big.bin', 65_536],
       ],
     )
     const diff = await runCli(['diff', 'dl-app:1', 'dl-committed:1', '--format', 'json'], {env: engine.env})
@@ -497,7 +497,7 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
     assert.equal(diff.code, 0, diff.stderr)
     assert.deepEqual(
       JSON.parse(diff.stdout)
-        .files.filter((f: any) => !/^(\.dockerenv|dev|etc|proc|sys)(\/|$)/.test(f.path))
+        .files.filter((f: any) => !/^\/(\.dockerenv|dev|etc|proc|sys)(\/|$)/.test(f.path))
         .map((f: any) => [f.path, f.change, f.fields]),
       [],
     )

@@ -99,8 +99,8 @@ describe('engine: remote engines over TLS and ssh, as the docker CLI reaches the
       [3, busyboxBytes + 20_007, 20_000, busyboxBytes + 7],
     )
     assert.deepEqual(
-      report.topWasted.map((w: any) => [w.path, w.bytes, w.layer, w.removedBy, w.how]),
-      [['junk', 20_000, 1, 2, 'deleted']],
+      report.topWasted.map((w: any) => [w.path, w.bytes, w.layer, w.hiddenBy, w.how]),
+      [['/junk', 20_000, 1, 2, 'deleted']],
     )
     assert.deepEqual(report.source, {kind: 'daemon', name: 'dl-remote:1', format})
   }

@@ -37,7 +37,7 @@ const byPath = <T extends {path: string}>(rows: T[]) =>
   [...rows].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
 const entriesOf = (stack: GeneratedStack) => stack.layers.map((layer) => layer.entries)
 
-/** Directory totals as `files --tree` and diff compute them, over [path, bytes] of each counted file. */
+/** Directory totals as `files --tree` and diff compute them (absolute, `/` the root), over [path, bytes] of files. */
 function refTotals(files: Array<[string, number]>, depth: number): Array<{path: string; bytes: number; files: number}> {
   const totals = new Map<string, {path: string; bytes: number; files: number}>()
   for (const [path, bytes] of files) {
@@ -51,7 +51,7 @@ function refTotals(files: Array<[string, number]>, depth: number): Array<{path: 
     }
   }
   if (!totals.has('')) totals.set('', {path: '', bytes: 0, files: 0})
-  return byPath([...totals.values()])
+  return byPath([...totals.values()].map((total) => ({...total, path: `/${total.path}`})))
 }
 
 /** Each visible content once, under the first of its paths in path order. */
@@ -89,6 +89,7 @@ function checkImage(image: Image, stack: GeneratedStack, hashed: boolean): void 
   )
   assert.deepEqual([report.image.os, report.image.architecture], ['linux', 'amd64'])
   const wasted = ref.totalBytes - ref.finalBytes
+  const hidden = ref.contents.filter((c) => c.hiddenBy !== -1)
   assert.deepEqual(
     report.summary,
     {
@@ -97,17 +98,19 @@ function checkImage(image: Image, stack: GeneratedStack, hashed: boolean): void 
       finalBytes: ref.finalBytes,
       finalFiles: ref.finalFiles,
       wastedBytes: wasted,
+      wastedFiles: hidden.length,
       wastedPercent: ref.totalBytes === 0 ? 0 : (wasted / ref.totalBytes) * 100,
       dive: ref.dive,
     },
     'analyze: summary',
   )
-  const hidden = ref.contents.filter((c) => c.hiddenBy !== -1)
   const order = (a: {bytes: number; layer: number; path: string}, b: typeof a) =>
     b.bytes - a.bytes || a.layer - b.layer || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)
   assert.deepEqual(
     report.topWasted.map((w) => ({...w})),
-    hidden.map((c) => ({path: c.path, bytes: c.size, layer: c.layer, removedBy: c.hiddenBy, how: c.how})).sort(order),
+    hidden
+      .map((c) => ({path: `/${c.path}`, bytes: c.size, layer: c.layer, hiddenBy: c.hiddenBy, how: c.how}))
+      .sort(order),
     'analyze: topWasted',
   )
 
@@ -152,18 +155,18 @@ function checkImage(image: Image, stack: GeneratedStack, hashed: boolean): void 
     waste.waste.map((r) => ({...r})),
     hidden
       .map((c) => ({
-        path: c.path,
+        path: `/${c.path}`,
         bytes: c.size,
         layer: c.layer,
         createdBy: commands[c.layer],
-        removedBy: c.hiddenBy,
-        removedByCreatedBy: commands[c.hiddenBy],
+        hiddenBy: c.hiddenBy,
+        hiddenByCreatedBy: commands[c.hiddenBy],
         how: c.how,
       }))
       .sort(
         (a, b) =>
           a.layer - b.layer ||
-          a.removedBy - b.removedBy ||
+          a.hiddenBy - b.hiddenBy ||
           b.bytes - a.bytes ||
           (a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
       ),
@@ -176,15 +179,15 @@ function checkImage(image: Image, stack: GeneratedStack, hashed: boolean): void 
       if (c.size > 0)
         groups.set(c.digest, [
           ...(groups.get(c.digest) ?? []),
-          {path: c.path, layer: c.layer, visible: c.hiddenBy === -1},
+          {path: `/${c.path}`, layer: c.layer, visible: c.hiddenBy === -1},
         ])
     assert.deepEqual(
       waste.duplicates,
       [...groups]
         .filter(([, copies]) => copies.length > 1)
         .map(([digest, copies]) => {
-          const size = ref.contents.find((c) => c.digest === digest)!.size
-          return {digest, size, copies, costBytes: size * (copies.length - 1)}
+          const bytes = ref.contents.find((c) => c.digest === digest)!.size
+          return {digest, bytes, copies, costBytes: bytes * (copies.length - 1)}
         })
         .sort((a, b) => b.costBytes - a.costBytes || (a.digest < b.digest ? -1 : 1)),
       'waste --duplicates',
@@ -279,22 +282,23 @@ describe('generative: random layer stacks against an independent reference model
       const show = (node: Parameters<typeof finalEntry>[0]) => finalEntry(node, content)
       for (const [path, node] of refA.final) {
         const other = refB.final.get(path)
-        if (!other) files.push({path, change: 'removed', before: show(node), after: null, fields: []})
+        if (!other) files.push({path: `/${path}`, change: 'removed', before: show(node), after: null, fields: []})
         else {
           const [x, y] = [show(node), show(other)]
           const fields = [
             ...(x.type !== y.type ? ['type'] : []),
-            ...(x.size !== y.size ? ['size'] : []),
+            ...(x.bytes !== y.bytes ? ['bytes'] : []),
             ...(x.mode !== y.mode ? ['mode'] : []),
             ...(x.uid !== y.uid || x.gid !== y.gid ? ['owner'] : []),
             ...(x.linkTarget !== y.linkTarget ? ['linkTarget'] : []),
             ...(content && x.type === 'file' && y.type === 'file' && x.digest !== y.digest ? ['content'] : []),
           ]
-          if (fields.length > 0) files.push({path, change: 'changed', before: x, after: y, fields})
+          if (fields.length > 0) files.push({path: `/${path}`, change: 'changed', before: x, after: y, fields})
         }
       }
       for (const [path, node] of refB.final)
-        if (!refA.final.has(path)) files.push({path, change: 'added', before: null, after: show(node), fields: []})
+        if (!refA.final.has(path))
+          files.push({path: `/${path}`, change: 'added', before: null, after: show(node), fields: []})
       assert.deepEqual(report.files, byPath(files as Array<{path: string}>), 'diff: files')
       const totalsA = new Map(refTotals(refFinalFiles(refA), depth).map((t) => [t.path, t.bytes]))
       const totalsB = new Map(refTotals(refFinalFiles(refB), depth).map((t) => [t.path, t.bytes]))

@@ -34,13 +34,13 @@ export interface RefNode {
   content?: RefContent
 }
 
-/** One line of `files`: a change of one layer to one path. */
+/** One line of `files`: a change of one layer to one path (absolute, as reports show it). */
 export interface RefChange {
   layer: number
   change: 'A' | 'M' | 'D'
   path: string
   type: Kind
-  size: number
+  bytes: number
   mode: string
   uid: number
   gid: number
@@ -90,7 +90,7 @@ export const isChange = (e: StackEntry) =>
 /** What a final-filesystem path looks like (hardlinks with content compare as the files they share). */
 export interface RefFinalEntry {
   type: string
-  size: number
+  bytes: number
   mode: string
   uid: number
   gid: number
@@ -134,7 +134,7 @@ export function finalEntry(node: RefNode, hashed: boolean): RefFinalEntry {
   const meta = metaOf(node)
   return {
     type: isFile ? 'file' : node.kind,
-    size: node.content?.size ?? 0,
+    bytes: node.content?.size ?? 0,
     mode: meta ? octal(meta.mode) : '0755',
     uid: meta?.uid ?? 0,
     gid: meta?.gid ?? 0,
@@ -299,17 +299,20 @@ function sameBytes(before: RefContent, after: StackEntry, hashed = false): boole
   return before.size === after.content!.length && before.entry.meta.mtime === after.meta.mtime
 }
 
+/** A symlink's target as written; a hardlink's names an image path, absolute as every path in a report. */
+const shownLinkTarget = (e: StackEntry) => (e.kind === 'hardlink' ? `/${e.target}` : (e.target ?? null))
+
 function changeOf(layer: number, change: 'A' | 'M', e: StackEntry): RefChange {
   return {
     layer,
     change,
-    path: e.path,
+    path: `/${e.path}`,
     type: e.kind as Kind,
-    size: e.kind === 'file' ? e.content!.length : 0,
+    bytes: e.kind === 'file' ? e.content!.length : 0,
     mode: octal(e.meta.mode),
     uid: e.meta.uid,
     gid: e.meta.gid,
-    linkTarget: e.target ?? null,
+    linkTarget: shownLinkTarget(e),
   }
 }
 
@@ -318,13 +321,13 @@ function nodeChange(layer: number, path: string, node: RefNode): RefChange {
   return {
     layer,
     change: 'D',
-    path,
+    path: `/${path}`,
     type: node.kind,
-    size: node.kind === 'file' ? node.content!.size : 0,
+    bytes: node.kind === 'file' ? node.content!.size : 0,
     mode: meta ? octal(meta.mode) : '0755',
     uid: meta?.uid ?? 0,
     gid: meta?.gid ?? 0,
-    linkTarget: node.entry?.target ?? null,
+    linkTarget: node.entry ? shownLinkTarget(node.entry) : null,
   }
 }
 

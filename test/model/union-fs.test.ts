@@ -6,11 +6,11 @@ import {analyzeLayers, counts, imageOf} from '../helpers/model.js'
 
 const size = (n: number) => ({size: n})
 
-/** The final filesystem as `path type size mode uid:gid`, in path order. */
+/** The final filesystem as `path type bytes mode uid:gid`, in path order. */
 async function finalPaths(layers: LayerSpec[]): Promise<string[]> {
   const {entries} = finalSnapshot(await imageOf(layers))
   return [...entries]
-    .map(([path, e]) => `${path} ${e.type} ${e.size} ${e.mode} ${e.uid}:${e.gid}`)
+    .map(([path, e]) => `${path} ${e.type} ${e.bytes} ${e.mode} ${e.uid}:${e.gid}`)
     .sort((a, b) => (a < b ? -1 : 1))
 }
 
@@ -45,11 +45,11 @@ describe('layer model', () => {
       {total: 45, final: 8, files: 2, wasted: 37},
     )
     assert.deepEqual(
-      report.topWasted.map((w) => [w.path, w.bytes, w.layer, w.removedBy, w.how]),
+      report.topWasted.map((w) => [w.path, w.bytes, w.layer, w.hiddenBy, w.how]),
       [
-        ['a/y', 20, 0, 2, 'opaque'],
-        ['a/x', 10, 0, 1, 'deleted'],
-        ['c/d/e', 7, 0, 1, 'deleted'],
+        ['/a/y', 20, 0, 2, 'opaque'],
+        ['/a/x', 10, 0, 1, 'deleted'],
+        ['/c/d/e', 7, 0, 1, 'deleted'],
       ],
     )
   })
@@ -102,11 +102,11 @@ describe('layer model', () => {
     assert.equal(report.summary.finalFiles, 1)
     assert.equal(report.summary.finalBytes, 2)
     assert.deepEqual(
-      report.topWasted.map((w) => [w.path, w.how, w.removedBy]),
+      report.topWasted.map((w) => [w.path, w.how, w.hiddenBy]),
       [
-        ['d/f2', 'replaced', 1],
-        ['d/f1', 'replaced', 1],
-        ['d', 'overwritten', 2],
+        ['/d/f2', 'replaced', 1],
+        ['/d/f1', 'replaced', 1],
+        ['/d', 'overwritten', 2],
       ],
     )
   })
@@ -143,8 +143,8 @@ describe('layer model', () => {
       [1, 0, 0, 0, 0],
     ])
     assert.deepEqual(
-      report.topWasted.map((w) => [w.path, w.how, w.removedBy]),
-      [['p', 'overwritten', 1]],
+      report.topWasted.map((w) => [w.path, w.how, w.hiddenBy]),
+      [['/p', 'overwritten', 1]],
     )
   })
 
@@ -181,8 +181,8 @@ describe('layer model', () => {
       {members: [{path: 'h', ...size(1)}]},
     ])
     assert.deepEqual(
-      later.topWasted.map((w) => [w.path, w.bytes, w.layer, w.removedBy, w.how]),
-      [['f', 100, 0, 2, 'overwritten']],
+      later.topWasted.map((w) => [w.path, w.bytes, w.layer, w.hiddenBy, w.how]),
+      [['/f', 100, 0, 2, 'overwritten']],
     )
     assert.deepEqual([later.summary.finalBytes, later.summary.wastedBytes], [1, 100])
   })
@@ -200,8 +200,8 @@ describe('layer model', () => {
     ])
     // f's 100 bytes, shown by f and h, are hidden once layer 2 deletes both
     assert.deepEqual(
-      report.topWasted.map((w) => [w.path, w.bytes, w.layer, w.removedBy, w.how]),
-      [['f', 100, 0, 2, 'deleted']],
+      report.topWasted.map((w) => [w.path, w.bytes, w.layer, w.hiddenBy, w.how]),
+      [['/f', 100, 0, 2, 'deleted']],
     )
     assert.deepEqual([report.summary.finalBytes, report.summary.wastedBytes], [0, 100])
   })
@@ -228,8 +228,8 @@ describe('layer model', () => {
     assert.deepEqual(
       report.topWasted.map((w) => [w.path, w.how]),
       [
-        ['m', 'metadata-only'],
-        ['n', 'overwritten'],
+        ['/m', 'metadata-only'],
+        ['/n', 'overwritten'],
       ],
     )
   })
@@ -302,8 +302,8 @@ describe('layer model', () => {
     // a file in the way of a marker's parents is replaced by a directory, as under any other entry
     const report = await analyzeLayers([{members: [{path: 'p', ...size(3)}]}, {members: [{path: 'p/q/.wh.r'}]}])
     assert.deepEqual(
-      report.topWasted.map((w) => [w.path, w.bytes, w.layer, w.removedBy, w.how]),
-      [['p', 3, 0, 1, 'overwritten']],
+      report.topWasted.map((w) => [w.path, w.bytes, w.layer, w.hiddenBy, w.how]),
+      [['/p', 3, 0, 1, 'overwritten']],
     )
     assert.deepEqual(await finalPaths([{members: [{path: 'p', ...size(3)}]}, {members: [{path: 'p/q/.wh.r'}]}]), [
       'p dir 0 0755 0:0',
@@ -350,11 +350,11 @@ describe('layer model', () => {
       [2, 0, 3, 5, 4],
     ])
     assert.deepEqual(
-      report.topWasted.map((w) => [w.path, w.bytes, w.layer, w.removedBy, w.how]),
+      report.topWasted.map((w) => [w.path, w.bytes, w.layer, w.hiddenBy, w.how]),
       [
-        ['m', 4, 1, 1, 'deleted'],
-        ['g/h', 3, 0, 1, 'deleted'],
-        ['e/f', 2, 0, 1, 'deleted'],
+        ['/m', 4, 1, 1, 'deleted'],
+        ['/g/h', 3, 0, 1, 'deleted'],
+        ['/e/f', 2, 0, 1, 'deleted'],
       ],
     )
   })

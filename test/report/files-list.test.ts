@@ -10,7 +10,7 @@ const change = (layer: number, path: string, extra: Partial<FileChange> = {}): F
   change: 'A',
   path,
   type: 'file',
-  size: 1500,
+  bytes: 1500,
   mode: '0644',
   uid: 0,
   gid: 0,
@@ -19,9 +19,9 @@ const change = (layer: number, path: string, extra: Partial<FileChange> = {}): F
 })
 
 const LAYERS: FileChange[][] = [
-  [change(0, 'etc/passwd'), change(0, 'bin/sh', {type: 'symlink', size: 0, mode: '0777', linkTarget: 'busybox'})],
+  [change(0, '/etc/passwd'), change(0, '/bin/sh', {type: 'symlink', bytes: 0, mode: '0777', linkTarget: 'busybox'})],
   [],
-  [change(2, 'etc/passwd', {change: 'D', size: 1500}), change(2, 'app/a,b', {uid: 1000, gid: 1000, size: 2})],
+  [change(2, '/etc/passwd', {change: 'D', bytes: 1500}), change(2, '/app/a,b', {uid: 1000, gid: 1000, bytes: 2})],
 ]
 
 /** Writes the list through a StreamWriter into a string, counting the writes that reached the stream. */
@@ -35,7 +35,7 @@ async function written(format: string, layers = LAYERS, highWater = 1 << 16): Pr
   })
   const list: FilesList = {
     head: {
-      schemaVersion: 1,
+      schemaVersion: 2,
       source: {kind: 'docker-archive', name: 'app.tar', format: 'docker-legacy'},
       image: {id: 'sha256:c0', repoTags: ['app:1'], os: 'linux', architecture: 'amd64', created: null},
     },
@@ -57,42 +57,49 @@ describe("files' list writer: streamed a layer at a time", () => {
     )
   })
 
-  it('json: the report of docs/schemas/files.json, one change a line', async () => {
+  it('json: one document, exactly as every report is written (pretty, two spaces)', async () => {
     const {text} = await written('json')
+    const report = {
+      schemaVersion: 2,
+      source: {kind: 'docker-archive', name: 'app.tar', format: 'docker-legacy'},
+      image: {id: 'sha256:c0', repoTags: ['app:1'], os: 'linux', architecture: 'amd64', created: null},
+      files: LAYERS.flat(),
+    }
+    assert.equal(text, `${JSON.stringify(report, null, 2)}\n`)
+    assert.equal((await written('json', [[], []])).text, `${JSON.stringify({...report, files: []}, null, 2)}\n`)
+  })
+
+  it('jsonl: a change a line, nothing else', async () => {
     assert.equal(
-      text,
-      '{"schemaVersion":1,"source":{"kind":"docker-archive","name":"app.tar","format":"docker-legacy"},' +
-        '"image":{"id":"sha256:c0","repoTags":["app:1"],"os":"linux","architecture":"amd64","created":null},"files":[\n' +
-        LAYERS.flat()
-          .map((c) => `  ${JSON.stringify(c)}`)
-          .join(',\n') +
-        '\n]}\n',
+      (await written('jsonl')).text,
+      '{"layer":0,"change":"A","path":"/etc/passwd","type":"file","bytes":1500,"mode":"0644","uid":0,"gid":0,"linkTarget":null}\n' +
+        '{"layer":0,"change":"A","path":"/bin/sh","type":"symlink","bytes":0,"mode":"0777","uid":0,"gid":0,"linkTarget":"busybox"}\n' +
+        '{"layer":2,"change":"D","path":"/etc/passwd","type":"file","bytes":1500,"mode":"0644","uid":0,"gid":0,"linkTarget":null}\n' +
+        '{"layer":2,"change":"A","path":"/app/a,b","type":"file","bytes":2,"mode":"0644","uid":1000,"gid":1000,"linkTarget":null}\n',
     )
-    assert.deepEqual(JSON.parse(text).files, LAYERS.flat())
-    assert.equal((await written('json', [[], []])).text.endsWith('"files":[]}\n'), true)
   })
 
   it('csv: a header, then a line per change', async () => {
     assert.equal(
       (await written('csv')).text,
-      '"layer","change","path","type","size","mode","uid","gid","linkTarget"\n' +
-        '0,"A","etc/passwd","file",1500,"0644",0,0,\n' +
-        '0,"A","bin/sh","symlink",0,"0777",0,0,"busybox"\n' +
-        '2,"D","etc/passwd","file",1500,"0644",0,0,\n' +
-        '2,"A","app/a,b","file",2,"0644",1000,1000,\n',
+      '"layer","change","path","type","bytes","mode","uid","gid","linkTarget"\n' +
+        '0,"A","/etc/passwd","file",1500,"0644",0,0,\n' +
+        '0,"A","/bin/sh","symlink",0,"0777",0,0,"busybox"\n' +
+        '2,"D","/etc/passwd","file",1500,"0644",0,0,\n' +
+        '2,"A","/app/a,b","file",2,"0644",1000,1000,\n',
     )
   })
 
   it("Go templates: a line per change; a 'table' template aligns the columns over all layers", async () => {
-    assert.equal((await written('{{.Layer}} {{.Path}}')).text, '0 etc/passwd\n0 bin/sh\n2 etc/passwd\n2 app/a,b\n')
+    assert.equal((await written('{{.Layer}} {{.Path}}')).text, '0 /etc/passwd\n0 /bin/sh\n2 /etc/passwd\n2 /app/a,b\n')
     assert.equal(
-      (await written('table {{.Path}}\\t{{.Size}}')).text,
-      'PATH         SIZE\netc/passwd   1500\nbin/sh       0\netc/passwd   1500\napp/a,b      2\n',
+      (await written('table {{.Path}}\\t{{.Bytes}}')).text,
+      'PATH          BYTES\n/etc/passwd   1500\n/bin/sh       0\n/etc/passwd   1500\n/app/a,b      2\n',
     )
   })
 
   it('reaches the stream as it goes, not as one string at the end', async () => {
-    const many = Array.from({length: 50}, (_, layer) => [change(layer, `file-${layer}`)])
+    const many = Array.from({length: 50}, (_, layer) => [change(layer, `/file-${layer}`)])
     const {text, writes} = await written('table', many, 1000)
     assert.equal(text.split('\n').length, 52)
     // 52 + 50 lines of 55-56 bytes: the writer passes 1000 bytes twice, then flushes the rest

@@ -82,7 +82,7 @@ describe('the HTML page data: trees as nested arrays, small entries folded above
     assert.deepEqual(data.waste, [
       {
         layer: 0,
-        removedBy: 1,
+        hiddenBy: 1,
         bytes: 10,
         files: 1,
         how: {overwritten: 10},
@@ -90,7 +90,7 @@ describe('the HTML page data: trees as nested arrays, small entries folded above
       },
       {
         layer: 1,
-        removedBy: 2,
+        hiddenBy: 2,
         bytes: 7,
         files: 1,
         how: {deleted: 7},

@@ -46,10 +46,10 @@ describe('tables no other test renders as tables', () => {
     // A holds 10 + 5 = 15 B, B 12 + 7 = 19 B: /a grew by 2, /d/x went, /d/y came; / +4, /d 5 -> 7; Env differs
     assert.equal(
       render('table', diffView(diffImages(a, b, {depth: 2}), ['a.tar', 'b.tar'])),
-      'A: a.tar (1 layers)\nB: b.tar (1 layers)\nShared layers: 0 (the first 0 are a common base)\n' +
+      'A: a.tar (1 layer)\nB: b.tar (1 layer)\nShared layers: none\n' +
         'Final filesystem: 15B -> 19B (+4B); 1 added, 1 removed, 1 changed\n\n' +
         '    PATH   A              B              WHAT\n' +
-        '~   /a     10B 0644 0:0   12B 0644 0:0   size\n' +
+        '~   /a     10B 0644 0:0   12B 0644 0:0   bytes\n' +
         '-   /d/x   5B 0644 0:0    -\n' +
         '+   /d/y   -              7B 0644 0:0\n\n' +
         'DELTA     A     B   DIRECTORY\n' +

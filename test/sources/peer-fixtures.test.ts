@@ -31,13 +31,13 @@ describe('peer fixtures (dive, go-containerregistry)', function () {
     })
     // dive lists /root/saved.txt, /root/example/somefile1.txt and /root/example/somefile3.txt as inefficient
     assert.deepEqual(
-      report.topWasted.map((w: any) => [w.path, w.bytes, w.layer, w.removedBy, w.how]),
+      report.topWasted.map((w: any) => [w.path, w.bytes, w.layer, w.hiddenBy, w.how]),
       [
-        ['root/example/somefile1.txt', 6405, 3, 4, 'metadata-only'],
-        ['root/example/somefile1.txt', 6405, 4, 9, 'deleted'],
-        ['root/example/somefile2.txt', 6405, 5, 9, 'deleted'],
-        ['root/example/somefile3.txt', 6405, 6, 7, 'deleted'],
-        ['root/saved.txt', 6405, 7, 13, 'metadata-only'],
+        ['/root/example/somefile1.txt', 6405, 3, 4, 'metadata-only'],
+        ['/root/example/somefile1.txt', 6405, 4, 9, 'deleted'],
+        ['/root/example/somefile2.txt', 6405, 5, 9, 'deleted'],
+        ['/root/example/somefile3.txt', 6405, 6, 7, 'deleted'],
+        ['/root/saved.txt', 6405, 7, 13, 'metadata-only'],
       ],
     )
     // from each layer's `tar -tvf` listing, applied in order (parent directories repeated in a layer are

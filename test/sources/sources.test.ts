@@ -64,10 +64,10 @@ describe('sources', () => {
       ],
     )
     assert.deepEqual(
-      report.topWasted.map((w: any) => [w.path, w.bytes, w.layer, w.removedBy, w.how]),
+      report.topWasted.map((w: any) => [w.path, w.bytes, w.layer, w.hiddenBy, w.how]),
       [
-        ['var/cache/apt/pkg.deb', 5000, 1, 2, 'deleted'],
-        ['usr/bin/tool', 300, 1, 3, 'metadata-only'],
+        ['/var/cache/apt/pkg.deb', 5000, 1, 2, 'deleted'],
+        ['/usr/bin/tool', 300, 1, 3, 'metadata-only'],
       ],
     )
   })

@@ -19,7 +19,7 @@ export type TreeNode = FileNode | DirNode | FoldNode
 /** The waste one layer stores and a later one hides. */
 export interface WasteGroup {
   layer: number
-  removedBy: number
+  hiddenBy: number
   bytes: number
   files: number
   /** Bytes by how they were hidden. */
@@ -163,17 +163,16 @@ function wasteGroups(waste: WasteReport): WasteGroup[] {
   const groups = new Map<string, WasteGroup>()
   // records come by layer, then hiding layer, then largest first
   for (const record of waste.waste) {
-    const key = `${record.layer} ${record.removedBy}`
+    const key = `${record.layer} ${record.hiddenBy}`
     let group = groups.get(key)
     if (!group) {
-      group = {layer: record.layer, removedBy: record.removedBy, bytes: 0, files: 0, how: {}, paths: []}
+      group = {layer: record.layer, hiddenBy: record.hiddenBy, bytes: 0, files: 0, how: {}, paths: []}
       groups.set(key, group)
     }
     group.bytes += record.bytes
     group.files++
     group.how[record.how] = (group.how[record.how] ?? 0) + record.bytes
-    if (group.paths.length < SHOWN_WASTE)
-      group.paths.push({path: `/${record.path}`, bytes: record.bytes, how: record.how})
+    if (group.paths.length < SHOWN_WASTE) group.paths.push({path: record.path, bytes: record.bytes, how: record.how})
   }
   return [...groups.values()]
 }
@@ -199,7 +198,7 @@ export function pageData(results: PageInput): PageData {
   const layerRoots = results.changes.map((changes) => {
     const root = draftDir('')
     for (const change of changes)
-      addEntry(root, change.path, change.size, change.change, change.type === 'dir', change.layer)
+      addEntry(root, change.path.slice(1), change.bytes, change.change, change.type === 'dir', change.layer)
     total(root)
     return root
   })

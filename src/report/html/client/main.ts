@@ -220,7 +220,7 @@ function waste(): HTMLElement {
             {
               class: 'waste-group',
               'data-layer': group.layer,
-              'data-removed-by': group.removedBy,
+              'data-hidden-by': group.hiddenBy,
               'data-bytes': group.bytes,
             },
             h(
@@ -228,7 +228,7 @@ function waste(): HTMLElement {
               {},
               `Layer ${group.layer} (${names[group.layer]}) stores `,
               bytes(group.bytes),
-              ` in ${group.files} file${group.files === 1 ? '' : 's'} that layer ${group.removedBy} (${names[group.removedBy]}) hides`,
+              ` in ${group.files} file${group.files === 1 ? '' : 's'} that layer ${group.hiddenBy} (${names[group.hiddenBy]}) hides`,
             ),
             h(
               'p',
@@ -317,13 +317,13 @@ function duplicates(): HTMLElement | null {
                 'tr',
                 {'data-digest': group.digest},
                 h('td', {class: 'num'}, bytes(group.costBytes)),
-                h('td', {class: 'num'}, bytes(group.size)),
+                h('td', {class: 'num'}, bytes(group.bytes)),
                 h('td', {class: 'num'}, String(group.copyCount)),
                 h(
                   'td',
                   {class: 'path'},
                   group.copies
-                    .map((copy) => `/${copy.path}@${copy.layer}${copy.visible ? '' : ' (hidden)'}`)
+                    .map((copy) => `${copy.path}@${copy.layer}${copy.visible ? '' : ' (hidden)'}`)
                     .join(', ') + (group.copyCount > group.copies.length ? ', …' : ''),
                 ),
               ),
