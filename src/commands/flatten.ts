@@ -2,7 +2,7 @@ import {existsSync} from 'node:fs'
 
 import {Flags} from '@oclif/core'
 
-import {argument, BaseCommand, engineOptions, sourceFlags} from '../base-command.js'
+import {argument, BaseCommand, engineOptions, registryOptions, sourceFlags} from '../base-command.js'
 import {InputError} from '../errors.js'
 import {flatten, type FlattenTarget} from '../flatten/flatten.js'
 import {Cleanup, interruptible} from '../flatten/interrupt.js'
@@ -18,21 +18,24 @@ export default class Flatten extends BaseCommand {
     `WorkingDir, User, ExposedPorts, Volumes, Labels and the rest of its config, and no runtime placeholder ` +
     `(/.dockerenv, an empty /etc/hostname) replaces a real file. The layer holds exactly the final filesystem: ` +
     `files, directories, symlinks, hardlinks, devices, modes, owners, mtimes, xattrs. -t loads the result into the ` +
-    `engine as it is written; -o writes an archive atomically, naming -t's tag when both are given. --from squashes ` +
-    `only the layers above a base, which stays shared. The same source gives the same image ID and, with -o, ` +
-    `a byte-identical archive: the image keeps the source's created time (or SOURCE_DATE_EPOCH when it is set).`
+    `engine as it is written or, as docker://HOST/REPO:TAG, pushes it to a registry (its manifest last, so a ` +
+    `failure never moves the tag); -o writes an archive atomically, naming -t's tag when both are given. --from ` +
+    `squashes only the layers above a base, which stays shared. The same source gives the same image ID and, with ` +
+    `-o, a byte-identical archive: the image keeps the source's created time (or SOURCE_DATE_EPOCH when it is set).`
   static override examples = [
     '<%= config.bin %> <%= command.id %> myapp:latest -t myapp:flat',
     '<%= config.bin %> <%= command.id %> app.tar -o app-flat.tar --compress zstd --verify',
     '<%= config.bin %> <%= command.id %> app.tar -o app-flat.tar -t app:flat --output-format oci-archive',
     '<%= config.bin %> <%= command.id %> myapp:latest -t myapp:slim --from debian:bookworm',
+    '<%= config.bin %> <%= command.id %> docker://registry.example/app:1 -t docker://registry.example/app:1-flat',
   ]
 
   static override args = {source: argument({description: 'image, archive, layout or - for stdin', required: true})}
   static override flags = {
     tag: Flags.string({
       char: 't',
-      description: 'load the result into the engine as REPO:TAG; with -o, the tag the archive names',
+      description:
+        'load the result into the engine as REPO:TAG, or push it to docker://HOST/REPO:TAG; with -o, the tag the archive names',
       atLeastOne: ['tag', 'output'],
     }),
     output: Flags.string({char: 'o', description: 'write the result to this archive file'}),
@@ -42,9 +45,8 @@ export default class Flatten extends BaseCommand {
       default: 'docker-archive',
     }),
     compress: Flags.string({
-      description: 'compression of the new layer in -o archives',
+      description: 'compression of the new layer: in -o archives (default uncompressed) and pushes (default gzip)',
       options: ['uncompressed', 'gzip', 'zstd'],
-      default: 'uncompressed',
     }),
     from: Flags.string({
       description:
@@ -62,16 +64,26 @@ export default class Flatten extends BaseCommand {
     const {args, flags} = await this.parse(Flatten)
     if (flags.output && existsSync(flags.output) && !flags.force)
       throw new InputError(`${flags.output} exists; use --force to overwrite it`)
-    if (!flags.output && (flags.compress !== 'uncompressed' || flags['output-format'] !== 'docker-archive'))
-      throw new InputError('-t loads an uncompressed docker-archive; --compress and --output-format go with -o')
+    const push = flags.tag?.startsWith('docker://') ?? false
+    if (push && flags.output) throw new InputError('-t docker://… pushes to a registry; -o writes an archive: give one')
+    if (!flags.output && flags['output-format'] !== 'docker-archive')
+      throw new InputError('--output-format goes with -o')
+    if (!flags.output && !push && (flags.compress ?? 'uncompressed') !== 'uncompressed')
+      throw new InputError('-t loads an uncompressed docker-archive; --compress goes with -o or a push')
     const target: FlattenTarget = flags.output
       ? {
           file: flags.output,
           format: flags['output-format'] as OutputFormat,
-          compression: flags.compress as OutputCompression,
+          compression: (flags.compress ?? 'uncompressed') as OutputCompression,
           tag: flags.tag,
         }
-      : {tag: flags.tag as string, engine: engineOptions(flags)}
+      : push
+        ? {
+            registry: flags.tag as string,
+            options: registryOptions(flags),
+            compression: (flags.compress ?? 'gzip') as OutputCompression,
+          }
+        : {tag: flags.tag as string, engine: engineOptions(flags)}
     const cleanup = new Cleanup()
     const report = await interruptible(async () => {
       const image = await this.openImage(args.source, flags, {hash: flags.verify, randomAccess: true})

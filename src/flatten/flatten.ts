@@ -2,19 +2,25 @@ import type {Bytes, Count} from '../analysis/figures.js'
 import type {EngineOptions} from '../engine/context.js'
 import {InputError} from '../errors.js'
 import type {Image, SourceInfo} from '../image/image.js'
+import type {RegistryOptions} from '../registry/client.js'
 import {baseLayerCount} from './base.js'
 import type {OutputCompression} from './compress.js'
 import {createdTime} from './created.js'
 import type {Cleanup} from './interrupt.js'
-import {loadIntoEngine, type Reopen, writeArchiveFile} from './outputs.js'
+import {loadIntoEngine, type Reopen, type Written, writeArchiveFile} from './outputs.js'
 import {planFlatten} from './plan.js'
+import {pushToRegistry} from './push.js'
 import {type ImageTag, parseImageTag} from './tag.js'
 import type {OutputFormat} from './write.js'
 
-/** Where the flattened image goes: an archive file (naming a tag or none), or the engine's image store under a tag. */
+/**
+ * Where the flattened image goes: an archive file (naming a tag or none), the engine's image store under a tag, or
+ * a registry (`docker://HOST/REPO:TAG`).
+ */
 export type FlattenTarget =
   | {file: string; format: OutputFormat; compression: OutputCompression; tag?: string}
   | {tag: string; engine: EngineOptions}
+  | {registry: string; options: RegistryOptions; compression: OutputCompression}
 
 export interface FlattenRequest {
   target: FlattenTarget
@@ -44,8 +50,14 @@ export interface ImageSize {
 export interface FlattenReport {
   schemaVersion: 1
   source: SourceInfo
-  /** The archive written (-o) and the tag it names (-t with -o), or the tag loaded into the engine (-t alone). */
-  output: {file: string; format: OutputFormat; compression: OutputCompression; tag?: string} | {tag: string}
+  /**
+   * The archive written (-o) and the tag it names (-t with -o), the tag loaded into the engine (-t alone), or the
+   * registry tag pushed (-t docker://…) with its manifest's digest.
+   */
+  output:
+    | {file: string; format: OutputFormat; compression: OutputCompression; tag?: string}
+    | {tag: string}
+    | {tag: string; digest: string; compression: OutputCompression}
   /** The config digest of the written image. */
   id: string
   before: ImageSize
@@ -65,32 +77,38 @@ export async function flatten(image: Image, request: FlattenRequest, cleanup: Cl
       `${request.sourceName}: a docker export tarball is already one layer with no config to keep; nothing to flatten`,
     )
   const {target} = request
-  const tag = target.tag === undefined ? undefined : parseImageTag(target.tag)
+  const tag = 'registry' in target || target.tag === undefined ? undefined : parseImageTag(target.tag)
   const created = createdTime(image.config.created, request.sourceDateEpoch)
   const base = request.from ? await baseLayerCount(image, request.from, request.open) : 0
   const plan = planFlatten(image, base)
   const output = {
     format: 'file' in target ? target.format : ('docker-archive' as const),
-    compression: 'file' in target ? target.compression : ('uncompressed' as const),
+    compression: 'engine' in target ? ('uncompressed' as const) : target.compression,
     tag,
     sourceName: image.id ?? request.sourceName,
     created,
     base,
   }
-  const written =
-    'file' in target
-      ? await writeArchiveFile(target.file, image, plan, output, cleanup, request.verify)
-      : await loadIntoEngine((tag as ImageTag).familiar, target.engine, image, plan, output, request.verify)
+  let written: Written
+  let where: FlattenReport['output']
+  if ('file' in target) {
+    written = await writeArchiveFile(target.file, image, plan, output, cleanup, request.verify)
+    where = {file: target.file, format: output.format, compression: output.compression, ...(tag && {tag: tag.familiar})}
+  } else if ('engine' in target) {
+    written = await loadIntoEngine((tag as ImageTag).familiar, target.engine, image, plan, output, request.verify)
+    where = {tag: (tag as ImageTag).familiar}
+  } else {
+    const pushed = await pushToRegistry(target.registry, target.options, image, plan, output, cleanup, request.verify)
+    written = pushed
+    where = {tag: target.registry, digest: pushed.manifestDigest, compression: output.compression}
+  }
   const bytes = image.layers.map((layer) => layer.contents.bytes)
   const before = bytes.reduce((sum, n) => sum + n, 0)
   const after = bytes.slice(0, base).reduce((sum, n) => sum + n, 0) + plan.contentBytes
   return {
     schemaVersion: 1,
     source: image.source,
-    output:
-      'file' in target
-        ? {file: target.file, format: output.format, compression: output.compression, ...(tag && {tag: tag.familiar})}
-        : {tag: (tag as ImageTag).familiar},
+    output: where,
     id: written.configDigest,
     before: {layers: image.layers.length, bytes: before},
     after: {layers: base + 1, bytes: after},

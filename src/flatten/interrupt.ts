@@ -29,8 +29,12 @@ export class Interrupted extends InputError {
  */
 export async function interruptible<T>(work: () => Promise<T>, cleanup: Cleanup): Promise<T> {
   let stop: (signal: 'SIGINT' | 'SIGTERM') => void = () => {}
+  let stopped = false
   const interrupted = new Promise<never>((_, reject) => {
-    stop = (signal) => void cleanup.run().finally(() => reject(new Interrupted(signal)))
+    stop = (signal) => {
+      stopped = true
+      void cleanup.run().finally(() => reject(new Interrupted(signal)))
+    }
   })
   const onSigint = () => stop('SIGINT')
   const onSigterm = () => stop('SIGTERM')
@@ -38,6 +42,10 @@ export async function interruptible<T>(work: () => Promise<T>, cleanup: Cleanup)
   process.once('SIGTERM', onSigterm)
   try {
     return await Promise.race([work(), interrupted])
+  } catch (error) {
+    // the cleanup can end the work first (a push's requests are aborted): what happened is still the signal
+    if (stopped) await interrupted
+    throw error
   } finally {
     process.removeListener('SIGINT', onSigint)
     process.removeListener('SIGTERM', onSigterm)

@@ -92,7 +92,7 @@ async function* squashedPieces(plan: FlattenPlan, image: Image): AsyncGenerator<
   yield END_OF_ARCHIVE
 }
 
-async function* tap(source: AsyncIterable<Buffer>, hash: Hash, count: {bytes: number}): AsyncGenerator<Buffer> {
+export async function* tap(source: AsyncIterable<Buffer>, hash: Hash, count: {bytes: number}): AsyncGenerator<Buffer> {
   for await (const chunk of source) {
     hash.update(chunk)
     count.bytes += chunk.length
@@ -199,7 +199,7 @@ export interface FlattenOutput {
   base: number
 }
 
-function layerMediaType(compression: OutputCompression | 'none' | 'xz' | 'bzip2'): string {
+export function layerMediaType(compression: OutputCompression | 'none' | 'xz' | 'bzip2'): string {
   return compression === 'gzip'
     ? 'application/vnd.oci.image.layer.v1.tar+gzip'
     : compression === 'zstd'
@@ -211,7 +211,7 @@ function layerMediaType(compression: OutputCompression | 'none' | 'xz' | 'bzip2'
  * The config of the flattened image: runtime config kept, rootfs and history rewritten, nothing that differs
  * between two runs on the same source (the same source gives the same image ID).
  */
-function flattenedConfig(image: Image, output: FlattenOutput, diffIds: string[]): ImageConfig {
+export function flattenedConfig(image: Image, output: FlattenOutput, diffIds: string[]): ImageConfig {
   const {base, created} = output
   const history = image.config.history ?? []
   let layers = 0

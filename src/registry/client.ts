@@ -14,6 +14,8 @@ export interface ApiRequest extends Omit<Request, 'authorization'> {
   /** `pull` or `pull,push` on `repository` (default: the client's own repository, pull). */
   actions?: 'pull' | 'pull,push'
   repository?: string
+  /** A repository a blob is mounted from: its pull scope is asked for as well. */
+  mountFrom?: string
 }
 
 /** The errors of the distribution API's answers: `{"errors": [{"code": "…", "message": "…"}]}`. */
@@ -71,6 +73,7 @@ export class RegistryClient {
     const scope = repositoryScope(request.repository ?? this.ref.repository, request.actions ?? 'pull')
     const url = /^https?:\/\//.test(path) ? path : this.transport.url(`/v2/${path}`)
     for (let challenged = false; ; challenged = true) {
+      if (request.mountFrom) await this.authorizer.header(repositoryScope(request.mountFrom, 'pull'), request.signal)
       const authorization = await this.authorizer.header(scope, request.signal)
       const response = await this.transport.fetch(url, {...request, authorization})
       if (response.status === 401 && !challenged && this.authorizer.challenged(response)) {

@@ -14,7 +14,9 @@ export function renderFlattenText(report: FlattenReport, sourceName: string): st
   const where =
     'file' in output
       ? `Wrote ${output.file} (${output.format}, ${output.compression}${output.tag ? `, tagged ${output.tag}` : ''})`
-      : `Loaded ${output.tag}`
+      : 'digest' in output
+        ? `Pushed ${output.tag} (manifest ${output.digest}, ${output.compression} layer)`
+        : `Loaded ${output.tag}`
   return (
     `Flattened ${sourceName}: ${before.layers} layers, ${humanSize(before.bytes)} -> ${layers}, ` +
     `${humanSize(after.bytes)} (saved ${humanSize(report.savedBytes)})\n` +

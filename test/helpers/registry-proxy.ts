@@ -23,6 +23,9 @@ export interface LoggedRequest {
   range?: string
   /** The host the request was sent to (the Host header). */
   host?: string
+  contentRange?: string
+  /** The registry's answer, once forwarded. */
+  status?: number
 }
 
 export interface RegistryProxy {
@@ -55,12 +58,19 @@ export async function startRegistryProxy(target: string): Promise<RegistryProxy>
       await new Promise((resolve) => server.close(resolve))
     },
   }
-  const forward = (req: IncomingMessage, res: ServerResponse, path: string, fault: Fault | undefined) => {
+  const forward = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    fault: Fault | undefined,
+    logged: LoggedRequest,
+  ) => {
     const headers = {...req.headers}
     if (path !== req.url && proxy.storageAuthorization) headers.authorization = proxy.storageAuthorization
     const upstream = httpRequest(
       {host: targetHost, port: Number(targetPort), method: req.method, path, headers},
       (answer) => {
+        logged.status = answer.statusCode
         res.writeHead(answer.statusCode ?? 502, answer.headers)
         let sent = 0
         let cut = false
@@ -94,9 +104,11 @@ export async function startRegistryProxy(target: string): Promise<RegistryProxy>
       ...(req.headers.authorization ? {authorization: req.headers.authorization} : {}),
       ...(req.headers.range ? {range: req.headers.range} : {}),
       ...(req.headers.host ? {host: req.headers.host} : {}),
+      ...(req.headers['content-range'] ? {contentRange: req.headers['content-range']} : {}),
     }
     proxy.requests.push(logged)
-    if (logged.path.startsWith('/storage/')) return forward(req, res, logged.path.slice('/storage'.length), undefined)
+    if (logged.path.startsWith('/storage/'))
+      return forward(req, res, logged.path.slice('/storage'.length), undefined, logged)
     const fault = proxy.fault(logged)
     if (fault && 'hold' in fault) {
       held.push(res)
@@ -111,7 +123,7 @@ export async function startRegistryProxy(target: string): Promise<RegistryProxy>
       res.writeHead(fault.status, fault.headers ?? {})
       return res.end(fault.body ?? '')
     }
-    forward(req, res, logged.path, fault)
+    forward(req, res, logged.path, fault, logged)
   })
   server.on('connection', (socket) => {
     sockets.add(socket)
