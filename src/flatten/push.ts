@@ -55,7 +55,8 @@ async function readBlob(layer: Layer): Promise<AsyncIterable<Buffer>> {
  * repository has them (HEAD), mounted from the source's repository on the same registry, else uploaded; the
  * squashed layer streamed up (compressed, hashed as it goes, in chunks when large); the config; the manifest (Docker
  * schema 2 for a Docker source, else OCI; OCI whenever a layer is zstd) last, so that a failure never moves the tag.
- * With --verify the manifest goes up by digest first, is read back and compared, and only then is tagged.
+ * With --verify the manifest goes up by digest first, is read back and compared, and only then is tagged (a failure
+ * before the tag deletes it again, as far as the registry allows deletes).
  */
 export async function pushToRegistry(
   target: string,
@@ -139,12 +140,25 @@ export async function pushToRegistry(
   let verifiedPaths = 0
   if (verify) {
     await put(manifestDigest)
+    // until the tag names it, a failure (or Ctrl-C) deletes the manifest put by digest, where the registry allows it
+    let untagged = true
+    cleanup.add(async () => {
+      if (!untagged) return
+      const response = await client.request(`${ref.repository}/manifests/${manifestDigest}`, {
+        method: 'DELETE',
+        actions: 'pull,push',
+      })
+      await response.body?.cancel()
+    })
     const written = `${formatReference({...ref, tag: undefined, digest: manifestDigest})}`
     const reread = await verify(written).catch((error: Error) => {
       throw new InputError(`--verify: the pushed image does not read back: ${error.message}`)
     })
     verifiedPaths = verifyFlattened(image, reread)
+    await put(ref.tag)
+    untagged = false
+  } else {
+    await put(ref.tag)
   }
-  await put(ref.tag)
   return {configDigest: configBlob.digest, diffIds, layerBytes: plan.contentBytes, verifiedPaths, manifestDigest}
 }

@@ -2,7 +2,7 @@
 // the test runs to see and steer the requests), read back by this tool and by skopeo.
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
-import {randomBytes} from 'node:crypto'
+import {createHash, randomBytes} from 'node:crypto'
 
 import {openImage} from '../../src/sources/open.js'
 import {BIN, analyzeJson, runCli} from '../helpers/cli.js'
@@ -131,6 +131,39 @@ describe('registry: flatten -t docker://… pushes', function () {
       [viaRegistry.image.id, viaRegistry.summary, viaRegistry.layers],
     )
     assert.equal(viaRegistry.image.id, report.id)
+  })
+
+  it('--verify: an image that does not read back is one line, exit 2, and its manifest is deleted, untagged', async () => {
+    // flatten is reproducible: a first push shows the digests the second one will have
+    await flatten([archive, '-t', `docker://${proxy.host}/verified:1`])
+    const {layers} = await inspectRaw(`docker://${registry.host}/verified:1`)
+    const layer = layers[0].digest
+    const blob = Buffer.from(await (await fetch(`http://${registry.host}/v2/verified/blobs/${layer}`)).arrayBuffer())
+    const changed = Buffer.from(blob)
+    changed[40] ^= 0xff
+    proxy.requests.length = 0
+    proxy.fault = (request) =>
+      request.method === 'GET' && request.path === `/v2/unverified/blobs/${layer}` ? {corrupt: 40} : undefined
+    const result = await runCli(['flatten', archive, '-t', `docker://${proxy.host}/unverified:1`, '--verify'], {env})
+    const byDigest = proxy.requests.find((r) => r.method === 'PUT' && r.path.includes('/manifests/'))!
+    const digest = byDigest.path.split('/').at(-1)
+    const read = `docker://${proxy.host}/unverified@${digest}`
+    assert.equal(
+      result.stderr,
+      `docker-layers: --verify: the pushed image does not read back: ${read}: blob ${layer} does not match its ` +
+        `digest (its bytes hash to sha256:${createHash('sha256').update(changed).digest('hex')})\n`,
+    )
+    assert.equal(result.code, 2)
+    const manifests = proxy.requests.filter((r) => r.path.includes('/manifests/') && r.method !== 'GET')
+    assert.deepEqual(
+      manifests.map((r) => [r.method, r.path, r.status]),
+      [
+        ['PUT', `/v2/unverified/manifests/${digest}`, 201],
+        ['DELETE', `/v2/unverified/manifests/${digest}`, 202],
+      ],
+    )
+    assert.equal((await fetch(`http://${registry.host}/v2/unverified/manifests/${digest}`)).status, 404)
+    assert.equal((await fetch(`http://${registry.host}/v2/unverified/manifests/1`)).status, 404)
   })
 
   it('an OCI source goes up as OCI; --compress zstd gives a zstd layer', async () => {
