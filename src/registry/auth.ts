@@ -103,7 +103,8 @@ export class Authorizer {
         `${this.registry} does not let the credentials from ${this.found.from} ${what} (403 Forbidden)`,
       )
     return new InputError(
-      `${this.registry} refused the credentials from ${this.found.from} (${status} Unauthorized): run ${this.login}`,
+      `${this.registry} refused the credentials from ${this.found.from} to ${what} (${status} Unauthorized): ` +
+        `run ${this.login}`,
     )
   }
 

@@ -107,7 +107,7 @@ describe('registry: reading images from a registry', function () {
       const host = basicRegistry.host
       await expectError(
         [`docker://${host}/team/app:1`, '--creds', 'alice:wrong'],
-        `${host} refused the credentials from --creds (401 Unauthorized): run docker login ${host}`,
+        `${host} refused the credentials from --creds to pull team/app (401 Unauthorized): run docker login ${host}`,
       )
       await expectError(
         [`docker://${host}/team/app:1`],
@@ -200,7 +200,8 @@ describe('registry: reading images from a registry', function () {
     it('a refused credential at the token service is the same one-line error', async () => {
       await expectError(
         [`docker://${proxy.host}/app:1`, '--creds', 'bob:nope'],
-        `${proxy.host} refused the credentials from --creds (401 Unauthorized): run docker login ${proxy.host}`,
+        `${proxy.host} refused the credentials from --creds to pull app (401 Unauthorized): ` +
+          `run docker login ${proxy.host}`,
       )
     })
 
