@@ -312,6 +312,62 @@ describe('registry: flatten -t docker://… pushes', function () {
     assert.equal(tag.status, 404)
   })
 
+  describe('to a registry with htpasswd', () => {
+    let guarded: TestRegistry
+    let front: RegistryProxy
+
+    before(async () => {
+      guarded = await startRegistry({auth: {kind: 'htpasswd', user: 'alice', password: 's3cret'}})
+      front = await startRegistryProxy(guarded.host)
+    })
+
+    after(async () => {
+      await front?.stop()
+      await guarded?.stop()
+    })
+
+    it('a wrong password is one line naming the registry, exit 2, and leaves no repository, manifest or tag', async () => {
+      /** The registry's API, asked directly with the right password. */
+      const api = async (path: string) => {
+        const authorization = `Basic ${Buffer.from('alice:s3cret').toString('base64')}`
+        const response = await fetch(`http://${guarded.host}/v2/${path}`, {headers: {authorization}})
+        return [response.status, await response.json()]
+      }
+      // the right password pushes (flatten is reproducible: this shows the manifest digest a push of it has)
+      const pushed = await flatten([archive, '-t', `docker://${front.host}/control:1`, '--creds', 'alice:s3cret'])
+      const digest = pushed.output.digest
+      assert.deepEqual((await api('control/tags/list'))[1], {name: 'control', tags: ['1']})
+      front.requests.length = 0
+      const target = `docker://${front.host}/flat:1`
+      const result = await runCli(['flatten', archive, '-t', target, '--creds', 'alice:wrong', '--verify'], {env})
+      assert.equal(
+        result.stderr,
+        `docker-layers: ${front.host} refused the credentials from --creds to push to flat (401 Unauthorized): ` +
+          `run docker login ${front.host}\n`,
+      )
+      assert.deepEqual([result.code, result.stdout], [2, ''])
+      // the ping, then the first upload refused; Basic is not asked again, and nothing else is sent
+      assert.deepEqual(
+        front.requests.map((r) => [r.method, r.path, r.status]),
+        [
+          ['GET', '/v2/', 401],
+          ['POST', '/v2/flat/blobs/uploads/', 401],
+        ],
+      )
+      assert.deepEqual(await api('_catalog'), [200, {repositories: ['control']}])
+      const unknown = {code: 'NAME_UNKNOWN', message: 'repository name not known to registry', detail: {name: 'flat'}}
+      assert.deepEqual(await api('flat/tags/list'), [404, {errors: [unknown]}])
+      const manifests = [await api('flat/manifests/1'), await api(`flat/manifests/${digest}`)]
+      assert.deepEqual(
+        manifests.map(([status, body]) => [status, body.errors[0].code]),
+        [
+          [404, 'MANIFEST_UNKNOWN'],
+          [404, 'MANIFEST_UNKNOWN'],
+        ],
+      )
+    })
+  })
+
   describe('from a registry image on the same registry (Bearer)', () => {
     let tokens: Awaited<ReturnType<typeof startTokenService>>
     let secured: TestRegistry
