@@ -11,6 +11,7 @@ import {analyzeView} from '../report/analyze-view.js'
 import type {PageInput} from '../report/html/page-data.js'
 import {formatFlagWith} from '../report/format.js'
 import {render} from '../report/render.js'
+import {terminalWidth} from '../report/terminal-width.js'
 import {InputError} from '../errors.js'
 import {readMetadata} from '../sources/metadata.js'
 
@@ -40,7 +41,10 @@ export default class Analyze extends BaseCommand {
   static override flags = {
     format: formatFlagWith(['markdown', 'html']),
     top: Flags.integer({description: 'how many of the largest wasted paths to list (0: all)', default: 10, min: 0}),
-    'no-trunc': Flags.boolean({description: "don't truncate the CREATED BY column"}),
+    'no-trunc': Flags.boolean({
+      description:
+        "don't truncate: whole commands, and tables as wide as they need (else they fit COLUMNS or the terminal)",
+    }),
     duplicates: Flags.boolean({
       description: 'hash contents (sha256): identical content stored more than once, in the report and its advice',
     }),
@@ -58,7 +62,8 @@ export default class Analyze extends BaseCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Analyze)
     const {report, page} = await this.report(args.source, flags)
-    await this.emit(render(flags.format, analyzeView(report, {noTrunc: flags['no-trunc'], page})))
+    const width = terminalWidth(process.env, process.stdout)
+    await this.emit(render(flags.format, analyzeView(report, {noTrunc: flags['no-trunc'], width, page})))
   }
 
   /** The report, and what the HTML page shows beyond it when the layers are at hand. */

@@ -3,6 +3,7 @@ import type {AnalyzeReport} from '../analysis/analyze.js'
 import {humanSize} from '../human-size.js'
 import {counted} from './counted.js'
 import {shortCommand} from '../image/created-by.js'
+import {ellipsize} from './display-width.js'
 import {plainTable} from './plain-table.js'
 
 /** A size, or '-' where a metadata-only report has none. */
@@ -17,8 +18,7 @@ export function count(value: number | null): string | number {
 /** A command on one line as dive shows it, cut to `width` characters unless `noTrunc`. */
 export function truncate(text: string, width: number, noTrunc: boolean): string {
   const flat = shortCommand(text)
-  if (noTrunc || flat.length <= width) return flat
-  return `${flat.slice(0, width - 1)}…`
+  return noTrunc ? flat : ellipsize(flat, width)
 }
 
 function shortId(id: string | null): string {
@@ -67,8 +67,17 @@ export function moreWasted(report: AnalyzeReport): string | undefined {
   return more > 0 ? `… and ${more} more; --top 0 for all` : undefined
 }
 
+export interface TableOptions {
+  /** Keep every command whole (else cut at 45 characters, as docker history cuts them). */
+  noTrunc?: boolean
+  /** The terminal's width: CREATED BY and PATH are cut to fit it (not with noTrunc). */
+  width?: number
+}
+
 /** `analyze` as a table: docker history's columns, then where the bytes went. */
-export function renderAnalyzeTable(report: AnalyzeReport, options: {noTrunc?: boolean} = {}): string {
+export function renderAnalyzeTable(report: AnalyzeReport, options: TableOptions = {}): string {
+  const fit = (column: number) =>
+    options.width && !options.noTrunc ? {width: options.width, columns: [column]} : undefined
   const lines: string[] = [`Image: ${imageLine(report)}`, '']
   lines.push(
     plainTable(
@@ -83,6 +92,7 @@ export function renderAnalyzeTable(report: AnalyzeReport, options: {noTrunc?: bo
         size(layer.wastedBytes),
       ]),
       [0, 2, 3, 4, 5, 6],
+      fit(1),
     ),
     '',
   )
@@ -94,6 +104,7 @@ export function renderAnalyzeTable(report: AnalyzeReport, options: {noTrunc?: bo
         ['WASTED', 'PATH', 'LAYER', 'HIDDEN BY', 'HOW'],
         report.topWasted.map((w) => [humanSize(w.bytes), w.path, w.layer, w.hiddenBy, w.how]),
         [0, 2, 3],
+        fit(1),
       ),
     )
     const more = moreWasted(report)

@@ -1,7 +1,7 @@
 import type {AnalyzeReport} from '../analysis/analyze.js'
 import {InputError} from '../errors.js'
 import {renderAnalyzeMarkdown} from './analyze-markdown.js'
-import {renderAnalyzeTable} from './analyze-table.js'
+import {renderAnalyzeTable, type TableOptions} from './analyze-table.js'
 import {renderPage} from './html/page.js'
 import {type PageInput, pageData} from './html/page-data.js'
 import type {View} from './render.js'
@@ -25,7 +25,7 @@ export const LAYER_FIELDS = [
  * `analyze`: rows are the layers; markdown for a pull-request comment or $GITHUB_STEP_SUMMARY; the HTML page when
  * `page` gives what it shows beyond the report (the layers were at hand).
  */
-export function analyzeView(report: AnalyzeReport, options: {noTrunc?: boolean; page?: () => PageInput} = {}): View {
+export function analyzeView(report: AnalyzeReport, options: TableOptions & {page?: () => PageInput} = {}): View {
   const {page} = options
   return {
     report,

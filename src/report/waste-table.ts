@@ -2,6 +2,7 @@ import type {WasteReport} from '../analysis/waste.js'
 import {humanSize} from '../human-size.js'
 import {counted} from './counted.js'
 import {shortCommand} from '../image/created-by.js'
+import {ellipsize} from './display-width.js'
 import {plainTable} from './plain-table.js'
 import type {View} from './render.js'
 
@@ -14,8 +15,7 @@ export function wasteView(report: WasteReport): View {
 
 function command(text: string | null): string {
   if (!text) return ''
-  const flat = shortCommand(text)
-  return ` (${flat.length > 50 ? `${flat.slice(0, 49)}…` : flat})`
+  return ` (${ellipsize(shortCommand(text), 50)})`
 }
 
 /** Waste grouped by the pair of layers, with totals: "layer 3 (COPY …) hidden by layer 4 (RUN rm …)". */

@@ -1,4 +1,4 @@
-import stringWidth from 'string-width'
+import {displayWidth} from '../report/display-width.js'
 
 /**
  * docker's tabwriter (a copy of Go's text/tabwriter, the elastic tabstops algorithm) as the `table` directive
@@ -36,6 +36,3 @@ export function tabwrite(text: string, {minWidth, padding}: {minWidth: number; p
   format(0, lines.length, [])
   return out.join('\n')
 }
-
-/** Columns a cell takes: its length when it is printable ASCII, else what string-width counts. */
-const displayWidth = (cell: string) => (/^[\x20-\x7e]*$/.test(cell) ? cell.length : stringWidth(cell))

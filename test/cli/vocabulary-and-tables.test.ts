@@ -115,6 +115,53 @@ describe('tables that read well', function () {
     )
   })
 
+  it("analyze's tables fit COLUMNS: CREATED BY and PATH cut with …; --no-trunc, and a pipe, keep them whole", async () => {
+    const run = async (args: string[], env: NodeJS.ProcessEnv) => {
+      const result = await runCli(['analyze', SAMPLE_PATH, ...args], {env})
+      assert.deepEqual([result.code, result.stderr], [0, ''])
+      return result.stdout
+    }
+    const fitted = await run([], {COLUMNS: '80'})
+    // the layer table is 100 columns with CREATED BY at 45: it gives up 20; the waste list is 120 with the apt
+    // list's 75-character path: PATH gives up 40; the widest lines are now exactly 80
+    assert.equal(
+      fitted.slice(fitted.indexOf('LAYER'), fitted.indexOf('\nTotal:')),
+      [
+        'LAYER   CREATED BY                    SIZE   ADDED   MODIFIED   REMOVED   WASTED',
+        '    0   ADD rootfs.tar.gz / # bu…   96.1kB       8          0         0       0B',
+        '    1   RUN apt-get update && ap…    165kB       4          0         0     85kB',
+        '    2   RUN rm -rf /var/lib/apt/…       0B       0          3         2       0B',
+        '    3   COPY . /app # with the d…   32.5kB       5          0         0   32.5kB',
+        '    4   RUN rm /root/.ssh/id_rsa        0B       0          1         1       0B',
+        '    5   RUN chown -R app:app /app     30kB       0          3         0       0B',
+        '',
+      ].join('\n'),
+    )
+    assert.equal(
+      fitted.slice(fitted.indexOf('WASTED   PATH'), fitted.indexOf('\nADVICE')),
+      [
+        'WASTED   PATH                                  LAYER   HIDDEN BY   HOW',
+        '  61kB   /var/lib/apt/lists/deb.debian.org_…       1           2   opaque',
+        '  30kB   /app/server                               3           5   metadata-only',
+        '  24kB   /var/cache/apt/pkgcache.bin               1           2   deleted',
+        '2.47kB   /root/.ssh/id_rsa                         3           4   deleted',
+        '   23B   /app/config.yml                           3           5   metadata-only',
+        '',
+      ].join('\n'),
+    )
+    // a pipe with no COLUMNS is not fitted; --no-trunc is never
+    const piped = await run([], {})
+    assert.match(
+      piped,
+      /^ {2}61kB {3}\/var\/lib\/apt\/lists\/deb\.debian\.org_dists_bookworm_main_binary-amd64_Packages {7}1/m,
+    )
+    assert.equal(await run(['--no-trunc'], {COLUMNS: '80'}), await run(['--no-trunc'], {}))
+    assert.match(
+      await run(['--no-trunc'], {COLUMNS: '80'}),
+      /^ {4}2 {3}RUN rm -rf \/var\/lib\/apt\/lists\/\* \/var\/cache\/apt\/\*\.bin {7}0B/m,
+    )
+  })
+
   it('a list cut by --top says how many more there are; --top 0 lists all', async () => {
     const cut = await out(['analyze', SAMPLE_PATH, '--top', '2'])
     assert.equal(

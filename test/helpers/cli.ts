@@ -18,7 +18,8 @@ export function runCli(
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...prefix, ...args], {
       cwd: options.cwd,
-      env: {...process.env, DEBUG: '', ...options.env},
+      // no COLUMNS from the shell that runs the tests: tables are as wide as they need unless a test sets it
+      env: {...process.env, DEBUG: '', COLUMNS: '', ...options.env},
       stdio: ['pipe', 'pipe', 'pipe'],
     })
     const out: Buffer[] = []
