@@ -103,6 +103,8 @@ function shellWords(args: string[]): string {
 export abstract class BaseCommand extends Command {
   /** Images opened and not yet closed (the command's end closes them), with how many of their notes are out. */
   private readonly opened = new Map<Image, number>()
+  /** Erases the progress line of the phase shown now (nothing when none is). */
+  private endPhase = () => {}
   /** Notes printed: each is said once, though two images or two passes over one may find it. */
   private readonly said = new Set<string>()
 
@@ -163,18 +165,28 @@ export abstract class BaseCommand extends Command {
     })
   }
 
-  /** Runs a read with a progress line on stderr (a TTY only, and not with --quiet). */
+  /**
+   * Starts a phase of long work: its progress line on stderr (a TTY only, and not with --quiet) replaces the
+   * previous phase's until the next phase or the end of the command.
+   */
+  protected phase(label: string, quiet: boolean): ReadProgress {
+    this.endPhase()
+    const progress = new ReadProgress()
+    this.endPhase = quiet ? () => {} : showProgress(progress, label)
+    return progress
+  }
+
+  /** Runs a read as a phase of its own, its progress line erased when it ends. */
   protected async withProgress<T>(
     label: string,
     quiet: boolean,
     read: (progress: ReadProgress) => Promise<T>,
   ): Promise<T> {
-    const progress = new ReadProgress()
-    const stop = quiet ? () => {} : showProgress(progress, label)
     try {
-      return await read(progress)
+      return await read(this.phase(label, quiet))
     } finally {
-      stop()
+      this.endPhase()
+      this.endPhase = () => {}
     }
   }
 
@@ -185,9 +197,9 @@ export abstract class BaseCommand extends Command {
   protected async openImage(
     source: string,
     flags: SourceFlags,
-    options: {hash?: boolean; randomAccess?: boolean} = {},
+    {label, ...options}: {hash?: boolean; randomAccess?: boolean; label?: string} = {},
   ): Promise<Image> {
-    const image = await this.withProgress(`reading ${source}`, flags.quiet, (progress) =>
+    const image = await this.withProgress(label ?? `reading ${source}`, flags.quiet, (progress) =>
       openImage(source, {
         image: flags.image,
         platform: flags.platform,
@@ -226,6 +238,7 @@ export abstract class BaseCommand extends Command {
   }
 
   protected override async finally(error: Error | undefined): Promise<unknown> {
+    this.endPhase()
     await Promise.all([...this.opened.keys()].map((image) => image.close()))
     return super.finally(error)
   }

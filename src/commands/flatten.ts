@@ -96,8 +96,14 @@ export default class Flatten extends BaseCommand {
           sourceDateEpoch: process.env.SOURCE_DATE_EPOCH,
           open: (source) => this.openImage(source, flags),
           verify: flags.verify
-            ? (written) => this.openImage(written, {...flags, image: undefined, quiet: true}, {hash: true})
+            ? (written) =>
+                this.openImage(
+                  written,
+                  {...flags, image: undefined},
+                  {hash: true, label: `verifying ${flags.output ?? flags.tag}`},
+                )
             : undefined,
+          phase: (label) => this.phase(label, flags.quiet),
         },
         cleanup,
       )

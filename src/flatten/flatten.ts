@@ -3,6 +3,7 @@ import type {EngineOptions} from '../engine/context.js'
 import {InputError} from '../errors.js'
 import type {Image, SourceInfo} from '../image/image.js'
 import type {RegistryOptions} from '../registry/client.js'
+import type {ReadProgress} from '../image/progress.js'
 import {baseLayerCount} from './base.js'
 import type {OutputCompression} from './compress.js'
 import {createdTime} from './created.js'
@@ -34,6 +35,8 @@ export interface FlattenRequest {
   verify?: Reopen
   /** The `SOURCE_DATE_EPOCH` environment variable: the image's `created` time instead of the source's. */
   sourceDateEpoch?: string
+  /** Starts a phase of the work (`writing app-flat.tar (zstd)`), whose progress the caller may show. */
+  phase?: (label: string) => ReadProgress
 }
 
 /** An image's size: its layers and the content bytes they hold. */
@@ -89,16 +92,32 @@ export async function flatten(image: Image, request: FlattenRequest, cleanup: Cl
     created,
     base,
   }
+  const progress = request.phase?.(
+    'file' in target
+      ? `writing ${target.file}${output.compression === 'uncompressed' ? '' : ` (${output.compression})`}`
+      : 'engine' in target
+        ? `loading into the engine as ${(tag as ImageTag).familiar}`
+        : `pushing to ${target.registry}${output.compression === 'uncompressed' ? '' : ` (${output.compression})`}`,
+  )
   let written: Written
   let where: FlattenReport['output']
   if ('file' in target) {
-    written = await writeArchiveFile(target.file, image, plan, output, cleanup, request.verify)
+    written = await writeArchiveFile(target.file, image, plan, output, cleanup, request.verify, progress)
     where = {file: target.file, format: output.format, compression: output.compression, ...(tag && {tag: tag.familiar})}
   } else if ('engine' in target) {
-    written = await loadIntoEngine((tag as ImageTag).familiar, target.engine, image, plan, output, request.verify)
+    written = await loadIntoEngine(
+      (tag as ImageTag).familiar,
+      target.engine,
+      image,
+      plan,
+      output,
+      request.verify,
+      progress,
+    )
     where = {tag: (tag as ImageTag).familiar}
   } else {
-    const pushed = await pushToRegistry(target.registry, target.options, image, plan, output, cleanup, request.verify)
+    const {registry, options} = target
+    const pushed = await pushToRegistry(registry, options, image, plan, output, cleanup, request.verify, progress)
     written = pushed
     where = {tag: target.registry, digest: pushed.manifestDigest, compression: output.compression}
   }

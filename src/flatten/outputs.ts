@@ -6,6 +6,7 @@ import {connect, engineError} from '../engine/client.js'
 import type {EngineOptions} from '../engine/context.js'
 import {InputError} from '../errors.js'
 import type {Image} from '../image/image.js'
+import type {ReadProgress} from '../image/progress.js'
 import type {Cleanup} from './interrupt.js'
 import type {FlattenPlan} from './plan.js'
 import {verifyFlattened} from './verify.js'
@@ -25,6 +26,7 @@ export async function writeArchiveFile(
   output: FlattenOutput,
   cleanup: Cleanup,
   verify?: Reopen,
+  progress?: ReadProgress,
 ): Promise<Written> {
   const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
   const handle = await open(temp, 'wx').catch((error: NodeJS.ErrnoException) => {
@@ -34,7 +36,7 @@ export async function writeArchiveFile(
   let written
   try {
     const sink = new FileSink(handle)
-    written = await writeFlattened(sink, image, plan, output)
+    written = await writeFlattened(sink, image, plan, output, progress)
       .then(async (result) => {
         await sink.end()
         return result
@@ -65,6 +67,7 @@ export async function loadIntoEngine(
   plan: FlattenPlan,
   output: FlattenOutput,
   verify?: Reopen,
+  progress?: ReadProgress,
 ): Promise<Written> {
   const engine = await connect(engineOptions)
   const stream = new PassThrough()
@@ -86,7 +89,7 @@ export async function loadIntoEngine(
   )
   let written
   try {
-    written = await writeFlattened(new StreamSink(stream), image, plan, output)
+    written = await writeFlattened(new StreamSink(stream), image, plan, output, progress)
     stream.end()
   } catch (error) {
     stream.destroy(error as Error)

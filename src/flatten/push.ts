@@ -2,6 +2,7 @@ import {createHash} from 'node:crypto'
 
 import {InputError} from '../errors.js'
 import type {Image, Layer} from '../image/image.js'
+import type {ReadProgress} from '../image/progress.js'
 import {apiErrorCodes, RegistryClient, type RegistryOptions} from '../registry/client.js'
 import {DOCKER_MANIFEST, OCI_MANIFEST, type Descriptor, sha256} from '../registry/manifests.js'
 import {formatReference, parseReference, type RegistryReference} from '../registry/reference.js'
@@ -66,6 +67,7 @@ export async function pushToRegistry(
   output: FlattenOutput,
   cleanup: Cleanup,
   verify?: Reopen,
+  progress?: ReadProgress,
 ): Promise<Written & {manifestDigest: string}> {
   const ref = parseReference(target.replace(/^docker:\/\//, ''), target)
   if (!ref.tag || ref.digest) throw new InputError(`${target}: -t needs a tag to push to, not a digest`)
@@ -85,6 +87,8 @@ export async function pushToRegistry(
     output.compression !== 'zstd' &&
     !compressions.includes('zstd')
   const layers: Descriptor[] = []
+  // the bytes counted are the squashed layer's tar: a base blob the registry has, or mounts, sends none
+  progress?.expect(plan.tarSize, output.base + 1)
   for (const [index, layer] of baseLayers.entries()) {
     let blob: Pick<Descriptor, 'digest' | 'size'>
     if (layer.descriptor) {
@@ -103,11 +107,12 @@ export async function pushToRegistry(
         throw new InputError(`${image.source.name}: layer ${layer.index} changed while it was pushed`)
     }
     layers.push({mediaType: mediaType(docker, compressions[index]), ...blob})
+    progress?.layerDone()
   }
   // the squashed layer: its tar hashed for the diff_id, its compressed bytes for the blob digest, as they go up
   const diffHash = createHash('sha256')
   const tarBytes = {bytes: 0}
-  const tar = tap(squashedTar(plan, image), diffHash, tarBytes)
+  const tar = tap(squashedTar(plan, image), diffHash, tarBytes, progress)
   const blob = output.compression === 'uncompressed' ? tar : compressLayer(tar, output.compression)
   const squashed = await uploads.upload(blob)
   layers.push({mediaType: mediaType(docker, output.compression), ...squashed})

@@ -5,6 +5,7 @@ import type {PassThrough} from 'node:stream'
 
 import {InputError} from '../errors.js'
 import type {HistoryEntry, Image, ImageConfig} from '../image/image.js'
+import type {ReadProgress} from '../image/progress.js'
 import type {ByteReader} from '../tar/byte-reader.js'
 import {decompressing, detectCompression} from '../tar/compression.js'
 import {tarMembers} from '../tar/walk.js'
@@ -92,10 +93,17 @@ async function* squashedPieces(plan: FlattenPlan, image: Image): AsyncGenerator<
   yield END_OF_ARCHIVE
 }
 
-export async function* tap(source: AsyncIterable<Buffer>, hash: Hash, count: {bytes: number}): AsyncGenerator<Buffer> {
+/** Hashes and counts what passes; moves `progress` on by it too, when given. */
+export async function* tap(
+  source: AsyncIterable<Buffer>,
+  hash: Hash,
+  count: {bytes: number},
+  progress?: ReadProgress,
+): AsyncGenerator<Buffer> {
   for await (const chunk of source) {
     hash.update(chunk)
     count.bytes += chunk.length
+    progress?.advance(chunk.length)
     yield chunk
   }
 }
@@ -237,27 +245,34 @@ export function flattenedConfig(image: Image, output: FlattenOutput, diffIds: st
  * Writes the flattened image as a docker-archive (`docker load`) or an OCI archive: the base layers'
  * blobs as they are, the squashed layer streamed once (hashed for its diff_id and, compressed, for its
  * blob digest), then config and manifests. A stream sink needs every size in advance, so it takes the
- * squashed layer uncompressed, whose size the plan knows.
+ * squashed layer uncompressed, whose size the plan knows. `progress` counts the base blobs' bytes and the squashed
+ * layer's uncompressed bytes as they are written.
  */
 export async function writeFlattened(
   sink: ArchiveSink,
   image: Image,
   plan: FlattenPlan,
   output: FlattenOutput,
+  progress?: ReadProgress,
 ): Promise<WrittenImage> {
   const sourceIds = image.layers.map((layer) => layer.diffId ?? '')
   const layerPaths: string[] = []
   const blobs = new Set<string>()
   const descriptors: Array<{mediaType: string; digest: string; size: number}> = []
-  for (let index = 0; index < output.base; index++) {
-    const {reader, size} = await layerBlob(image, index)
+  const baseBlobs = await Promise.all(Array.from({length: output.base}, (_, index) => layerBlob(image, index)))
+  progress?.expect(
+    baseBlobs.reduce((sum, blob) => sum + blob.size, plan.tarSize),
+    output.base + 1,
+  )
+  for (const [index, {reader, size}] of baseBlobs.entries()) {
     const digest = createHash('sha256')
     const count = {bytes: 0}
     const kind = detectCompression(await reader.peek(6))
     const name =
       output.format === 'oci-archive' ? () => `blobs/sha256/${digest.copy().digest('hex')}` : `base-${index}/layer.tar`
     const start = sink.position
-    await writeMember(sink, name, sink.patch ? undefined : size, tap(reader.chunks(), digest, count))
+    await writeMember(sink, name, sink.patch ? undefined : size, tap(reader.chunks(), digest, count, progress))
+    progress?.layerDone()
     const hex = digest.digest('hex')
     if (output.format === 'oci-archive') dropRepeatedBlob(sink, start, `blobs/sha256/${hex}`, blobs)
     layerPaths.push(output.format === 'oci-archive' ? `blobs/sha256/${hex}` : `base-${index}/layer.tar`)
@@ -267,7 +282,7 @@ export async function writeFlattened(
   const blobHash = createHash('sha256')
   const uncompressed = {bytes: 0}
   const compressed = {bytes: 0}
-  const tarBytes = tap(squashedTar(plan, image), diffHash, uncompressed)
+  const tarBytes = tap(squashedTar(plan, image), diffHash, uncompressed, progress)
   const compression = sink.patch ? output.compression : 'uncompressed'
   // uncompressed, the blob is the tar: one hash gives both digests
   const blob: AsyncIterable<Buffer> =
@@ -278,6 +293,7 @@ export async function writeFlattened(
   await writeMember(sink, squashedName, sink.patch ? undefined : plan.tarSize, blob)
   const blobHex = blobDigest()
   if (output.format === 'oci-archive') dropRepeatedBlob(sink, squashedStart, `blobs/sha256/${blobHex}`, blobs)
+  progress?.layerDone()
   if (compression === 'uncompressed') compressed.bytes = uncompressed.bytes
   layerPaths.push(output.format === 'oci-archive' ? `blobs/sha256/${blobHex}` : 'layer.tar')
   descriptors.push({

@@ -22,7 +22,7 @@ export class ReadProgress {
     this.current = reader
   }
 
-  /** `bytes` more are done: for a source that reads several layers at once (a registry's blobs in flight). */
+  /** `bytes` more are done: a source reading several layers at once (a registry's blobs), or flatten's writing. */
   advance(bytes: number): void {
     this.finished += bytes
   }

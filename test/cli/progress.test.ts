@@ -37,6 +37,20 @@ describe('progress on stderr', () => {
     assert.equal(JSON.parse(readFileSync(`${tmp.dir}/out.json`, 'utf8')).summary.totalBytes, 64 << 20)
   })
 
+  it('flatten shows each phase: reading the source, writing (and compressing) the layer, verifying what it wrote', () => {
+    const out = `${tmp.dir}/flat.tar`
+    const screen = underTty(['flatten', archive, '-o', out, '--compress', 'gzip', '--verify', '--format', 'json'])
+    const line = (label: string, total: string, layer: string) =>
+      new RegExp(`\\r\\u001B\\[2K${label}  [\\d.]+[kMG]?B / ${total}  layer ${layer}  [\\d.]+[kMG]?B/s`)
+    // the squashed layer's tar: the 64 MiB file (67,108,864 B), its header and the end blocks, 67.1MB
+    assert.match(screen, line(`reading ${archive.replaceAll('/', '\\/')}`, '[\\d.]+[kMG]?B', '1/1'))
+    assert.match(screen, line(`writing ${out.replaceAll('/', '\\/')} \\(gzip\\)`, '67.1MB', '1/1'))
+    assert.match(screen, line(`verifying ${out.replaceAll('/', '\\/')}`, '[\\d.]+[kMG]?B', '1/1'))
+    // eslint-disable-next-line no-control-regex -- the terminal's own escape sequence is what is checked
+    assert.match(screen, /\r\u001B\[2K\r?\n(Script done[^\n]*\n)?$/)
+    assert.equal(JSON.parse(readFileSync(`${tmp.dir}/out.json`, 'utf8')).verified, 1)
+  })
+
   it('stays quiet with --quiet and when stderr is not a TTY', async () => {
     assert.doesNotMatch(underTty(['analyze', archive, '--quiet', '--format', 'json']), /reading/)
     const piped = await runCli(['analyze', archive, '--format', 'json'], {env: {DOCKER_LAYERS_PROGRESS_DELAY_MS: '0'}})
