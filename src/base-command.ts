@@ -3,7 +3,9 @@ import {Args, Command, Errors, Flags} from '@oclif/core'
 import {InputError} from './errors.js'
 import type {EngineOptions} from './engine/context.js'
 import type {RegistryOptions} from './registry/client.js'
+import type {TableOptions} from './report/plain-table.js'
 import {showProgress} from './report/progress-bar.js'
+import {terminalWidth} from './report/terminal-width.js'
 import type {Image} from './image/image.js'
 import {ReadProgress} from './image/progress.js'
 import type {EngineVia} from './sources/daemon.js'
@@ -29,6 +31,16 @@ export const engineFlags = {
 
 /** --quiet, for every command that reads images. */
 export const quietFlag = Flags.boolean({char: 'q', description: 'no progress display on stderr'})
+
+/** --no-trunc, for every command whose tables cut commands or paths to fit the terminal. */
+export const noTruncFlag = Flags.boolean({
+  description: "don't truncate: whole commands and paths, tables as wide as they need (else they fit the terminal)",
+})
+
+/** How the tables of a command with --no-trunc meet the terminal: fitted to COLUMNS or its width, unless --no-trunc. */
+export function tableOptions(flags: {'no-trunc': boolean}): TableOptions {
+  return {noTrunc: flags['no-trunc'], width: terminalWidth(process.env, process.stdout)}
+}
 
 /** How a registry (`docker://…`) is reached, with skopeo's flag names. */
 export const registryFlags = {

@@ -4,14 +4,13 @@ import {type AnalyzeReport, analyzeImage, metadataReport} from '../analysis/anal
 import {layerChanges} from '../analysis/files.js'
 import {finalSnapshot} from '../analysis/final-fs.js'
 import {findWaste} from '../analysis/waste.js'
-import {argument, BaseCommand, sourceFlags} from '../base-command.js'
+import {argument, BaseCommand, noTruncFlag, sourceFlags, tableOptions} from '../base-command.js'
 import {effectiveConfig} from '../check/config.js'
 import {checkImage} from '../check/run-check.js'
 import {analyzeView} from '../report/analyze-view.js'
 import type {PageInput} from '../report/html/page-data.js'
 import {formatFlagWith} from '../report/format.js'
 import {render} from '../report/render.js'
-import {terminalWidth} from '../report/terminal-width.js'
 import {InputError} from '../errors.js'
 import {readMetadata} from '../sources/metadata.js'
 
@@ -41,10 +40,7 @@ export default class Analyze extends BaseCommand {
   static override flags = {
     format: formatFlagWith(['markdown', 'html']),
     top: Flags.integer({description: 'how many of the largest wasted paths to list (0: all)', default: 10, min: 0}),
-    'no-trunc': Flags.boolean({
-      description:
-        "don't truncate: whole commands, and tables as wide as they need (else they fit COLUMNS or the terminal)",
-    }),
+    'no-trunc': noTruncFlag,
     duplicates: Flags.boolean({
       description: 'hash contents (sha256): identical content stored more than once, in the report and its advice',
     }),
@@ -62,8 +58,7 @@ export default class Analyze extends BaseCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Analyze)
     const {report, page} = await this.report(args.source, flags)
-    const width = terminalWidth(process.env, process.stdout)
-    await this.emit(render(flags.format, analyzeView(report, {noTrunc: flags['no-trunc'], width, page})))
+    await this.emit(render(flags.format, analyzeView(report, {...tableOptions(flags), page})))
   }
 
   /** The report, and what the HTML page shows beyond it when the layers are at hand. */

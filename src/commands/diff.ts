@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {diffImages} from '../analysis/diff.js'
-import {argument, BaseCommand, sourceFlags} from '../base-command.js'
+import {argument, BaseCommand, noTruncFlag, sourceFlags, tableOptions} from '../base-command.js'
 import {diffView} from '../report/diff-table.js'
 import {formatFlag} from '../report/format.js'
 import {render} from '../report/render.js'
@@ -26,6 +26,7 @@ export default class Diff extends BaseCommand {
     format: formatFlag,
     content: Flags.boolean({description: 'also compare file contents (sha256 of every file)'}),
     depth: Flags.integer({description: 'directory levels for the size deltas', default: 3, min: 0}),
+    'no-trunc': noTruncFlag,
     ...sourceFlags,
   }
 
@@ -34,6 +35,6 @@ export default class Diff extends BaseCommand {
     const a = await this.openImage(args.a, flags, {hash: flags.content})
     const b = await this.openImage(args.b, flags, {hash: flags.content})
     const report = diffImages(a, b, {content: flags.content, depth: flags.depth})
-    await this.emit(render(flags.format, diffView(report, [args.a, args.b])))
+    await this.emit(render(flags.format, diffView(report, [args.a, args.b], tableOptions(flags))))
   }
 }

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {filesList, filesTree, parseFileFilter} from '../analysis/files.js'
-import {argument, BaseCommand, sourceFlags} from '../base-command.js'
+import {argument, BaseCommand, noTruncFlag, sourceFlags, tableOptions} from '../base-command.js'
 import {InputError} from '../errors.js'
 import {writeFilesList} from '../report/files-list.js'
 import {filesTreeView} from '../report/files-tree.js'
@@ -35,6 +35,7 @@ export default class Files extends BaseCommand {
     tree: Flags.boolean({description: 'sizes by directory instead of a list of changes'}),
     depth: Flags.integer({description: 'with --tree: directory levels to show', default: 3, min: 0}),
     final: Flags.boolean({description: 'with --tree: the final filesystem instead of each layer'}),
+    'no-trunc': noTruncFlag,
     ...sourceFlags,
   }
 
@@ -43,8 +44,9 @@ export default class Files extends BaseCommand {
     const filter = parseFileFilter({...flags, minSize: flags['min-size']})
     if (flags.final && !flags.tree) throw new InputError('--final goes with --tree')
     const image = await this.openImage(args.source, flags)
-    if (!flags.tree) return writeFilesList(new StreamWriter(), flags.format, filesList(image, filter))
+    const table = tableOptions(flags)
+    if (!flags.tree) return writeFilesList(new StreamWriter(), flags.format, filesList(image, filter), table)
     const report = filesTree(image, filter, {final: flags.final, depth: flags.depth})
-    await this.emit(render(flags.format, filesTreeView(report)))
+    await this.emit(render(flags.format, filesTreeView(report, table)))
   }
 }

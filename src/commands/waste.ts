@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {findWaste} from '../analysis/waste.js'
-import {argument, BaseCommand, sourceFlags} from '../base-command.js'
+import {argument, BaseCommand, noTruncFlag, sourceFlags, tableOptions} from '../base-command.js'
 import {formatFlag} from '../report/format.js'
 import {render} from '../report/render.js'
 import {wasteView} from '../report/waste-table.js'
@@ -20,12 +20,14 @@ export default class Waste extends BaseCommand {
   static override flags = {
     format: formatFlag,
     duplicates: Flags.boolean({description: 'hash contents (sha256) and list identical content stored more than once'}),
+    'no-trunc': noTruncFlag,
     ...sourceFlags,
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Waste)
     const image = await this.openImage(args.source, flags, {hash: flags.duplicates})
-    await this.emit(render(flags.format, wasteView(findWaste(image, {duplicates: flags.duplicates}))))
+    const report = findWaste(image, {duplicates: flags.duplicates})
+    await this.emit(render(flags.format, wasteView(report, tableOptions(flags))))
   }
 }

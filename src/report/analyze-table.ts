@@ -4,7 +4,7 @@ import {humanSize} from '../human-size.js'
 import {counted} from './counted.js'
 import {shortCommand} from '../image/created-by.js'
 import {ellipsize} from './display-width.js'
-import {plainTable} from './plain-table.js'
+import {fitColumns, plainTable, type TableOptions} from './plain-table.js'
 
 /** A size, or '-' where a metadata-only report has none. */
 export function size(bytes: number | null): string {
@@ -67,17 +67,9 @@ export function moreWasted(report: AnalyzeReport): string | undefined {
   return more > 0 ? `… and ${more} more; --top 0 for all` : undefined
 }
 
-export interface TableOptions {
-  /** Keep every command whole (else cut at 45 characters, as docker history cuts them). */
-  noTrunc?: boolean
-  /** The terminal's width: CREATED BY and PATH are cut to fit it (not with noTrunc). */
-  width?: number
-}
-
 /** `analyze` as a table: docker history's columns, then where the bytes went. */
 export function renderAnalyzeTable(report: AnalyzeReport, options: TableOptions = {}): string {
-  const fit = (column: number) =>
-    options.width && !options.noTrunc ? {width: options.width, columns: [column]} : undefined
+  const fit = (column: number) => fitColumns(options, column)
   const lines: string[] = [`Image: ${imageLine(report)}`, '']
   lines.push(
     plainTable(

@@ -1,9 +1,10 @@
 import type {AnalyzeReport} from '../analysis/analyze.js'
 import {InputError} from '../errors.js'
 import {renderAnalyzeMarkdown} from './analyze-markdown.js'
-import {renderAnalyzeTable, type TableOptions} from './analyze-table.js'
+import {renderAnalyzeTable} from './analyze-table.js'
 import {renderPage} from './html/page.js'
 import {type PageInput, pageData} from './html/page-data.js'
+import type {TableOptions} from './plain-table.js'
 import type {View} from './render.js'
 
 /** The columns of `analyze --format csv`: a layer's figures. */

@@ -2,7 +2,7 @@ import type {DiffReport} from '../analysis/diff.js'
 import type {FinalEntry} from '../analysis/final-fs.js'
 import {humanSize} from '../human-size.js'
 import {counted} from './counted.js'
-import {plainTable} from './plain-table.js'
+import {fitColumns, plainTable, type TableOptions} from './plain-table.js'
 import type {View} from './render.js'
 
 const FIELDS = ['change', 'path', 'fields', 'bytesA', 'bytesB', 'modeA', 'modeB']
@@ -11,7 +11,7 @@ const FIELDS = ['change', 'path', 'fields', 'bytesA', 'bytesB', 'modeA', 'modeB'
  * `diff`: rows are the paths that differ, flattened for CSV (fields joined by commas, each side's bytes and mode,
  * '' where a side has none). `names` are the images as the user named them.
  */
-export function diffView(report: DiffReport, names: [string, string]): View {
+export function diffView(report: DiffReport, names: [string, string], options: TableOptions = {}): View {
   const items = report.files.map((f) => ({
     change: f.change,
     path: f.path,
@@ -21,7 +21,7 @@ export function diffView(report: DiffReport, names: [string, string]): View {
     modeA: f.before?.mode ?? '',
     modeB: f.after?.mode ?? '',
   }))
-  return {report, table: () => renderDiffTable(report, names), rows: {items, fields: FIELDS}}
+  return {report, table: () => renderDiffTable(report, names, options), rows: {items, fields: FIELDS}}
 }
 
 function describe(entry: FinalEntry | null): string {
@@ -48,7 +48,7 @@ function sharedLine(shared: DiffReport['sharedLayers']): string {
 
 const MARK = {added: '+', removed: '-', changed: '~'}
 
-export function renderDiffTable(report: DiffReport, names: [string, string]): string {
+export function renderDiffTable(report: DiffReport, names: [string, string], options: TableOptions = {}): string {
   const {sharedLayers: shared, summary} = report
   const lines = [
     `A: ${names[0]} (${counted(shared.layersA, 'layer')})`,
@@ -63,6 +63,8 @@ export function renderDiffTable(report: DiffReport, names: [string, string]): st
       plainTable(
         ['', 'PATH', 'A', 'B', 'WHAT'],
         report.files.map((f) => [MARK[f.change], f.path, describe(f.before), describe(f.after), f.fields.join(',')]),
+        [],
+        fitColumns(options, 1, 2, 3),
       ),
       '',
     )
@@ -73,6 +75,7 @@ export function renderDiffTable(report: DiffReport, names: [string, string]): st
         ['DELTA', 'A', 'B', 'DIRECTORY'],
         report.directories.map((d) => [signed(d.delta), humanSize(d.before), humanSize(d.after), d.path]),
         [0, 1, 2],
+        fitColumns(options, 3),
       ),
       '',
     )

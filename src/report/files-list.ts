@@ -1,6 +1,8 @@
 import type {FileChange, FilesList} from '../analysis/files.js'
 import {humanSize} from '../human-size.js'
 import {toCsv} from './csv.js'
+import {displayWidth, ellipsize} from './display-width.js'
+import {fitWidth, type TableOptions} from './plain-table.js'
 import {toJson, toJsonLines} from './format.js'
 import {isTemplate, renderTemplate} from './template.js'
 import type {StreamWriter} from './stream-writer.js'
@@ -10,13 +12,15 @@ const FIELDS = ['layer', 'change', 'path', 'type', 'bytes', 'mode', 'uid', 'gid'
 
 const HEADER = 'LAYER  C  TYPE     MODE  UID:GID         SIZE  PATH\n'
 
-function row(change: FileChange): string {
+/** A row of the table; fitted to `width`, its PATH (and link target) is cut to what the other columns leave. */
+function row(change: FileChange, width: number | undefined): string {
   const owner = `${change.uid}:${change.gid}`
   const size = change.type === 'file' || change.change === 'D' ? humanSize(change.bytes) : '-'
-  return (
+  const columns =
     `${String(change.layer).padStart(5)}  ${change.change}  ${change.type.padEnd(8)} ${change.mode} ` +
-    ` ${owner.padEnd(11)} ${size.padStart(8)}  ${change.path}${change.linkTarget ? ` -> ${change.linkTarget}` : ''}\n`
-  )
+    ` ${owner.padEnd(11)} ${size.padStart(8)}  `
+  const path = `${change.path}${change.linkTarget ? ` -> ${change.linkTarget}` : ''}`
+  return `${columns}${width === undefined ? path : ellipsize(path, Math.max(10, width - displayWidth(columns)))}\n`
 }
 
 /** A change as an element of the pretty `files` array: toJson's indentation, two levels down. */
@@ -30,7 +34,13 @@ function jsonElement(change: FileChange): string {
  * change a line), CSV, or a Go template. A `table` template aligns its columns over every row, so it alone waits for
  * the last layer.
  */
-export async function writeFilesList(out: StreamWriter, format: string, list: FilesList): Promise<void> {
+export async function writeFilesList(
+  out: StreamWriter,
+  format: string,
+  list: FilesList,
+  options: TableOptions = {},
+): Promise<void> {
+  const width = fitWidth(options)
   const template = isTemplate(format) ? format : undefined
   const buffered: FileChange[] = []
   let first = true
@@ -52,7 +62,7 @@ export async function writeFilesList(out: StreamWriter, format: string, list: Fi
         } else if (format === 'csv') {
           await out.write(toCsv([change], FIELDS).split('\n').slice(1).join('\n'))
         } else {
-          await out.write(row(change))
+          await out.write(row(change, width))
         }
       }
     }

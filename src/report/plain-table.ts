@@ -37,8 +37,30 @@ export interface Fit {
   columns: number[]
 }
 
+/** How a command's tables meet the terminal. */
+export interface TableOptions {
+  /** --no-trunc: commands and paths whole, tables as wide as they need. */
+  noTrunc?: boolean
+  /** The terminal's width (see terminal-width.ts): free-text columns are cut to fit it; undefined: not fitted. */
+  width?: number
+}
+
+/** The width to fit, unless the tables are not fitted (no width known, or --no-trunc). */
+export function fitWidth(options: TableOptions): number | undefined {
+  return options.noTrunc ? undefined : options.width
+}
+
+/** What a table may cut to fit, when it is fitted: the free-text `columns`. */
+export function fitColumns(options: TableOptions, ...columns: number[]): Fit | undefined {
+  const width = fitWidth(options)
+  return width === undefined ? undefined : {width, columns}
+}
+
 function fitted(head: string[], rows: string[][], fit: Fit): string[][] {
-  const widths = head.map((heading, i) => Math.max(displayWidth(heading), ...rows.map((row) => displayWidth(row[i]))))
+  // cli-table3 gives an empty column one column
+  const widths = head.map((heading, i) =>
+    Math.max(1, displayWidth(heading), ...rows.map((row) => displayWidth(row[i]))),
+  )
   let excess = widths.reduce((sum, w) => sum + w, 0) + GUTTER * (head.length - 1) - fit.width
   for (const i of [...fit.columns].sort((a, b) => widths[b] - widths[a])) {
     if (excess <= 0) break

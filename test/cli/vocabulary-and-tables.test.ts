@@ -162,6 +162,57 @@ describe('tables that read well', function () {
     )
   })
 
+  it('waste, files and files --tree fit COLUMNS too: headings share their width between two commands', async () => {
+    const fitted = async (columns: string, args: string[]) => {
+      const result = await runCli(args, {env: {COLUMNS: columns}})
+      assert.deepEqual([result.code, result.stderr], [0, ''])
+      return result.stdout
+    }
+    // each heading is 80 wide: the rest of the line leaves 30 columns to two commands in parentheses, 12 each;
+    // the records' PATH and the duplicates' PATHS are cut to the columns the others leave
+    assert.equal(
+      await fitted('80', ['waste', SAMPLE_PATH, '--duplicates']),
+      [
+        'Layer 1 (RUN apt-get…) stores 85kB in 2 files that layer 2 (RUN rm -rf …) hides:',
+        '    61kB   opaque    /var/lib/apt/lists/deb.debian.org_dists_bookworm_main_bina…',
+        '    24kB   deleted   /var/cache/apt/pkgcache.bin',
+        '',
+        'Layer 3 (COPY . /app…) stores 2.47kB in 1 file that layer 4 (RUN rm /ro…) hides:',
+        '    2.47kB   deleted   /root/.ssh/id_rsa',
+        '',
+        'Layer 3 (COPY . /app…) stores 30kB in 2 files that layer 5 (RUN chown -…) hides:',
+        '    30kB   metadata-only   /app/server',
+        '     23B   metadata-only   /app/config.yml',
+        '',
+        'Total wasted: 117kB (117494 bytes) in 5 files',
+        '',
+        'Identical content stored more than once (30kB beyond the first copies):',
+        'COST   SIZE   COPIES   DIGEST         PATHS',
+        '30kB   30kB        2   5e5d369c76fb   /app/server@3 (hidden), /app/server@5',
+        ' 23B    23B        2   04aa952bbbcb   /app/config.yml@3 (hidden), /app/config.y…',
+        '',
+      ].join('\n'),
+    )
+    // a pipe: the headings' commands at most 50 columns, nothing else cut
+    assert.equal(
+      (await out(['waste', SAMPLE_PATH])).split('\n')[0],
+      'Layer 1 (RUN apt-get update && apt-get install -y curl) stores 85kB in 2 files that layer 2 ' +
+        '(RUN rm -rf /var/lib/apt/lists/* /var/cache/apt/*.…) hides:',
+    )
+    // files: the columns before PATH take 47, so at 60 a path keeps 13; --no-trunc keeps it whole
+    const list = await fitted('60', ['files', SAMPLE_PATH, '--layer', '1'])
+    assert.equal(list.split('\n')[2], '    1  A  file     0644  0:0             61kB  /var/lib/apt…')
+    assert.match(
+      await fitted('60', ['files', SAMPLE_PATH, '--layer', '1', '--no-trunc']),
+      /61kB {2}\/var\/lib\/apt\/lists\/deb\.debian\.org_dists_bookworm_main_binary-amd64_Packages\n/,
+    )
+    // files --tree: the columns before DIRECTORY take 26, so at 30 a directory would keep 4: it keeps 10, the least
+    assert.deepEqual(
+      (await fitted('30', ['files', SAMPLE_PATH, '--tree', '--layer', '1', '--depth', '4'])).split('\n').slice(5, 7),
+      ['    1      62kB        2  /var/cache', '    1      62kB        2  /var/cach…'],
+    )
+  })
+
   it('a list cut by --top says how many more there are; --top 0 lists all', async () => {
     const cut = await out(['analyze', SAMPLE_PATH, '--top', '2'])
     assert.equal(
