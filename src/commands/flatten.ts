@@ -85,6 +85,8 @@ export default class Flatten extends BaseCommand {
           }
         : {tag: flags.tag as string, engine: engineOptions(flags)}
     const cleanup = new Cleanup()
+    const label = `verifying ${flags.output ?? flags.tag}`
+    const reopen = (written: string) => this.openImage(written, {...flags, image: undefined}, {hash: true, label})
     const report = await interruptible(async () => {
       const image = await this.openImage(args.source, flags, {hash: flags.verify, randomAccess: true})
       return flatten(
@@ -95,14 +97,7 @@ export default class Flatten extends BaseCommand {
           sourceName: args.source,
           sourceDateEpoch: process.env.SOURCE_DATE_EPOCH,
           open: (source) => this.openImage(source, flags),
-          verify: flags.verify
-            ? (written) =>
-                this.openImage(
-                  written,
-                  {...flags, image: undefined},
-                  {hash: true, label: `verifying ${flags.output ?? flags.tag}`},
-                )
-            : undefined,
+          verify: flags.verify ? reopen : undefined,
           phase: (label) => this.phase(label, flags.quiet),
         },
         cleanup,
