@@ -4,10 +4,9 @@ import {Flags} from '@oclif/core'
 
 import {argument, BaseCommand, engineOptions, registryOptions, sourceFlags} from '../base-command.js'
 import {InputError} from '../errors.js'
-import {flatten, type FlattenTarget} from '../flatten/flatten.js'
+import {flatten} from '../flatten/flatten.js'
 import {Cleanup, interruptible} from '../flatten/interrupt.js'
-import type {OutputCompression} from '../flatten/compress.js'
-import type {OutputFormat} from '../flatten/write.js'
+import {flattenTarget} from '../flatten/target.js'
 import {flattenView} from '../report/flatten-text.js'
 import {render} from '../report/render.js'
 
@@ -64,26 +63,12 @@ export default class Flatten extends BaseCommand {
     const {args, flags} = await this.parse(Flatten)
     if (flags.output && existsSync(flags.output) && !flags.force)
       throw new InputError(`${flags.output} exists; use --force to overwrite it`)
-    const push = flags.tag?.startsWith('docker://') ?? false
-    if (push && flags.output) throw new InputError('-t docker://… pushes to a registry; -o writes an archive: give one')
-    if (!flags.output && flags['output-format'] !== 'docker-archive')
-      throw new InputError('--output-format goes with -o')
-    if (!flags.output && !push && (flags.compress ?? 'uncompressed') !== 'uncompressed')
-      throw new InputError('-t loads an uncompressed docker-archive; --compress goes with -o or a push')
-    const target: FlattenTarget = flags.output
-      ? {
-          file: flags.output,
-          format: flags['output-format'] as OutputFormat,
-          compression: (flags.compress ?? 'uncompressed') as OutputCompression,
-          tag: flags.tag,
-        }
-      : push
-        ? {
-            registry: flags.tag as string,
-            options: registryOptions(flags),
-            compression: (flags.compress ?? 'gzip') as OutputCompression,
-          }
-        : {tag: flags.tag as string, engine: engineOptions(flags)}
+    const target = flattenTarget({
+      ...flags,
+      outputFormat: flags['output-format'],
+      engine: engineOptions(flags),
+      registry: registryOptions(flags),
+    })
     const cleanup = new Cleanup()
     const label = `verifying ${flags.output ?? flags.tag}`
     const reopen = (written: string) => this.openImage(written, {...flags, image: undefined}, {hash: true, label})

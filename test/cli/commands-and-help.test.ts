@@ -67,9 +67,10 @@ describe('commands and help', function () {
       usage(help.stdout),
       [
         'USAGE',
-        '  $ docker layers waste SOURCE [-f <value>] [--duplicates] [--image',
-        '    <value>] [--platform <value>] [-q] [--via auto|store|save] [-c <value>] [-H',
-        '    <value>] [--creds <value>] [--tls-verify true|false]',
+        '  $ docker layers waste SOURCE [-f <value>] [--duplicates]',
+        '    [--no-trunc] [--image <value>] [--platform <value>] [-q] [--via',
+        '    auto|store|save] [-c <value>] [-H <value>] [--creds <value>] [--tls-verify',
+        '    true|false]',
       ].join('\n'),
     )
     assert.match(help.stdout, /^ {2}\$ docker layers waste myapp:latest$/m)
