@@ -9,7 +9,10 @@ const WIDTH = 1200
 const HEIGHT = 640
 /** Directory levels drawn below the one in view. */
 const DEPTH = 6
-/** Cells smaller than this (in px of the view box) are not drawn; their directory's cell shows their bytes. */
+/**
+ * Cells narrower than this (in px of the view box) are not drawn: a directory's entries that small are laid out
+ * again as one cell, `N smaller entries` (one alone stays in its directory's cell).
+ */
 const MIN_SIDE = 4
 /** At most this many cells are drawn, the largest first. */
 const MAX_CELLS = 3000
@@ -49,13 +52,15 @@ export class Treemap {
       // outer padding first: it sets the top padding too, which a directory's label needs more of
       .paddingOuter((d) => (d.depth === 0 ? 0 : 2))
       .paddingTop((d) => (d.depth === 0 || !d.children ? 0 : 16))
-    // d3's treemap lays out a tree from its root (depth 0): lay out a copy of the subtree in view
-    const laidOut = layout(
-      node
-        .copy()
-        .sum((entry) => (entry.children ? 0 : entry.bytes))
-        .sort((a, b) => (b.value ?? 0) - (a.value ?? 0)),
-    )
+    // d3's treemap lays out a tree from its root (depth 0): lay out the subtree in view, then again with each
+    // directory's entries too small to draw as one cell
+    const lay = (tree: Entry) =>
+      layout(
+        hierarchy(tree, (entry) => entry.children)
+          .sum((entry) => (entry.children ? 0 : entry.bytes))
+          .sort((a, b) => (b.value ?? 0) - (a.value ?? 0)),
+      )
+    const laidOut = lay(foldUndrawable(lay(node.data)))
     this.canvas.replaceChildren()
     // the largest cells first, level by level, until the cells are too small or too many
     let level: HierarchyRectangularNode<Entry>[] = laidOut.children ?? []
@@ -132,9 +137,35 @@ export class Treemap {
       // zoom one level: into the child of the view that holds the cell, if it is a directory
       let top: HierarchyNode<Entry> = cell
       while (top.parent?.parent) top = top.parent
-      const target = this.current.children?.find((child) => child.data === top.data)
+      const target = this.current.children?.find((child) => child.data.path === top.data.path && !top.data.folded)
       if (target?.children) this.zoom(target)
     })
     return group
   }
+}
+
+const tooSmall = (cell: HierarchyRectangularNode<Entry>) => cell.x1 - cell.x0 < MIN_SIDE || cell.y1 - cell.y0 < MIN_SIDE
+
+/**
+ * The laid-out tree's entries, with each directory's entries too small to draw folded into one: `N smaller entries`,
+ * their bytes, in the colour of the largest. (A fold the page data made already counts its entries.)
+ */
+function foldUndrawable(cell: HierarchyRectangularNode<Entry>): Entry {
+  const entry = cell.data
+  if (!cell.children) return entry
+  const small = cell.children.filter(tooSmall)
+  const kept = small.length < 2 ? cell.children : cell.children.filter((child) => !tooSmall(child))
+  const children = kept.map(foldUndrawable)
+  if (small.length >= 2) {
+    const largest = small[0].data // children come largest first
+    const entries = small.reduce((sum, child) => sum + (child.data.folded ?? 1), 0)
+    children.push({
+      name: `${entries.toLocaleString('en')} smaller entries`,
+      path: entry.path,
+      bytes: small.reduce((sum, child) => sum + (child.value ?? 0), 0),
+      layer: largest.layer,
+      folded: entries,
+    })
+  }
+  return {...entry, children}
 }
