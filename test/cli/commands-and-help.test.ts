@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
+import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {SAMPLE_PATH} from '../../scripts/make-sample.js'
 import {runCli} from '../helpers/cli.js'
 import {scratch} from '../helpers/images.js'
+import {requirePrerequisites} from '../helpers/prerequisites.js'
 
 /** As the docker CLI runs its plugin: docker's global flags, the plugin's name, the user's arguments. */
 const PLUGIN = {DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND: '/usr/bin/docker'}
@@ -164,5 +166,30 @@ _docker-layers_autocomplete; echo "\${COMPREPLY[*]}"`,
     assert.equal(complete('docker-layers an'), 'analyze\n')
     assert.equal(complete('docker-layers hook '), 'install uninstall\n')
     assert.equal(complete('docker-layers check --max-la'), '--max-layers --max-layer-bytes\n')
+  })
+
+  it('fish completes commands, topics, flags and the values of a list, as fish itself runs the script', async function () {
+    requirePrerequisites(this, 'fish')
+    const script = await runCli(['autocomplete', 'fish'])
+    assert.deepEqual([script.code, script.stderr], [0, ''])
+    writeFileSync(join(tmp.dir, 'docker-layers.fish'), script.stdout)
+    // the candidates fish offers, without their descriptions
+    const complete = (line: string) =>
+      execFileSync('fish', ['-c', `source ${join(tmp.dir, 'docker-layers.fish')}; complete -C "$LINE"`], {
+        env: {...process.env, LINE: line},
+        cwd: tmp.dir,
+        encoding: 'utf8',
+      })
+        .split('\n')
+        .filter(Boolean)
+        .map((candidate) => candidate.split('\t')[0])
+    assert.deepEqual(complete('docker-layers an'), ['analyze'])
+    assert.deepEqual(complete('docker-layers hook '), ['install', 'uninstall'])
+    assert.deepEqual(complete('docker-layers autocomplete '), ['fish'])
+    assert.deepEqual(complete('docker-layers check --max-la'), ['--max-layers', '--max-layer-bytes'])
+    assert.deepEqual(complete('docker-layers analyze --via '), ['auto', 'save', 'store'])
+    assert.deepEqual(complete('docker-layers flatten --output-format '), ['docker-archive', 'oci-archive'])
+    // a command's argument is a path: the files here (the script itself) are offered
+    assert.deepEqual(complete('docker-layers analyze docker-l'), ['docker-layers.fish'])
   })
 })

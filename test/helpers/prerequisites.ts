@@ -50,6 +50,7 @@ export const SUITES = {
     ],
   },
   browser: {title: 'browser suite', programs: [{command: 'chromium', package: 'chromium'}]},
+  fish: {title: 'fish completion test', programs: [{command: 'fish', package: 'fish'}]},
   registry: {
     title: 'registry suite',
     programs: [

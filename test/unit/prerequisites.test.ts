@@ -31,6 +31,7 @@ const MISSING: Record<SuiteName, string> = {
   fullDisk: 'run as root; apt-get install mount (.ci/run installs them)',
   gitHook: 'apt-get install git docker.io (.ci/run installs them)',
   browser: 'apt-get install chromium (.ci/run installs them)',
+  fish: 'apt-get install fish (.ci/run installs them)',
   registry: 'apt-get install docker-registry apache2-utils skopeo openssl (.ci/run installs them)',
   remoteEngines: 'run as root; apt-get install openssh-server openssh-client openssl (.ci/run installs them)',
 }
@@ -41,6 +42,7 @@ const TITLES: Record<SuiteName, string> = {
   fullDisk: 'full-disk test',
   gitHook: 'git hook suite',
   browser: 'browser suite',
+  fish: 'fish completion test',
   registry: 'registry suite',
   remoteEngines: 'remote-engine suite',
 }
@@ -100,6 +102,7 @@ describe('prerequisites: whether each suite with outside prerequisites runs', ()
       'mount',
       'git',
       'chromium',
+      'fish',
       'docker-registry',
       'apache2-utils',
       'openssl',
