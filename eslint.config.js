@@ -1,4 +1,6 @@
 import js from '@eslint/js'
+import {createTypeScriptImportResolver} from 'eslint-import-resolver-typescript'
+import {importX} from 'eslint-plugin-import-x'
 import {builtinRules} from 'eslint/use-at-your-own-risk'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
@@ -24,6 +26,17 @@ export default tseslint.config(
         {code: 120, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true},
       ],
     },
+  },
+  {
+    // no module imports itself through others: a cycle makes load order matter and hides which layer owns a concept
+    // (type-only imports are erased when compiled, so they may cross)
+    files: ['src/**/*.ts'],
+    plugins: {'import-x': importX},
+    settings: {
+      ...importX.flatConfigs.typescript.settings,
+      'import-x/resolver-next': [createTypeScriptImportResolver()],
+    },
+    rules: {'import-x/no-cycle': ['error', {ignoreExternal: true, allowUnsafeDynamicCyclicDependency: false}]},
   },
   {
     // data flows one way (docs/architecture.md): below the sources, nothing reads a source or a command
