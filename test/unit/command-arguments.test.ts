@@ -36,6 +36,7 @@ describe('command arguments', () => {
       }
       assert.deepEqual(seen, {
         analyze: {},
+        'autocomplete:fish': {},
         check: {},
         container: {error: 'Missing 1 required arg:'},
         diff: {error: 'Missing 2 required args:'},
