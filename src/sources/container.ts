@@ -25,7 +25,7 @@ export async function readContainer(ref: string, options: EngineOptions): Promis
     State?: {Status?: string}
     Mounts?: Array<{Destination: string}>
   }
-  let changes: Array<{Path: string; Kind: number}> | null
+  let changes: Array<{Path: string; Kind: number}> | Buffer
   try {
     inspect = await container.inspect()
     changes = await container.changes()
@@ -40,7 +40,9 @@ export async function readContainer(ref: string, options: EngineOptions): Promis
     imageRef: inspect.Config?.Image ?? inspect.Image,
     state: inspect.State?.Status ?? 'unknown',
     mountPoints: (inspect.Mounts ?? []).map((m) => m.Destination),
-    changes: (changes ?? [])
+    // the engine answers `null` for a container without changes, which docker-modem hands back as the raw body
+    // (`parseJSON(body) || buffer`): a Buffer, not a list
+    changes: (Array.isArray(changes) ? changes : [])
       .map((c) => ({kind: KINDS[c.Kind] ?? 'C', path: c.Path}))
       .sort((a, b) => (a.path < b.path ? -1 : 1)),
     async stat(paths) {

@@ -322,6 +322,21 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
     assert.deepEqual([missing.code, missing.stderr], [2, 'docker-layers: container not found: nosuch\n'])
   })
 
+  it('container: a container created and never started, without changes', async () => {
+    const id = (await engine.docker(['create', '--name', 'dl-unchanged', 'dl-app:1'])).stdout.trim()
+    // the engine answers `null` for its changes; reading that was a TypeError
+    const report = await runCli(['container', 'dl-unchanged'], {env: engine.env})
+    assert.deepEqual(
+      [report.code, report.stderr, report.stdout],
+      [
+        0,
+        '',
+        `Container dl-unchanged (${id.slice(0, 12)}, created) from dl-app:1\n\n` +
+          'No changes: committing would add an empty layer.\n',
+      ],
+    )
+  })
+
   it('files, waste and diff against engine images, also as docker layers', async () => {
     await installPlugin()
     await committedImage()
