@@ -16,7 +16,7 @@ export default class Container extends BaseCommand {
     "and mount points are not the user's changes and are left out."
   static override examples = [
     '<%= config.bin %> <%= command.id %> my-container',
-    '<%= config.bin %> <%= command.id %> 3f2a --format json',
+    '<%= config.bin %> <%= command.id %> $(docker ps --latest --quiet) --format json',
   ]
   static override args = {container: argument({description: 'container name or ID', required: true})}
   static override flags = {format: formatFlag, quiet: quietFlag, ...engineFlags}
