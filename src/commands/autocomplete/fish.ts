@@ -6,7 +6,7 @@ export default class AutocompleteFish extends BaseCommand {
   static override description =
     'Commands, topics, flags and the values of flags that take a list, from this installation. Save it where fish ' +
     'loads completions: docker-layers autocomplete fish > ~/.config/fish/completions/docker-layers.fish'
-  static override examples = ['<%= config.bin %> <%= command.id %> > ~/.config/fish/completions/docker-layers.fish']
+  static override examples = ['<%= config.bin %> autocomplete fish > docker-layers.fish']
 
   async run(): Promise<void> {
     await this.parse(AutocompleteFish)
