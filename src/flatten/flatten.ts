@@ -8,7 +8,8 @@ import {baseLayerCount} from './base.js'
 import type {OutputCompression} from './compress.js'
 import {createdTime} from './created.js'
 import type {Cleanup} from './interrupt.js'
-import {loadIntoEngine, type Reopen, type Written, writeArchiveFile} from './outputs.js'
+import {loadIntoEngine} from './into-engine.js'
+import {type Reopen, type Written, writeArchiveFile} from './outputs.js'
 import {planFlatten} from './plan.js'
 import {pushToRegistry} from './push.js'
 import {type ImageTag, parseImageTag} from './tag.js'
@@ -111,6 +112,7 @@ export async function flatten(image: Image, request: FlattenRequest, cleanup: Cl
       image,
       plan,
       output,
+      cleanup,
       request.verify,
       progress,
     )

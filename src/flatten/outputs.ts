@@ -1,16 +1,13 @@
 import {randomBytes} from 'node:crypto'
 import {open, rename, rm} from 'node:fs/promises'
-import {PassThrough} from 'node:stream'
 
-import {connect, engineError} from '../engine/client.js'
-import type {EngineOptions} from '../engine/context.js'
 import {InputError} from '../errors.js'
 import type {Image} from '../image/image.js'
 import type {ReadProgress} from '../image/progress.js'
 import type {Cleanup} from './interrupt.js'
 import type {FlattenPlan} from './plan.js'
 import {verifyFlattened} from './verify.js'
-import {FileSink, type FlattenOutput, StreamSink, type WrittenImage, writeFlattened} from './write.js'
+import {FileSink, type FlattenOutput, type WrittenImage, writeFlattened} from './write.js'
 
 /** Opens an image that flatten wrote, its contents hashed, for `--verify`; whoever gives it closes what it opens. */
 export type Reopen = (reference: string) => Promise<Image>
@@ -56,50 +53,5 @@ export async function writeArchiveFile(
     verifiedPaths = verifyFlattened(image, reread)
   }
   await rename(temp, file)
-  return {...written, verifiedPaths}
-}
-
-/** Streams the archive into the engine's load API as it is written: no temporary copy. */
-export async function loadIntoEngine(
-  tag: string,
-  engineOptions: EngineOptions,
-  image: Image,
-  plan: FlattenPlan,
-  output: FlattenOutput,
-  verify?: Reopen,
-  progress?: ReadProgress,
-): Promise<Written> {
-  const engine = await connect(engineOptions)
-  const stream = new PassThrough()
-  const loading = engine.docker.loadImage(stream, {quiet: true}).then(
-    async (response: NodeJS.ReadableStream) => {
-      let text = ''
-      for await (const chunk of response as AsyncIterable<Buffer>) text += chunk.toString()
-      const failure = text
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as {error?: string; errorDetail?: {message?: string}})
-        .find((m) => m.error || m.errorDetail)
-      if (failure)
-        throw new InputError(`the engine refused the image: ${failure.errorDetail?.message ?? failure.error}`)
-    },
-    (error: unknown) => {
-      throw engineError(engine, error)
-    },
-  )
-  let written
-  try {
-    written = await writeFlattened(new StreamSink(stream), image, plan, output, progress)
-    stream.end()
-  } catch (error) {
-    stream.destroy(error as Error)
-    await loading.catch(() => {})
-    throw error
-  }
-  await loading
-  let verifiedPaths = 0
-  if (verify) {
-    verifiedPaths = verifyFlattened(image, await verify(`docker-daemon:${tag}`))
-  }
   return {...written, verifiedPaths}
 }

@@ -302,6 +302,23 @@ export async function writeFlattened(
     size: compressed.bytes,
   })
   const diffIds = [...sourceIds.slice(0, output.base), `sha256:${diffHash.digest('hex')}`]
+  const configDigest = await writeImageFiles(sink, image, output, diffIds, layerPaths, descriptors)
+  await sink.write(END_OF_ARCHIVE)
+  return {configDigest, diffIds, layerBytes: plan.contentBytes}
+}
+
+/**
+ * The members that name the layers written before them: the config and `manifest.json` of a docker-archive, or the
+ * config, manifest, `index.json` and `oci-layout` of an OCI archive. Returns the config's digest.
+ */
+export async function writeImageFiles(
+  sink: ArchiveSink,
+  image: Image,
+  output: FlattenOutput,
+  diffIds: string[],
+  layerPaths: string[],
+  descriptors: Array<{mediaType: string; digest: string; size: number}>,
+): Promise<string> {
   const config = Buffer.from(JSON.stringify(flattenedConfig(image, output, diffIds)))
   const configHex = createHash('sha256').update(config).digest('hex')
   if (output.format === 'docker-archive') {
@@ -358,6 +375,5 @@ export async function writeFlattened(
     const layout = Buffer.from('{"imageLayoutVersion":"1.0.0"}')
     await writeMember(sink, 'oci-layout', layout.length, layout)
   }
-  await sink.write(END_OF_ARCHIVE)
-  return {configDigest: `sha256:${configHex}`, diffIds, layerBytes: plan.contentBytes}
+  return `sha256:${configHex}`
 }

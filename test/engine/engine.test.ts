@@ -368,6 +368,7 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
 
   it('flatten -t: a container of the flattened image exports the same filesystem, with the same config', async () => {
     await installPlugin()
+    const imagesBefore = await images()
     const flat = await engine.docker([
       'layers',
       'flatten',
@@ -384,6 +385,13 @@ describe('engine: a private dockerd, the daemon source and the docker CLI plugin
       [report.before.layers, report.after.layers, report.savedBytes, report.verified > 0],
       [6, 1, 75_543, true],
     )
+    // the layer went in through import, the config through a load: the image imported on the way is gone, and the
+    // image is the one an archive written by -o holds (the same config, so the same ID)
+    assert.equal(await images(), [...imagesBefore.split('\n'), `dl-app:flat ${report.id}`].sort().join('\n'))
+    const archived = await runCli(['flatten', 'dl-app:1', '-o', join(engine.dir, 'flat-id.tar'), '--format', 'json'], {
+      env: engine.env,
+    })
+    assert.equal(JSON.parse(archived.stdout).id, report.id)
     const exported: string[] = []
     for (const image of ['dl-app:1', 'dl-app:flat']) {
       const name = `dl-export-${image.replace(':', '-')}`
