@@ -30,10 +30,12 @@ export interface SourceInfo {
   name: string
   /**
    * Layout of the archive: legacy `docker save`, OCI (Docker 25+ or a plain layout), a `dir:` copy, a flat export,
-   * or the engine's own layer store (read without `docker save`); for a registry, the manifest's kind: OCI or Docker
+   * the engine's own layer store or containerd's content store for an engine that keeps images there (both read
+   * without `docker save`); for a registry, the manifest's kind: OCI or Docker
    * schema 2.
    */
-  format?: 'docker-legacy' | 'docker-oci' | 'oci' | 'dir' | 'export' | 'engine-store' | 'docker-schema2'
+  format?:
+    'docker-legacy' | 'docker-oci' | 'oci' | 'dir' | 'export' | 'engine-store' | 'containerd-store' | 'docker-schema2'
 }
 
 /** One layer of an image: the entries the model reads and, where the source can, its stored blob. */

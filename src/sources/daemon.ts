@@ -3,6 +3,7 @@ import {connect, type Engine, engineError} from '../engine/client.js'
 import {InputError} from '../errors.js'
 import type {Image} from '../image/image.js'
 import {readArchiveStream} from './archive.js'
+import {openContainerdImage} from './containerd-store.js'
 import {findLayerStore, openStoreImage} from './engine-store.js'
 import type {LayerReadOptions} from './read-layer.js'
 import {readSpooled} from './spool.js'
@@ -12,14 +13,16 @@ export type EngineVia = 'auto' | 'store' | 'save'
 
 /**
  * An image in the engine. With `via` auto or store, read from the engine's own layer store when it is local and
- * readable (no `docker save`, see engine-store.ts); otherwise inspect for identity, then the save stream, parsed as
+ * readable (no `docker save`, see engine-store.ts), or from containerd's content store when the engine keeps images
+ * there and it holds every blob of the image (`platform` picks one of a multi-platform image's, see
+ * containerd-store.ts); otherwise inspect for identity, then the save stream, parsed as
  * it arrives and never written to disk unless the command needs random access (then spooled). Never pulls.
  */
 export async function openDaemonImage(
   ref: string,
   options: EngineOptions,
   reading: LayerReadOptions,
-  {randomAccess, via}: {randomAccess: boolean; via: EngineVia},
+  {randomAccess, via, platform}: {randomAccess: boolean; via: EngineVia; platform?: string},
 ): Promise<Image> {
   const engine = await connect(options)
   const handle = engine.docker.getImage(ref)
@@ -38,9 +41,15 @@ export async function openDaemonImage(
     const store = await findLayerStore(engine).catch((error: unknown) => {
       throw engineError(engine, error)
     })
-    if ('root' in store) return openStoreImage(store, ref, identity, reading)
-    if (via === 'store') throw new InputError(`--via store: ${store.reason}`)
-    if (store.permission) notes.push(`${store.reason}: reading through docker save, which is slower (run as root)`)
+    const image =
+      'root' in store
+        ? store.containerd
+          ? await openContainerdImage(store.root, ref, identity, reading, platform)
+          : await openStoreImage(store, ref, identity, reading)
+        : store
+    if (!('reason' in image)) return image
+    if (via === 'store') throw new InputError(`--via store: ${image.reason}`)
+    if (image.permission) notes.push(`${image.reason}: reading through docker save, which is slower (run as root)`)
   }
   let stream: AsyncIterable<Buffer>
   try {

@@ -16,10 +16,14 @@ const LAYER_DIRS: Record<string, (root: string, cacheId: string) => string> = {
   vfs: (root, id) => join(root, 'vfs', 'dir', id),
 }
 
-/** The engine's own image store, readable from here: its data root and graph driver. */
+/**
+ * The engine's own image store, readable from here: its data root and graph driver, or (`containerd`) its data
+ * root when it keeps images in containerd's image store (read by containerd-store.ts).
+ */
 export interface LayerStore {
   root: string
   driver: string
+  containerd?: true
 }
 
 /** Why the store cannot serve images; `permission` when only file permissions stood in the way. */
@@ -36,7 +40,8 @@ interface EngineInfo {
 
 /**
  * The engine's layer store, when this process can read it: a local engine (a unix socket), a graph driver whose
- * layer directories are plain directories, and a data root this user may read.
+ * layer directories are plain directories, and a data root this user may read; or containerd's image store of a
+ * local engine (whose content store is found by the image).
  */
 export async function findLayerStore(engine: Engine): Promise<LayerStore | NoLayerStore> {
   if (!engine.endpoint.host.startsWith('unix:'))
@@ -46,7 +51,7 @@ export async function findLayerStore(engine: Engine): Promise<LayerStore | NoLay
   const driver = info.Driver ?? ''
   if (!root) return {reason: 'the engine does not say where its data root is'}
   if (info.DriverStatus?.some(([key, value]) => key === 'driver-type' && value.includes('snapshotter')))
-    return {reason: `the engine keeps images in containerd's image store (${driver}), which is not read directly`}
+    return {root, driver, containerd: true}
   if (!LAYER_DIRS[driver]) return {reason: `the engine's storage driver ${driver} is not read directly`}
   try {
     await access(join(root, 'image', driver, 'layerdb'), constants.R_OK | constants.X_OK)

@@ -15,14 +15,16 @@ function sourceKind(store: ImageStore, format: ResolvedImage['format']): SourceK
  * Completes an `Image` from what a store holds, as go-containerregistry's `partial` completes a `v1.Image`: the
  * image the manifest (or index) names, its layers parsed, diff_ids taken from the config once, and blob access
  * where the store has it. An archive with neither manifest nor index is a flat `docker export`: one layer.
- * The image owns the store from here: its `close` closes the store.
+ * The image owns the store from here: its `close` closes the store. A source that has already found the image
+ * (containerd's content store, by its manifest's digest) passes it as `found`.
  */
 export async function imageFromStore(
   store: ImageStore,
   selection: Selection,
   reading: LayerReadOptions,
+  found?: ResolvedImage,
 ): Promise<Image> {
-  const resolved = await resolveImage(store, selection)
+  const resolved = found ?? (await resolveImage(store, selection))
   const close = () => store.close()
   if (!resolved) {
     if (store.directory) throw new InputError(`${store.name}: no index.json: not an OCI image layout`)

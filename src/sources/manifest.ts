@@ -30,7 +30,7 @@ interface DockerManifestEntry {
   LayerSources?: Record<string, unknown>
 }
 
-interface Descriptor {
+export interface Descriptor {
   mediaType?: string
   digest?: string
   platform?: Platform
@@ -230,10 +230,22 @@ async function resolveOciIndex(store: ImageStore, selection: Selection): Promise
   const index = parseJson<{manifests?: Descriptor[]}>(await store.readText('index.json'), `${store.name}: index.json`)
   if (index === null || typeof index !== 'object')
     throw new InputError(`${store.name}: index.json is not an image index`)
+  return resolveIndex(store, index, selection, 'index.json')
+}
+
+/**
+ * The image an index names among the blobs present in `store` (`blobs/ALG/HEX`): by name, then by platform (the
+ * one asked for, else this host's when there are several). `what` names the index in messages.
+ */
+export async function resolveIndex(
+  store: ImageStore,
+  index: {manifests?: Descriptor[]},
+  selection: Selection,
+  what: string,
+): Promise<ResolvedImage> {
   let candidates: Candidate[] = []
   await collectManifests(store, index, [], 0, candidates)
-  if (candidates.length === 0)
-    throw new InputError(`${store.name}: index.json names no image manifest present in the layout`)
+  if (candidates.length === 0) throw new InputError(`${store.name}: ${what} names no image manifest present`)
   const notes: string[] = []
   if (selection.image) {
     const wanted = selection.image

@@ -108,7 +108,11 @@ export async function openImage(reference: string, options: OpenOptions = {}): P
   const randomAccess = options.randomAccess ?? false
   const read = randomAccess ? readSpooled : readArchiveStream
   if (source.kind === 'daemon')
-    return openDaemonImage(source.ref, options.engine ?? {}, reading, {randomAccess, via: options.via ?? 'auto'})
+    return openDaemonImage(source.ref, options.engine ?? {}, reading, {
+      randomAccess,
+      via: options.via ?? 'auto',
+      platform: options.platform,
+    })
   if (source.kind === 'registry')
     return openRegistryImage(source.ref, options, reading, randomAccess, options.registry ?? {})
   if (source.kind === 'stdin') return read(options.stdin ?? stdinChunks(), '-', options, reading)

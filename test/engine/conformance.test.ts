@@ -1,6 +1,6 @@
 // The engine as one more source kind: an image loaded into a private dockerd and read back, from the engine's own
 // layer store and through its save stream (read once, and spooled for random access), is the same Image as the
-// archive it was loaded from, for the overlay2 and the vfs storage drivers.
+// archive it was loaded from, for the overlay2 and the vfs storage drivers, and for containerd's image store.
 import assert from 'node:assert/strict'
 
 import type {Image} from '../../src/image/image.js'
@@ -11,15 +11,23 @@ import {requirePrerequisites} from '../helpers/prerequisites.js'
 import {validateImage} from '../helpers/validate-image.js'
 import {type PrivateEngine, startDockerd} from './dockerd.js'
 
-for (const driver of ['overlay2', 'vfs']) {
+/** The engines: two graph drivers of the system's dockerd, and dockerd 26 with containerd's image store. */
+const ENGINES = [
+  {driver: 'overlay2', suite: 'engine', store: 'engine-store', save: 'docker-legacy'},
+  {driver: 'vfs', suite: 'engine', store: 'engine-store', save: 'docker-legacy'},
+  {driver: 'overlayfs', suite: 'containerdEngine', store: 'containerd-store', save: 'docker-oci', containerd: true},
+] as const
+
+for (const {driver, suite, store, save, ...kind} of ENGINES) {
+  const containerd = 'containerd' in kind
   describe(`engine conformance (${driver}): an engine image is the same Image as its archive`, function () {
     let engine: PrivateEngine
     const tmp = scratch()
 
     before(async function () {
-      requirePrerequisites(this, 'engine')
+      requirePrerequisites(this, suite)
       this.timeout(300_000)
-      engine = await startDockerd({args: ['--storage-driver', driver]})
+      engine = await startDockerd(containerd ? {containerd} : {args: ['--storage-driver', driver]})
     })
 
     after(async () => {
@@ -31,19 +39,24 @@ for (const driver of ['overlay2', 'vfs']) {
       const archive = tmp.file('conf.tar', legacySave([CONFORMANCE_SPEC]))
       const load = await engine.docker(['load', '-i', archive])
       assert.equal(load.code, 0, load.stderr)
-      const info = await engine.docker(['info', '--format', '{{.Driver}}'])
-      assert.equal(info.stdout.trim(), driver)
+      const info = await engine.docker(['info', '--format', '{{.Driver}} {{json .DriverStatus}}'])
+      const [name, status] = info.stdout.trim().split(' ')
+      assert.equal(name, driver)
+      assert.equal(status.includes('["driver-type","io.containerd.snapshotter.v1"]'), containerd, status)
       const fromArchive = await openImage(archive)
-      const want = essence(fromArchive)
+      // containerd's image store names an image by its manifest's digest, a graph driver by its config's
+      const id = (await engine.docker(['image', 'inspect', '--format', '{{.Id}}', 'conf:1'])).stdout.trim()
+      const want = {...essence(fromArchive), id}
+      assert.equal(fromArchive.id === id, !containerd)
       await fromArchive.close()
       for (const via of ['store', 'save'] as const) {
         for (const randomAccess of [false, true]) {
           const image: Image = await openImage('docker-daemon:conf:1', {engine: {host: engine.host}, randomAccess, via})
           try {
-            // from the store every layer has a blob: its tar rebuilt from tar-split must hash to the diff_id
+            // from a store every layer has a blob: its tar (rebuilt from tar-split, or decompressed from containerd's
+            // content store) must hash to the diff_id
             await validateImage(image, {blobs: via === 'store' || randomAccess})
-            const format = via === 'store' ? 'engine-store' : 'docker-legacy'
-            assert.deepEqual(image.source, {kind: 'daemon', name: 'conf:1', format})
+            assert.deepEqual(image.source, {kind: 'daemon', name: 'conf:1', format: via === 'store' ? store : save})
             assert.deepEqual(image.repoTags, ['conf:1'])
             assert.deepEqual(essence(image), want, `${via}, randomAccess ${randomAccess}`)
           } finally {

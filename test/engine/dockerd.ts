@@ -4,7 +4,7 @@ import {join} from 'node:path'
 
 import {type CliResult, runCli} from '../helpers/cli.js'
 import {awaitDaemon, freePort, stopDaemon} from '../helpers/daemon.js'
-import {HOST} from '../helpers/prerequisites.js'
+import {CONTAINERD_ENGINE, HOST} from '../helpers/prerequisites.js'
 
 /** A private dockerd for the tests: own data-root, exec-root and socket, no networking, stopped by pid. */
 export interface PrivateEngine {
@@ -28,9 +28,13 @@ export interface EngineTls {
 /** A free TCP port on loopback. */
 /**
  * Starts a private dockerd; `args` are more dockerd flags (e.g. `--storage-driver vfs`), `tls` adds a listener on
- * tcp 127.0.0.1 with --tlsverify.
+ * tcp 127.0.0.1 with --tlsverify. With `containerd` it is Debian trixie's dockerd 26 unpacked where .ci/run puts it
+ * (CONTAINERD_ENGINE_ROOT), keeping images in containerd's image store (the containerd-snapshotter feature, as
+ * Docker 29 does by default) with the containerd it starts for itself under its data root.
  */
-export async function startDockerd(options: {args?: string[]; tls?: EngineTls} = {}): Promise<PrivateEngine> {
+export async function startDockerd(
+  options: {args?: string[]; tls?: EngineTls; containerd?: true} = {},
+): Promise<PrivateEngine> {
   const dir = mkdtempSync('/tmp/dl-engine-')
   const host = `unix://${dir}/d.sock`
   const {tls} = options
@@ -40,11 +44,14 @@ export async function startDockerd(options: {args?: string[]; tls?: EngineTls} =
       ? ['-H', tcpHost, '--tlsverify', '--tlscacert', tls.ca, '--tlscert', tls.cert, '--tlskey', tls.key]
       : []
   const config = join(dir, 'daemon.json')
-  writeFileSync(config, '{}')
+  writeFileSync(config, options.containerd ? '{"features": {"containerd-snapshotter": true}}' : '{}')
+  // the containerd engine's programs first on its PATH: dockerd, containerd, the shim and runc
+  const unpacked = options.containerd ? process.env[CONTAINERD_ENGINE.variable] : undefined
+  const path = unpacked ? `${join(unpacked, 'usr/sbin')}:${join(unpacked, 'usr/bin')}:${process.env.PATH}` : undefined
   mkdirSync(join(dir, 'cli'))
   const log = join(dir, 'dockerd.log')
   const child = spawn(
-    'dockerd',
+    unpacked ? join(unpacked, 'usr/sbin/dockerd') : 'dockerd',
     [
       '--config-file',
       config,
@@ -65,7 +72,7 @@ export async function startDockerd(options: {args?: string[]; tls?: EngineTls} =
       'warn',
       ...(options.args ?? []),
     ],
-    {detached: true, stdio: ['ignore', 'ignore', 'ignore']},
+    {detached: true, stdio: ['ignore', 'ignore', 'ignore'], env: path ? {...process.env, PATH: path} : process.env},
   )
   child.unref()
   const env = {DOCKER_HOST: host, DOCKER_CONFIG: join(dir, 'cli'), DOCKER_BUILDKIT: '0', DOCKER_CONTEXT: ''}

@@ -1,5 +1,6 @@
 import {spawnSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
+import {join} from 'node:path'
 
 import {PEER} from './peer.js'
 
@@ -17,11 +18,30 @@ interface Program {
   static?: true
 }
 
+/** Programs unpacked (not installed) under the directory an environment variable names, as `.ci/run` leaves them. */
+interface Unpacked {
+  variable: string
+  /** Paths under that directory. */
+  paths: string[]
+  what: string
+}
+
 interface Suite {
   title: string
   root?: true
   programs?: Program[]
   files?: Array<{path: string; what: string}>
+  unpacked?: Unpacked
+}
+
+/**
+ * Where `.ci/run` unpacks Debian trixie's docker.io 26, containerd and runc (their paths under it): an engine with
+ * containerd's image store.
+ */
+export const CONTAINERD_ENGINE: Unpacked = {
+  variable: 'CONTAINERD_ENGINE_ROOT',
+  paths: ['usr/sbin/dockerd', 'usr/bin/containerd', 'usr/bin/containerd-shim-runc-v2', 'usr/bin/runc'],
+  what: "Debian trixie's docker.io 26.1, containerd and runc",
 }
 
 export const SUITES = {
@@ -60,6 +80,12 @@ export const SUITES = {
       {command: 'openssl', package: 'openssl'},
     ],
   },
+  containerdEngine: {
+    title: 'containerd image store suite',
+    root: true,
+    programs: [{command: 'docker', package: 'docker.io'}],
+    unpacked: CONTAINERD_ENGINE,
+  },
   remoteEngines: {
     title: 'remote-engine suite',
     root: true,
@@ -87,6 +113,8 @@ export interface Host {
   which(command: string): string | undefined
   isStatic(program: string): boolean
   exists(path: string): boolean
+  /** An environment variable's value. */
+  env(name: string): string | undefined
 }
 
 /** This machine and this process's environment. */
@@ -102,6 +130,7 @@ export const HOST: Host = {
     return /not a dynamic executable/.test(`${ldd.stdout}${ldd.stderr}`)
   },
   exists: existsSync,
+  env: (name) => process.env[name] || undefined,
 }
 
 export type Decision = {run: true} | {run: false; fails: boolean; line: string}
@@ -117,6 +146,12 @@ export function decide(name: SuiteName, host: Host): Decision {
   const packages = [...new Set(absent.map((program) => program.package))]
   if (packages.length > 0) missing.push(`apt-get install ${packages.join(' ')} (.ci/run installs them)`)
   for (const file of suite.files ?? []) if (!host.exists(file.path)) missing.push(`no ${file.path} (${file.what})`)
+  if (suite.unpacked) {
+    const {variable, paths, what} = suite.unpacked
+    const dir = host.env(variable)
+    if (!dir || !paths.every((path) => host.exists(join(dir, path))))
+      missing.push(`${variable} naming ${what} unpacked there (.ci/run unpacks them)`)
+  }
   if (missing.length === 0) return {run: true}
   return host.ci
     ? {run: false, fails: true, line: `${suite.title} must run in CI: ${missing.join('; ')}`}

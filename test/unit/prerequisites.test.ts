@@ -16,12 +16,13 @@ function host(change: Partial<Host> = {}): Host {
     which: (command) => `/usr/bin/${command}`,
     isStatic: () => true,
     exists: () => true,
+    env: () => '/opt/trixie',
     ...change,
   }
 }
 
 /** A machine that has nothing: no root, no program, no file. */
-const BARE: Partial<Host> = {root: false, which: () => undefined, exists: () => false}
+const BARE: Partial<Host> = {root: false, which: () => undefined, exists: () => false, env: () => undefined}
 
 /** What each suite says on a bare machine, written out by hand from its prerequisites. */
 const MISSING: Record<SuiteName, string> = {
@@ -34,6 +35,9 @@ const MISSING: Record<SuiteName, string> = {
   fish: 'apt-get install fish (.ci/run installs them)',
   registry: 'apt-get install docker-registry apache2-utils skopeo openssl (.ci/run installs them)',
   remoteEngines: 'run as root; apt-get install openssh-server openssh-client openssl (.ci/run installs them)',
+  containerdEngine:
+    "run as root; apt-get install docker.io (.ci/run installs them); CONTAINERD_ENGINE_ROOT naming Debian trixie's " +
+    'docker.io 26.1, containerd and runc unpacked there (.ci/run unpacks them)',
 }
 const TITLES: Record<SuiteName, string> = {
   engine: 'engine suite',
@@ -45,6 +49,7 @@ const TITLES: Record<SuiteName, string> = {
   fish: 'fish completion test',
   registry: 'registry suite',
   remoteEngines: 'remote-engine suite',
+  containerdEngine: 'containerd image store suite',
 }
 
 describe('prerequisites: whether each suite with outside prerequisites runs', () => {
@@ -91,6 +96,22 @@ describe('prerequisites: whether each suite with outside prerequisites runs', ()
       run: false,
       fails: false,
       line: 'engine suite skipped: apt-get install docker.io (.ci/run installs them)',
+    })
+  })
+
+  it('containerdEngine: the unpacked engine is named when the variable is unset or a program is missing there', () => {
+    const line =
+      "containerd image store suite skipped: CONTAINERD_ENGINE_ROOT naming Debian trixie's docker.io 26.1, " +
+      'containerd and runc unpacked there (.ci/run unpacks them)'
+    assert.deepEqual(decide('containerdEngine', host({env: () => undefined})), {run: false, fails: false, line})
+    const noRunc = host({exists: (path) => path !== '/opt/trixie/usr/bin/runc'})
+    assert.deepEqual(decide('containerdEngine', noRunc), {run: false, fails: false, line})
+    const other = host({env: (name) => (name === 'CONTAINERD_ENGINE_ROOT' ? '/elsewhere' : '/opt/trixie')})
+    assert.deepEqual(decide('containerdEngine', host({exists: (path) => path.startsWith('/opt/trixie/')})), {run: true})
+    assert.deepEqual(decide('containerdEngine', {...other, exists: (path) => path.startsWith('/opt/trixie/')}), {
+      run: false,
+      fails: false,
+      line,
     })
   })
 
