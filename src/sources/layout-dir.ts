@@ -66,19 +66,30 @@ export class LayoutDir implements ImageStore {
     return new InputError(`${where}: ${join(this.root, path)} does not match its digest: it changed on disk`)
   }
 
-  /** The file's bytes, checked against the digest that names it when `digests` is on. */
-  private checked(path: string, reader: ByteReader, where = this.name): ByteReader {
+  /**
+   * The `size` bytes of a file, checked against the digest that names it when `digests` is on: before its last
+   * chunk is handed on, so that a decompressor never reports a changed blob as corrupt data.
+   */
+  private checked(path: string, reader: ByteReader, size: number, where = this.name): ByteReader {
     const digest = this.digests ? namedDigest(path) : undefined
     if (!digest) return reader
     const changed = () => this.changed(path, where)
     return new StreamReader(
       (async function* () {
         const hash = createHash('sha256')
+        let seen = 0
+        let done = false
+        const check = () => {
+          done = true
+          if (`sha256:${hash.digest('hex')}` !== digest) throw changed()
+        }
         for await (const chunk of reader.chunks()) {
           hash.update(chunk)
+          seen += chunk.length
+          if (seen === size) check()
           yield chunk
         }
-        if (`sha256:${hash.digest('hex')}` !== digest) throw changed()
+        if (!done) check()
       })(),
     )
   }
@@ -86,7 +97,7 @@ export class LayoutDir implements ImageStore {
   async blob(path: string): Promise<{reader: ByteReader; size: number}> {
     const {file, size} = await openFile(await this.inside(path))
     this.open.push(file)
-    return {reader: this.checked(path, new FileRangeReader(file, 0, size)), size}
+    return {reader: this.checked(path, new FileRangeReader(file, 0, size), size), size}
   }
 
   /** Closes the files `blob` opened. */
@@ -108,7 +119,7 @@ export class LayoutDir implements ImageStore {
   async layer(path: string, where: string, {progress, hash}: LayerReadOptions): Promise<LayerContents> {
     const {file, size} = await openFile(await this.inside(path))
     try {
-      const reader = this.checked(path, new FileRangeReader(file, 0, size), where)
+      const reader = this.checked(path, new FileRangeReader(file, 0, size), size, where)
       progress.follow(reader)
       const layer = await readLayer(reader, where, hash)
       progress.layerDone(size)
