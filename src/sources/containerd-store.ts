@@ -39,7 +39,8 @@ async function findContentStore(root: string, id: string): Promise<{content: str
     }
   }
   if (refused) return {reason: `no permission to read containerd's content store ${refused}`, permission: true}
-  return {reason: `no containerd content store here holds the image's ${id} (${contentStores(root).join(', ')})`}
+  const looked = contentStores(root).join(', ')
+  return {reason: `no containerd content store here holds ${id}, the image's index or manifest (${looked})`}
 }
 
 /**
