@@ -9,7 +9,7 @@ import type {OutputCompression} from './compress.js'
 import {createdTime} from './created.js'
 import type {Cleanup} from './interrupt.js'
 import {loadIntoEngine} from './into-engine.js'
-import {type Reopen, type Written, writeArchiveFile} from './outputs.js'
+import {type OutputJob, type Reopen, type Written, writeArchiveFile} from './outputs.js'
 import {planFlatten} from './plan.js'
 import {pushToRegistry} from './push.js'
 import {type ImageTag, parseImageTag} from './tag.js'
@@ -100,26 +100,18 @@ export async function flatten(image: Image, request: FlattenRequest, cleanup: Cl
         ? `loading into the engine as ${(tag as ImageTag).familiar}`
         : `pushing to ${target.registry}${output.compression === 'uncompressed' ? '' : ` (${output.compression})`}`,
   )
+  const job: OutputJob = {image, plan, output, cleanup, verify: request.verify, progress}
   let written: Written
   let where: FlattenReport['output']
   if ('file' in target) {
-    written = await writeArchiveFile(target.file, image, plan, output, cleanup, request.verify, progress)
+    written = await writeArchiveFile(target.file, job)
     where = {file: target.file, format: output.format, compression: output.compression, ...(tag && {tag: tag.familiar})}
   } else if ('engine' in target) {
-    written = await loadIntoEngine(
-      (tag as ImageTag).familiar,
-      target.engine,
-      image,
-      plan,
-      output,
-      cleanup,
-      request.verify,
-      progress,
-    )
+    written = await loadIntoEngine((tag as ImageTag).familiar, target.engine, job)
     where = {tag: (tag as ImageTag).familiar}
   } else {
     const {registry, options} = target
-    const pushed = await pushToRegistry(registry, options, image, plan, output, cleanup, request.verify, progress)
+    const pushed = await pushToRegistry(registry, options, job)
     written = pushed
     where = {tag: target.registry, digest: pushed.manifestDigest, compression: output.compression}
   }

@@ -4,14 +4,10 @@ import {PassThrough} from 'node:stream'
 import {connect, type Engine, engineError} from '../engine/client.js'
 import type {EngineOptions} from '../engine/context.js'
 import {InputError} from '../errors.js'
-import type {Image} from '../image/image.js'
-import type {ReadProgress} from '../image/progress.js'
 import {END_OF_ARCHIVE} from '../tar/encode.js'
-import type {Cleanup} from './interrupt.js'
-import type {Reopen, Written} from './outputs.js'
-import type {FlattenPlan} from './plan.js'
+import type {OutputJob, Written} from './outputs.js'
 import {verifyFlattened} from './verify.js'
-import {type FlattenOutput, squashedTar, StreamSink, tap, writeFlattened, writeImageFiles} from './write.js'
+import {squashedTar, StreamSink, tap, writeFlattened, writeImageFiles} from './write.js'
 
 /** One line of the engine's JSON progress stream (load and import answer with one). */
 interface EngineMessage {
@@ -81,14 +77,7 @@ async function loadsKnownLayers(engine: Engine): Promise<boolean> {
  * copies the whole archive to a temporary directory), then the image's config loaded over it: an archive of the
  * config and `manifest.json` alone, whose layer the engine already holds. `cleanup` removes the imported image.
  */
-async function importThenLoad(
-  engine: Engine,
-  image: Image,
-  plan: FlattenPlan,
-  output: FlattenOutput,
-  cleanup: Cleanup,
-  progress?: ReadProgress,
-): Promise<Written> {
+async function importThenLoad(engine: Engine, {image, plan, output, cleanup, progress}: OutputJob): Promise<Written> {
   progress?.expect(plan.tarSize, 1)
   const diffHash = createHash('sha256')
   const imported = await streamTo(
@@ -127,16 +116,8 @@ async function importThenLoad(
  * engine with a graph driver, the layer goes in through import (applied as it streams), then its config through a
  * load that holds no layer; otherwise the whole archive streams into the load API.
  */
-export async function loadIntoEngine(
-  tag: string,
-  engineOptions: EngineOptions,
-  image: Image,
-  plan: FlattenPlan,
-  output: FlattenOutput,
-  cleanup: Cleanup,
-  verify?: Reopen,
-  progress?: ReadProgress,
-): Promise<Written> {
+export async function loadIntoEngine(tag: string, engineOptions: EngineOptions, job: OutputJob): Promise<Written> {
+  const {image, plan, output, verify, progress} = job
   const engine = await connect(engineOptions)
   const viaImport =
     output.base === 0 &&
@@ -144,7 +125,7 @@ export async function loadIntoEngine(
       throw engineError(engine, error)
     }))
   const written = viaImport
-    ? await importThenLoad(engine, image, plan, output, cleanup, progress)
+    ? await importThenLoad(engine, job)
     : {
         ...(
           await streamTo(

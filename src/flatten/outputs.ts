@@ -15,15 +15,22 @@ export type Reopen = (reference: string) => Promise<Image>
 /** What was written, and how many paths `--verify` found equal (0 without it). */
 export type Written = WrittenImage & {verifiedPaths: number}
 
+/** What each output (a file, the engine, a registry) is given: the image, its plan, how to write it, what to undo. */
+export interface OutputJob {
+  image: Image
+  plan: FlattenPlan
+  output: FlattenOutput
+  /** Steps that undo what was left half-done; they run whatever happens. */
+  cleanup: Cleanup
+  /** Re-reads the written image for `--verify`. */
+  verify?: Reopen
+  progress?: ReadProgress
+}
+
 /** Writes to a temporary file beside FILE, then renames it: never a partial FILE. */
 export async function writeArchiveFile(
   file: string,
-  image: Image,
-  plan: FlattenPlan,
-  output: FlattenOutput,
-  cleanup: Cleanup,
-  verify?: Reopen,
-  progress?: ReadProgress,
+  {image, plan, output, cleanup, verify, progress}: OutputJob,
 ): Promise<Written> {
   const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
   const handle = await open(temp, 'wx').catch((error: NodeJS.ErrnoException) => {

@@ -2,18 +2,15 @@ import {createHash} from 'node:crypto'
 
 import {InputError} from '../errors.js'
 import type {Image, Layer} from '../image/image.js'
-import type {ReadProgress} from '../image/progress.js'
 import {apiErrorCodes, RegistryClient, type RegistryOptions} from '../registry/client.js'
 import {DOCKER_MANIFEST, OCI_MANIFEST, type Descriptor, sha256} from '../registry/manifests.js'
 import {formatReference, parseReference, type RegistryReference} from '../registry/reference.js'
 import {BlobUploads} from '../registry/upload.js'
 import {detectCompression} from '../tar/compression.js'
 import {compressLayer, type OutputCompression} from './compress.js'
-import type {Cleanup} from './interrupt.js'
-import type {Reopen, Written} from './outputs.js'
-import type {FlattenPlan} from './plan.js'
+import type {OutputJob, Written} from './outputs.js'
 import {verifyFlattened} from './verify.js'
-import {type FlattenOutput, flattenedConfig, layerMediaType, squashedTar, tap} from './write.js'
+import {flattenedConfig, layerMediaType, squashedTar, tap} from './write.js'
 
 const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json'
 const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json'
@@ -62,12 +59,7 @@ async function readBlob(layer: Layer): Promise<AsyncIterable<Buffer>> {
 export async function pushToRegistry(
   target: string,
   options: RegistryOptions,
-  image: Image,
-  plan: FlattenPlan,
-  output: FlattenOutput,
-  cleanup: Cleanup,
-  verify?: Reopen,
-  progress?: ReadProgress,
+  {image, plan, output, cleanup, verify, progress}: OutputJob,
 ): Promise<Written & {manifestDigest: string}> {
   const ref = parseReference(target.replace(/^docker:\/\//, ''), target)
   if (!ref.tag || ref.digest) throw new InputError(`${target}: -t needs a tag to push to, not a digest`)
