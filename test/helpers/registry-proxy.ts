@@ -4,6 +4,9 @@
 import {createServer, request as httpRequest, type IncomingMessage, type ServerResponse} from 'node:http'
 import {connect, type Socket} from 'node:net'
 
+import {requirePrerequisites} from './prerequisites.js'
+import {startRegistry, type TestRegistry} from './registry.js'
+
 export type Fault =
   /** Forward, but close the connection after this many bytes of the body. */
   | {cut: number}
@@ -148,4 +151,34 @@ export async function startRegistryProxy(target: string): Promise<RegistryProxy>
   proxy.port = (server.address() as {port: number}).port
   proxy.host = `127.0.0.1:${proxy.port}`
   return proxy
+}
+
+/** A suite's registry and the proxy in front of it, both set once the suite's before() hooks have run. */
+export interface ProxiedRegistry {
+  registry: TestRegistry
+  proxy: RegistryProxy
+}
+
+/**
+ * Called in a describe(): starts Debian's docker-registry and a proxy in front of it for the suite, in a before()
+ * that skips (or, in CI, fails) the suite when the registry suite's prerequisites are missing; each test starts
+ * with an empty request log and no fault; after() stops both.
+ */
+export function proxiedRegistry(): ProxiedRegistry {
+  const served = {} as Partial<ProxiedRegistry>
+  before(async function () {
+    requirePrerequisites(this, 'registry')
+    served.registry = await startRegistry()
+    served.proxy = await startRegistryProxy(served.registry.host)
+  })
+  beforeEach(() => {
+    if (!served.proxy) return
+    served.proxy.requests.length = 0
+    served.proxy.fault = () => undefined
+  })
+  after(async () => {
+    await served.proxy?.stop()
+    await served.registry?.stop()
+  })
+  return served as ProxiedRegistry
 }

@@ -11,8 +11,7 @@ import {openImage} from '../../src/sources/open.js'
 import {analyzeJson, runCli} from '../helpers/cli.js'
 import {CONFORMANCE_SPEC} from '../helpers/conformance.js'
 import {legacySave, scratch} from '../helpers/images.js'
-import {requirePrerequisites} from '../helpers/prerequisites.js'
-import {type RegistryProxy, startRegistryProxy} from '../helpers/registry-proxy.js'
+import {proxiedRegistry, startRegistryProxy} from '../helpers/registry-proxy.js'
 import {freePort} from '../helpers/daemon.js'
 import {selfSignedCertificate, skopeoPush, startRegistry, type TestRegistry} from '../helpers/registry.js'
 
@@ -35,8 +34,7 @@ describe('registry: faults', function () {
     ...extra,
   })
   const archive = tmp.file('conf.tar', legacySave([CONFORMANCE_SPEC]))
-  let registry: TestRegistry
-  let proxy: RegistryProxy
+  const served = proxiedRegistry()
   let want: any
   /** The pushed image's layer blobs (gzip, as skopeo pushed them), bottom first. */
   let layers: Array<{digest: string; size: number}>
@@ -54,27 +52,16 @@ describe('registry: faults', function () {
   }
 
   before(async function () {
-    requirePrerequisites(this, 'registry')
-    registry = await startRegistry()
-    await skopeoPush(`docker-archive:${archive}`, `docker://${registry.host}/app:1`)
-    proxy = await startRegistryProxy(registry.host)
-    name = `docker://${proxy.host}/app:1`
-    const manifest = await fetch(`http://${registry.host}/v2/app/manifests/1`, {
+    await skopeoPush(`docker-archive:${archive}`, `docker://${served.registry.host}/app:1`)
+    name = `docker://${served.proxy.host}/app:1`
+    const manifest = await fetch(`http://${served.registry.host}/v2/app/manifests/1`, {
       headers: {accept: 'application/vnd.docker.distribution.manifest.v2+json'},
     })
     layers = ((await manifest.json()) as {layers: Array<{digest: string; size: number}>}).layers
     want = figures(await analyzeJson([archive]))
   })
 
-  beforeEach(() => {
-    if (!proxy) return
-    proxy.requests.length = 0
-    proxy.fault = () => undefined
-  })
-
   after(async () => {
-    await proxy?.stop()
-    await registry?.stop()
     tmp.remove()
   })
 
@@ -82,19 +69,19 @@ describe('registry: faults', function () {
 
   it('a blob cut mid-stream is resumed with a Range request from the byte it reached', async () => {
     let cuts = 0
-    proxy.fault = (request) => (isBlob(request.path, layers[0].digest) && cuts++ === 0 ? {cut: 100} : undefined)
+    served.proxy.fault = (request) => (isBlob(request.path, layers[0].digest) && cuts++ === 0 ? {cut: 100} : undefined)
     const result = await analyze([name])
     assert.equal(result.code, 0, result.stderr)
     assert.deepEqual(figures(JSON.parse(result.stdout)), want)
     assert.deepEqual(
-      proxy.requests.filter((r) => isBlob(r.path, layers[0].digest)).map((r) => r.range ?? 'whole'),
+      served.proxy.requests.filter((r) => isBlob(r.path, layers[0].digest)).map((r) => r.range ?? 'whole'),
       ['whole', 'bytes=100-'],
     )
   })
 
   it('a blob cut again and again is an error after the resumes', async () => {
     // each answer, the first and the three resumes, is cut after 50 bytes
-    proxy.fault = (request) => (isBlob(request.path, layers[0].digest) ? {cut: 50} : undefined)
+    served.proxy.fault = (request) => (isBlob(request.path, layers[0].digest) ? {cut: 50} : undefined)
     await expectError(
       [name],
       `${name}: blob ${layers[0].digest}: the connection dropped at byte 200 of ${layers[0].size}, and 3 resumes ` +
@@ -104,10 +91,10 @@ describe('registry: faults', function () {
 
   it('a blob whose bytes do not match its digest is named, even when the change breaks its gzip first', async () => {
     const blob = Buffer.from(
-      await (await fetch(`http://${registry.host}/v2/app/blobs/${layers[0].digest}`)).arrayBuffer(),
+      await (await fetch(`http://${served.registry.host}/v2/app/blobs/${layers[0].digest}`)).arrayBuffer(),
     )
     for (const offset of [blob.length - 5, 40]) {
-      proxy.fault = (request) => (isBlob(request.path, layers[0].digest) ? {corrupt: offset} : undefined)
+      served.proxy.fault = (request) => (isBlob(request.path, layers[0].digest) ? {corrupt: offset} : undefined)
       const changed = Buffer.from(blob)
       changed[offset] ^= 0xff
       await expectError(
@@ -119,18 +106,21 @@ describe('registry: faults', function () {
 
   it('a manifest that is not JSON, of an unknown type, or schema 1 is refused in a sentence', async () => {
     const manifest = (body: string, type: string) => () => ({status: 200, headers: {'content-type': type}, body})
-    proxy.fault = manifest('<html>sorry</html>', 'text/html')
+    served.proxy.fault = manifest('<html>sorry</html>', 'text/html')
     await expectError(
       [name],
       `${name}: the manifest is not JSON (Unexpected token '<', "<html>sorry</html>" is not valid JSON)`,
     )
-    proxy.fault = manifest('{"schemaVersion":2,"mediaType":"application/vnd.example.thing+json"}', 'application/json')
+    served.proxy.fault = manifest(
+      '{"schemaVersion":2,"mediaType":"application/vnd.example.thing+json"}',
+      'application/json',
+    )
     await expectError(
       [name],
       `${name}: unknown manifest media type "application/vnd.example.thing+json" (read: OCI index and manifest, ` +
         `Docker manifest list and schema 2)`,
     )
-    proxy.fault = manifest(
+    served.proxy.fault = manifest(
       '{"schemaVersion":1,"name":"app","tag":"1","fsLayers":[],"history":[]}',
       'application/vnd.docker.distribution.manifest.v1+prettyjws',
     )
@@ -143,7 +133,7 @@ describe('registry: faults', function () {
 
   it('429 and 503 answers are retried (Retry-After honoured); one that lasts is an error', async () => {
     let faults = 0
-    proxy.fault = (request) => {
+    served.proxy.fault = (request) => {
       if (!request.path.includes('/blobs/') || faults >= 2) return undefined
       faults++
       return faults === 1 ? {status: 429, headers: {'retry-after': '1'}} : {status: 503}
@@ -152,22 +142,22 @@ describe('registry: faults', function () {
     assert.equal(result.code, 0, result.stderr)
     assert.deepEqual(figures(JSON.parse(result.stdout)), want)
     assert.equal(faults, 2)
-    proxy.requests.length = 0
-    proxy.fault = (request) =>
+    served.proxy.requests.length = 0
+    served.proxy.fault = (request) =>
       request.path.includes('/manifests/')
         ? {status: 503, body: '{"errors":[{"code":"UNAVAILABLE","message":"maintenance"}]}'}
         : undefined
     await expectError([name], `${name}: the registry answered 503 for the manifest: UNAVAILABLE: maintenance`)
     // the first try and three retries
-    assert.equal(proxy.requests.filter((r) => r.path.includes('/manifests/')).length, 4)
+    assert.equal(served.proxy.requests.filter((r) => r.path.includes('/manifests/')).length, 4)
   })
 
   it('a host that does not answer: a refused connection, an answer that never starts', async () => {
     const port = await freePort()
     await expectError([`docker://127.0.0.1:${port}/app:1`], `cannot reach 127.0.0.1:${port}: connection refused`)
-    proxy.fault = (request) => (request.path.includes('/manifests/') ? {hold: true} : undefined)
+    served.proxy.fault = (request) => (request.path.includes('/manifests/') ? {hold: true} : undefined)
     await assert.rejects(openImage(name, {registry: {timeoutMs: 500}}), {
-      message: `${proxy.host} did not answer within 0.5 s`,
+      message: `${served.proxy.host} did not answer within 0.5 s`,
     })
   })
 
@@ -197,15 +187,15 @@ describe('registry: faults', function () {
   })
 
   it('HTTP_PROXY tunnels the requests through a forward proxy; NO_PROXY goes around it', async () => {
-    const forward = await startRegistryProxy(registry.host)
+    const forward = await startRegistryProxy(served.registry.host)
     try {
-      const through = await analyze([`docker://${registry.host}/app:1`], {HTTP_PROXY: `http://${forward.host}`})
+      const through = await analyze([`docker://${served.registry.host}/app:1`], {HTTP_PROXY: `http://${forward.host}`})
       assert.equal(through.code, 0, through.stderr)
       assert.deepEqual(figures(JSON.parse(through.stdout)), want)
       assert.ok(forward.tunnels.length > 0)
-      assert.deepEqual(new Set(forward.tunnels), new Set([registry.host]))
+      assert.deepEqual(new Set(forward.tunnels), new Set([served.registry.host]))
       forward.tunnels.length = 0
-      const around = await analyze([`docker://${registry.host}/app:1`], {
+      const around = await analyze([`docker://${served.registry.host}/app:1`], {
         HTTP_PROXY: `http://${forward.host}`,
         NO_PROXY: '127.0.0.1',
       })

@@ -8,8 +8,7 @@ import {openImage} from '../../src/sources/open.js'
 import {BIN, analyzeJson, runCli} from '../helpers/cli.js'
 import {CONFORMANCE_SPEC} from '../helpers/conformance.js'
 import {legacySave, ociArchive, scratch} from '../helpers/images.js'
-import {type RegistryProxy, startRegistryProxy} from '../helpers/registry-proxy.js'
-import {requirePrerequisites} from '../helpers/prerequisites.js'
+import {proxiedRegistry, type RegistryProxy, startRegistryProxy} from '../helpers/registry-proxy.js'
 import {assertSchema} from '../helpers/schema.js'
 import {skopeoPush, startRegistry, startTokenService, type TestRegistry} from '../helpers/registry.js'
 import {validateImage} from '../helpers/validate-image.js'
@@ -38,8 +37,7 @@ describe('registry: flatten -t docker://… pushes', function () {
   const tmp = scratch()
   const env = {DOCKER_CONFIG: tmp.dir, REGISTRY_AUTH_FILE: '', XDG_RUNTIME_DIR: ''}
   const archive = tmp.file('conf.tar', legacySave([CONFORMANCE_SPEC]))
-  let registry: TestRegistry
-  let proxy: RegistryProxy
+  const served = proxiedRegistry()
   /** The source's final filesystem, as analyze reports it. */
   let final: {finalBytes: number; finalFiles: number}
 
@@ -62,27 +60,16 @@ describe('registry: flatten -t docker://… pushes', function () {
   }
 
   before(async function () {
-    requirePrerequisites(this, 'registry')
-    registry = await startRegistry()
-    proxy = await startRegistryProxy(registry.host)
     const summary = (await analyzeJson([archive], {env})).summary
     final = {finalBytes: summary.finalBytes, finalFiles: summary.finalFiles}
   })
 
-  beforeEach(() => {
-    if (!proxy) return
-    proxy.requests.length = 0
-    proxy.fault = () => undefined
-  })
-
   after(async () => {
-    await proxy?.stop()
-    await registry?.stop()
     tmp.remove()
   })
 
   it('a docker save goes up as Docker schema 2 with a gzip layer, verified by digest before the tag moves', async () => {
-    const target = `docker://${proxy.host}/flat:1`
+    const target = `docker://${served.proxy.host}/flat:1`
     const report = await flatten([archive, '-t', target, '--verify'])
     assert.deepEqual(report.output, {tag: target, digest: report.output.digest, compression: 'gzip'})
     assertSchema('flatten', report)
@@ -92,7 +79,7 @@ describe('registry: flatten -t docker://… pushes', function () {
       [report.before, report.after, report.savedBytes, report.verified],
       [archived.before, archived.after, archived.savedBytes, archived.verified],
     )
-    const manifest = await inspectRaw(`docker://${registry.host}/flat:1`)
+    const manifest = await inspectRaw(`docker://${served.registry.host}/flat:1`)
     assert.deepEqual(
       [
         manifest.mediaType,
@@ -108,9 +95,11 @@ describe('registry: flatten -t docker://… pushes', function () {
       ],
     )
     // the manifest goes up by digest, is read back and compared, and only then is tagged: the tag is the last request
-    const puts = proxy.requests.filter((r) => r.method === 'PUT' && r.path.includes('/manifests/')).map((r) => r.path)
+    const puts = served.proxy.requests
+      .filter((r) => r.method === 'PUT' && r.path.includes('/manifests/'))
+      .map((r) => r.path)
     assert.deepEqual(puts, [`/v2/flat/manifests/${report.output.digest}`, '/v2/flat/manifests/1'])
-    assert.equal(proxy.requests.at(-1)?.path, '/v2/flat/manifests/1')
+    assert.equal(served.proxy.requests.at(-1)?.path, '/v2/flat/manifests/1')
     assert.deepEqual(await readBack(target), {layers: 1, ...final, wastedBytes: 0})
     const image = await openImage(target, {randomAccess: true})
     try {
@@ -120,7 +109,7 @@ describe('registry: flatten -t docker://… pushes', function () {
     }
     // skopeo reads what was pushed,
     // and its copy has the figures our read of the registry has
-    const direct = `docker://${registry.host}/flat:1`
+    const direct = `docker://${served.registry.host}/flat:1`
     // (a docker-archive keeps the config's bytes; a copy to an OCI layout would rewrite the config as OCI's)
     const copied = tmp.file('copied.tar')
     await skopeo(['copy', '--quiet', '--src-tls-verify=false', direct, `docker-archive:${copied}`])
@@ -135,26 +124,30 @@ describe('registry: flatten -t docker://… pushes', function () {
 
   it('--verify: an image that does not read back is one line, exit 2, and its manifest is deleted, untagged', async () => {
     // flatten is reproducible: a first push shows the digests the second one will have
-    await flatten([archive, '-t', `docker://${proxy.host}/verified:1`])
-    const {layers} = await inspectRaw(`docker://${registry.host}/verified:1`)
+    await flatten([archive, '-t', `docker://${served.proxy.host}/verified:1`])
+    const {layers} = await inspectRaw(`docker://${served.registry.host}/verified:1`)
     const layer = layers[0].digest
-    const blob = Buffer.from(await (await fetch(`http://${registry.host}/v2/verified/blobs/${layer}`)).arrayBuffer())
+    const blob = Buffer.from(
+      await (await fetch(`http://${served.registry.host}/v2/verified/blobs/${layer}`)).arrayBuffer(),
+    )
     const changed = Buffer.from(blob)
     changed[40] ^= 0xff
-    proxy.requests.length = 0
-    proxy.fault = (request) =>
+    served.proxy.requests.length = 0
+    served.proxy.fault = (request) =>
       request.method === 'GET' && request.path === `/v2/unverified/blobs/${layer}` ? {corrupt: 40} : undefined
-    const result = await runCli(['flatten', archive, '-t', `docker://${proxy.host}/unverified:1`, '--verify'], {env})
-    const byDigest = proxy.requests.find((r) => r.method === 'PUT' && r.path.includes('/manifests/'))!
+    const result = await runCli(['flatten', archive, '-t', `docker://${served.proxy.host}/unverified:1`, '--verify'], {
+      env,
+    })
+    const byDigest = served.proxy.requests.find((r) => r.method === 'PUT' && r.path.includes('/manifests/'))!
     const digest = byDigest.path.split('/').at(-1)
-    const read = `docker://${proxy.host}/unverified@${digest}`
+    const read = `docker://${served.proxy.host}/unverified@${digest}`
     assert.equal(
       result.stderr,
       `docker-layers: --verify: the pushed image does not read back: ${read}: blob ${layer} does not match its ` +
         `digest (its bytes hash to sha256:${createHash('sha256').update(changed).digest('hex')})\n`,
     )
     assert.equal(result.code, 2)
-    const manifests = proxy.requests.filter((r) => r.path.includes('/manifests/') && r.method !== 'GET')
+    const manifests = served.proxy.requests.filter((r) => r.path.includes('/manifests/') && r.method !== 'GET')
     assert.deepEqual(
       manifests.map((r) => [r.method, r.path, r.status]),
       [
@@ -162,15 +155,15 @@ describe('registry: flatten -t docker://… pushes', function () {
         ['DELETE', `/v2/unverified/manifests/${digest}`, 202],
       ],
     )
-    assert.equal((await fetch(`http://${registry.host}/v2/unverified/manifests/${digest}`)).status, 404)
-    assert.equal((await fetch(`http://${registry.host}/v2/unverified/manifests/1`)).status, 404)
+    assert.equal((await fetch(`http://${served.registry.host}/v2/unverified/manifests/${digest}`)).status, 404)
+    assert.equal((await fetch(`http://${served.registry.host}/v2/unverified/manifests/1`)).status, 404)
   })
 
   it('an OCI source goes up as OCI; --compress zstd gives a zstd layer', async () => {
     const oci = tmp.file('oci.tar', ociArchive([CONFORMANCE_SPEC], {compression: 'gzip'}))
-    const target = `docker://${proxy.host}/flat-oci:1`
+    const target = `docker://${served.proxy.host}/flat-oci:1`
     await flatten([`oci-archive:${oci}`, '-t', target, '--compress', 'zstd'])
-    const manifest = await inspectRaw(`docker://${registry.host}/flat-oci:1`)
+    const manifest = await inspectRaw(`docker://${served.registry.host}/flat-oci:1`)
     assert.deepEqual(
       [manifest.mediaType, manifest.config.mediaType, manifest.layers.map((l: any) => l.mediaType)],
       [
@@ -183,21 +176,21 @@ describe('registry: flatten -t docker://… pushes', function () {
   })
 
   it('--from: a blob the repository has is skipped after a HEAD; only the squashed layer goes up again', async () => {
-    const target = `docker://${proxy.host}/based:1`
+    const target = `docker://${served.proxy.host}/based:1`
     const first = await flatten([archive, '-t', target, '--from', '1'])
-    const pushed = await inspectRaw(`docker://${registry.host}/based:1`)
+    const pushed = await inspectRaw(`docker://${served.registry.host}/based:1`)
     const [base, squashed] = pushed.layers.map((l: any) => l.digest)
     assert.equal(pushed.config.digest, first.id)
-    proxy.requests.length = 0
+    served.proxy.requests.length = 0
     const again = await flatten([archive, '-t', target, '--from', '1'])
     // flatten is reproducible: the same image, so the base layer and the config are found, the layer sent again
     assert.deepEqual([again.id, again.output.digest], [first.id, first.output.digest])
-    const heads = proxy.requests.filter((r) => r.method === 'HEAD').map((r) => [r.path, r.status])
+    const heads = served.proxy.requests.filter((r) => r.method === 'HEAD').map((r) => [r.path, r.status])
     assert.deepEqual(heads, [
       [`/v2/based/blobs/${base}`, 200],
       [`/v2/based/blobs/${first.id}`, 200],
     ])
-    const uploaded = proxy.requests
+    const uploaded = served.proxy.requests
       .filter((r) => r.method === 'PUT' && r.path.includes('/blobs/uploads/'))
       .map((r) => new URL(r.path, 'http://x').searchParams.get('digest'))
     assert.deepEqual(uploaded, [squashed])
@@ -210,13 +203,13 @@ describe('registry: flatten -t docker://… pushes', function () {
       'big.tar',
       legacySave([{tag: 'big:1', layers: [{members: [{path: 'blob', content: randomBytes(20 << 20)}]}]}]),
     )
-    const target = `docker://${proxy.host}/big:1`
+    const target = `docker://${served.proxy.host}/big:1`
     await flatten([big, '-t', target, '--compress', 'uncompressed'])
-    const chunks = proxy.requests.filter((r) => r.method === 'PATCH').map((r) => r.contentRange)
+    const chunks = served.proxy.requests.filter((r) => r.method === 'PATCH').map((r) => r.contentRange)
     assert.deepEqual(chunks, [`0-${(16 << 20) - 1}`])
     // the layer's last 4 MiB and more (its tar's headers and end) close it; the config goes up in one PUT
-    const manifest = await inspectRaw(`docker://${registry.host}/big:1`)
-    const finish = proxy.requests
+    const manifest = await inspectRaw(`docker://${served.registry.host}/big:1`)
+    const finish = served.proxy.requests
       .filter((r) => r.method === 'PUT' && r.path.includes('/blobs/uploads/'))
       .map((r) => new URL(r.path, 'http://x').searchParams.get('digest'))
     assert.deepEqual(finish, [manifest.layers[0].digest, manifest.config.digest])
@@ -225,29 +218,29 @@ describe('registry: flatten -t docker://… pushes', function () {
   })
 
   it('an upload the registry refuses is one line, exit 2: the session is cancelled and the tag does not exist', async () => {
-    proxy.fault = (request) =>
+    served.proxy.fault = (request) =>
       request.method === 'PUT' && request.path.includes('/blobs/uploads/')
         ? {status: 400, body: '{"errors":[{"code":"BLOB_UPLOAD_INVALID","message":"blob upload invalid"}]}'}
         : undefined
-    const target = `docker://${proxy.host}/cut:1`
+    const target = `docker://${served.proxy.host}/cut:1`
     const result = await runCli(['flatten', archive, '-t', target], {env})
-    const put = proxy.requests.find((r) => r.method === 'PUT')!
+    const put = served.proxy.requests.find((r) => r.method === 'PUT')!
     const digest = new URL(put.path, 'http://x').searchParams.get('digest')
     assert.equal(
       result.stderr,
-      `docker-layers: ${proxy.host}/cut: the registry answered 400 to the end of the upload of ${digest}: ` +
+      `docker-layers: ${served.proxy.host}/cut: the registry answered 400 to the end of the upload of ${digest}: ` +
         'BLOB_UPLOAD_INVALID: blob upload invalid\n',
     )
     assert.equal(result.code, 2)
     // the session the refused PUT would have closed is cancelled, and the registry forgot it
     const session = put.path.split('?')[0]
     assert.deepEqual(
-      proxy.requests.filter((r) => r.method === 'DELETE').map((r) => [r.path.split('?')[0], r.status]),
+      served.proxy.requests.filter((r) => r.method === 'DELETE').map((r) => [r.path.split('?')[0], r.status]),
       [[session, 204]],
     )
-    assert.equal((await fetch(`http://${registry.host}${session}`)).status, 404)
-    assert.equal(proxy.requests.filter((r) => r.path.includes('/manifests/')).length, 0)
-    const tag = await fetch(`http://${registry.host}/v2/cut/manifests/1`)
+    assert.equal((await fetch(`http://${served.registry.host}${session}`)).status, 404)
+    assert.equal(served.proxy.requests.filter((r) => r.path.includes('/manifests/')).length, 0)
+    const tag = await fetch(`http://${served.registry.host}/v2/cut/manifests/1`)
     assert.equal(tag.status, 404)
   })
 
@@ -255,11 +248,11 @@ describe('registry: flatten -t docker://… pushes', function () {
     const digest = `sha256:${'0'.repeat(64)}`
     const cases: Array<[string[], string]> = [
       [
-        ['-t', `docker://${proxy.host}/flat@${digest}`],
-        `docker://${proxy.host}/flat@${digest}: -t needs a tag to push to, not a digest`,
+        ['-t', `docker://${served.proxy.host}/flat@${digest}`],
+        `docker://${served.proxy.host}/flat@${digest}: -t needs a tag to push to, not a digest`,
       ],
       [
-        ['-t', `docker://${proxy.host}/flat:2`, '-o', tmp.file('both.tar')],
+        ['-t', `docker://${served.proxy.host}/flat:2`, '-o', tmp.file('both.tar')],
         '-t docker://… pushes to a registry; -o writes an archive: give one',
       ],
     ]
@@ -267,48 +260,48 @@ describe('registry: flatten -t docker://… pushes', function () {
       const result = await runCli(['flatten', archive, ...args], {env})
       assert.deepEqual([result.code, result.stderr], [2, `docker-layers: ${message}\n`])
     }
-    assert.deepEqual(proxy.requests, [])
+    assert.deepEqual(served.proxy.requests, [])
   })
 
   it('a manifest the registry refuses is one line, exit 2, and the tag does not exist', async () => {
-    proxy.fault = (request) =>
+    served.proxy.fault = (request) =>
       request.method === 'PUT' && request.path.includes('/manifests/')
         ? {status: 400, body: '{"errors":[{"code":"MANIFEST_INVALID","message":"manifest invalid"}]}'}
         : undefined
-    const target = `docker://${proxy.host}/refused:1`
+    const target = `docker://${served.proxy.host}/refused:1`
     const result = await runCli(['flatten', archive, '-t', target], {env})
     assert.equal(
       result.stderr,
       `docker-layers: ${target}: the registry refused the manifest (400): MANIFEST_INVALID: manifest invalid\n`,
     )
     assert.equal(result.code, 2)
-    const tag = await fetch(`http://${registry.host}/v2/refused/manifests/1`)
+    const tag = await fetch(`http://${served.registry.host}/v2/refused/manifests/1`)
     assert.equal(tag.status, 404)
   })
 
   it('Ctrl-C during a push cancels the upload, and the tag does not exist', async () => {
-    proxy.fault = (request) =>
+    served.proxy.fault = (request) =>
       request.method === 'PUT' && request.path.includes('/blobs/uploads/') ? {hold: true} : undefined
-    const target = `docker://${proxy.host}/stopped:1`
+    const target = `docker://${served.proxy.host}/stopped:1`
     const child = spawn(process.execPath, [BIN, 'flatten', archive, '-t', target], {env: {...process.env, ...env}})
     let stderr = ''
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
     const deadline = Date.now() + 60_000
-    while (!proxy.requests.some((r) => r.method === 'PUT') && Date.now() < deadline)
+    while (!served.proxy.requests.some((r) => r.method === 'PUT') && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 50))
     child.kill('SIGINT')
     assert.equal(await exited, 130, stderr)
     assert.equal(stderr, 'docker-layers: interrupted by SIGINT; nothing was written\n')
-    const held = proxy.requests.find((r) => r.method === 'PUT')!
+    const held = served.proxy.requests.find((r) => r.method === 'PUT')!
     const session = held.path.split('?')[0]
     assert.deepEqual(
-      proxy.requests.filter((r) => r.method === 'DELETE').map((r) => [r.path.split('?')[0], r.status]),
+      served.proxy.requests.filter((r) => r.method === 'DELETE').map((r) => [r.path.split('?')[0], r.status]),
       [[session, 204]],
     )
-    assert.equal((await fetch(`http://${registry.host}${session}`)).status, 404)
-    assert.equal(proxy.requests.filter((r) => r.path.includes('/manifests/')).length, 0)
-    const tag = await fetch(`http://${registry.host}/v2/stopped/manifests/1`)
+    assert.equal((await fetch(`http://${served.registry.host}${session}`)).status, 404)
+    assert.equal(served.proxy.requests.filter((r) => r.path.includes('/manifests/')).length, 0)
+    const tag = await fetch(`http://${served.registry.host}/v2/stopped/manifests/1`)
     assert.equal(tag.status, 404)
   })
 
