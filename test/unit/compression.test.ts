@@ -21,6 +21,7 @@ describe('layer compression', () => {
     assert.equal(detectCompression(bytes(0x1f, 0x8b)), 'gzip')
     assert.equal(detectCompression(bytes(0x1f)), 'none')
     assert.equal(detectCompression(bytes(0x1f, 0x8c)), 'none')
+    assert.equal(detectCompression(bytes(0x1e, 0x8b)), 'none')
     assert.equal(detectCompression(bytes(0x28, 0xb5, 0x2f, 0xfd)), 'zstd')
     assert.equal(detectCompression(bytes(0x28, 0xb5, 0x2f)), 'none')
     assert.equal(detectCompression(bytes(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00)), 'xz')

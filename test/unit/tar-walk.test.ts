@@ -50,11 +50,17 @@ describe('tar walk', () => {
   it('a tar of only zeros is empty; zeros then anything else, or a bad first checksum, is not a tar', async () => {
     assert.deepEqual(await headers(Buffer.alloc(1024)), [])
     assert.deepEqual(await headers(Buffer.alloc(512)), [])
-    await fails(Buffer.concat([Buffer.alloc(512), Buffer.from('hello')]), 'x: not a tar archive')
+    await fails(Buffer.concat([Buffer.alloc(512), Buffer.from('hello\0')]), 'x: not a tar archive')
     const whole = tarOf([{path: 'a', content: 'abc'}, {path: 'b'}])
     const first = Buffer.from(whole)
     first[0] ^= 1
     await fails(first, 'x: not a tar archive')
+    // past the first member, zeros end the walk whatever follows them
+    const trailing = Buffer.concat([whole.subarray(0, 1536), Buffer.alloc(512), Buffer.from('junk')])
+    assert.deepEqual(
+      (await headers(trailing)).map((h) => h.path),
+      ['a', 'b'],
+    )
     const second = Buffer.from(whole)
     second[1024] ^= 1
     await fails(second, 'x: corrupt tar header at offset 1024 (bad checksum)')
@@ -80,7 +86,7 @@ describe('tar walk', () => {
     const tar = tarOf([
       {path: 'a', content: 'abc', mode: 0o600, uid: 7, gid: 8, uname: 'u', gname: 'g', mtime: 1000},
       {path: 'd/', type: 'dir'},
-      {path: 'x', content: Buffer.alloc(600), xattrs: {'user.k': 'v', 'security.capability': 'c'}},
+      {path: 'x', content: Buffer.alloc(600), xattrs: {'user.k': 'v=1', 'security.capability': 'cap'}},
       {path: 'l', type: 'symlink', linkpath: 'a'},
       {path: 'h', type: 'hardlink', linkpath: 'a'},
       {path: 'c', type: 'char', devmajor: 1, devminor: 3},
@@ -108,7 +114,7 @@ describe('tar walk', () => {
       [
         ['a', 'file', 3, 512, '', 0, 0, undefined],
         ['d/', 'dir', 0, 1536, '', 0, 0, undefined],
-        ['x', 'file', 600, 3072, '', 0, 0, {'user.k': 'v', 'security.capability': 'c'}],
+        ['x', 'file', 600, 3072, '', 0, 0, {'user.k': 'v=1', 'security.capability': 'cap'}],
         ['l', 'symlink', 0, 4608, 'a', 0, 0, undefined],
         ['h', 'hardlink', 0, 5120, 'a', 0, 0, undefined],
         ['c', 'char', 0, 5632, '', 1, 3, undefined],
@@ -116,6 +122,41 @@ describe('tar walk', () => {
       ],
     )
     assert.equal('xattrs' in seen[3], false)
+  })
+
+  it('GNU long names (types L and N) without a trailing NUL, a hardlink with content, a pax comment naming an xattr', async () => {
+    const body = (text: string) => Buffer.concat([Buffer.from(text), Buffer.alloc(512 - text.length)])
+    const linked = Buffer.alloc(512)
+    new Header({path: 'h', type: 'Link', linkpath: 'a', size: 5, mode: 0o644, mtime: new Date(0)} as never).encode(
+      linked,
+      0,
+    )
+    // a pax record whose value holds the text of an xattr record is not one
+    const comment = '40 comment=not 20 SCHILY.xattr.user.a=b\n'
+    assert.equal(comment.length, 40)
+    const tar = Buffer.concat([
+      block('NextFileHasLongPath', 9, '././@LongLink'),
+      body('long-name'),
+      tarOf([{path: 'short-1'}], {end: false}),
+      block('OldGnuLongPath', 8, '././@LongLink'),
+      body('old-name'),
+      tarOf([{path: 'short-2'}], {end: false}),
+      linked,
+      body('abcde'),
+      block('ExtendedHeader', 40),
+      body(comment),
+      tarOf([{path: 'p'}]),
+    ])
+    const seen = await headers(tar)
+    assert.deepEqual(
+      seen.map((h) => [h.path, h.type, h.size, h.linkpath, h.xattrs]),
+      [
+        ['long-name', 'file', 0, '', undefined],
+        ['old-name', 'file', 0, '', undefined],
+        ['h', 'hardlink', 0, 'a', undefined],
+        ['p', 'file', 0, '', undefined],
+      ],
+    )
   })
 
   it('a visitor that returns false, or a promise of false, ends the walk; one that reads the content leaves the rest', async () => {
@@ -182,5 +223,10 @@ describe('tar walk', () => {
       {name: 'InputError', message: 'x: truncated tar (inside the content of b)'},
     )
     assert.deepEqual(cut, ['a', 'b'])
+
+    // a tar with no member: nothing is pulled, and nothing fails
+    const none: string[] = []
+    for await (const member of tarMembers(new StreamReader([Buffer.alloc(1024)]), 'x')) none.push(member.header.path)
+    assert.deepEqual(none, [])
   })
 })
