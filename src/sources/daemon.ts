@@ -15,8 +15,9 @@ export type EngineVia = 'auto' | 'store' | 'save'
  * An image in the engine. With `via` auto or store, read from the engine's own layer store when it is local and
  * readable (no `docker save`, see engine-store.ts), or from containerd's content store when the engine keeps images
  * there and it holds every blob of the image (`platform` picks one of a multi-platform image's, see
- * containerd-store.ts); otherwise inspect for identity, then the save stream, parsed as
- * it arrives and never written to disk unless the command needs random access (then spooled). Never pulls.
+ * containerd-store.ts); otherwise inspect for identity, then the save stream (the engine's own platform only, which
+ * must be `platform` when one is asked for), parsed as it arrives and never written to disk unless the command needs
+ * random access (then spooled). Never pulls.
  */
 export async function openDaemonImage(
   ref: string,
@@ -58,7 +59,7 @@ export async function openDaemonImage(
     throw engineError(engine, error)
   }
   const read = randomAccess ? readSpooled : readArchiveStream
-  const image = await read(brokenOff(stream, engine, ref), `docker-daemon:${ref}`, {id: inspect.Id}, reading)
+  const image = await read(brokenOff(stream, engine, ref), `docker-daemon:${ref}`, {id: inspect.Id, platform}, reading)
   return {
     ...image,
     source: {kind: 'daemon', name: ref, format: image.source.format},

@@ -7,6 +7,7 @@ import {chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} f
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {formatPlatform, hostPlatform} from '../../src/image/platform.js'
 import {analyzeJson, BIN, runCli} from '../helpers/cli.js'
 import {legacySave, ociArchive} from '../helpers/images.js'
 import {requirePrerequisites} from '../helpers/prerequisites.js'
@@ -105,6 +106,45 @@ describe("containerd store: reading containerd's content store, and falling back
       ],
     )
     assert.deepEqual(report.summary, {added: 1, removed: 2, changed: 0, bytesA: 3008, bytesB: 11, deltaBytes: -2997})
+  })
+
+  it("a multi-platform image: this host's platform, or the one --platform names, from the content store", async () => {
+    const host = hostPlatform()
+    const other = host.architecture === 'arm64' ? {architecture: 'amd64'} : {architecture: 'arm64', variant: 'v8'}
+    const platform = (bytes: number) => [
+      {
+        createdBy: 'base',
+        members: [
+          {path: 'etc/app.conf', content: 'color=blue\n'},
+          {path: 'bin/tool', size: bytes},
+        ],
+      },
+    ]
+    // an index of two platforms (1,011 and 2,011 bytes), loaded untagged: docker load names its ID
+    const archive = ociArchive(
+      [
+        {...host, layers: platform(1000)},
+        {os: 'linux', ...other, layers: platform(2000)},
+      ],
+      {platforms: true, compression: 'gzip'},
+    )
+    const load = await engine.docker(['load'], {stdin: archive})
+    const id = /^Loaded image ID: (sha256:[0-9a-f]{64})$/m.exec(load.stdout)?.[1]
+    assert.ok(id, load.stdout)
+    assert.equal((await engine.docker(['tag', id, 'multi:1'])).code, 0)
+    const read = async (args: string[]) => {
+      const report = await analyzeJson(['multi:1', ...args], {env: engine.env})
+      return [report.source.format, report.image.architecture, report.summary.totalBytes]
+    }
+    assert.deepEqual(await read([]), ['containerd-store', host.architecture, 1011])
+    const wanted = formatPlatform({os: 'linux', ...other})
+    assert.deepEqual(await read(['--platform', wanted]), ['containerd-store', other.architecture, 2011])
+    // docker save holds the engine's own platform alone: asked for another, it says so
+    const saved = await runCli(['analyze', 'multi:1', '--platform', wanted, '--via', 'save'], {env: engine.env})
+    assert.deepEqual(
+      [saved.code, saved.stderr],
+      [2, `docker-layers: docker-daemon:multi:1: no image for platform ${wanted} (it has ${formatPlatform(host)})\n`],
+    )
   })
 
   it('a content store this user may not read: auto falls back to docker save with a note; --via store fails', async () => {
