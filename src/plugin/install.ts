@@ -1,13 +1,13 @@
 import {lstat, mkdir, readlink, rm, symlink} from 'node:fs/promises'
-import {dirname, join, resolve} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {dirname, join} from 'node:path'
 
 import {dockerConfigDir, type EngineOptions} from '../engine/context.js'
 import {InputError} from '../errors.js'
+import {packageRoot} from '../package-root.js'
 
 /** The executable that answers as the plugin: this package's bin/run.js. */
 export function pluginBinary(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'run.js')
+  return join(packageRoot(), 'bin', 'run.js')
 }
 
 export function pluginPath(options: EngineOptions = {}): string {
