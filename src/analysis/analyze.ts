@@ -3,7 +3,7 @@ import {type Content, type HideReason, UnionFs} from '../model/union-fs.js'
 import {type Image, layerHistory, type SourceInfo} from '../image/image.js'
 import type {MetadataImage} from '../image/metadata.js'
 import {type Advice, adviseImage} from './advice.js'
-import {DiveEfficiency, type DiveSummary} from './dive.js'
+import {type DiveSummary, diveSummary, whiteoutWeights} from './dive.js'
 import type {Bytes, Count} from './figures.js'
 import {describeImage, type ImageIdentity, SCHEMA_VERSION} from './identity.js'
 import {type DuplicateGroup, findWaste} from './waste.js'
@@ -136,6 +136,22 @@ export function metadataReport(meta: MetadataImage): AnalyzeReport {
  * duplicates when `duplicates`: the layers must be hashed) and the advice read the same union filesystem.
  */
 export function analyzeImage(image: Image, top = 10, options: {duplicates?: boolean} = {}): AnalyzeReport {
+  const {report, whiteoutBytes} = analyzeModel(image, top, options)
+  // dive's figures read the layers and their whiteouts' weights, not the model: their map of every path is made
+  // once the model is garbage
+  report.summary.dive = diveSummary(
+    image.layers.map(({contents}) => contents),
+    whiteoutBytes,
+  )
+  return report
+}
+
+/** The report but dive's figures (null), from the model, and the weights of each layer's whiteouts for dive. */
+function analyzeModel(
+  image: Image,
+  top: number,
+  options: {duplicates?: boolean},
+): {report: AnalyzeReport; whiteoutBytes: number[][]} {
   const history = layerHistory(image.config, image.layers.length)
   const layers = image.layers.map(({contents, diffId}, index) => ({
     index,
@@ -151,7 +167,7 @@ export function analyzeImage(image: Image, top = 10, options: {duplicates?: bool
     wastedBytes: 0,
   }))
   const fs = new UnionFs(image.notes)
-  const dive = new DiveEfficiency()
+  const whiteoutBytes: number[][] = []
   const observer = {
     entry(layer: number, _entry: LayerEntry, existedBelow: boolean) {
       if (existedBelow) layers[layer].modified++
@@ -163,7 +179,7 @@ export function analyzeImage(image: Image, top = 10, options: {duplicates?: bool
     },
   }
   for (const {contents} of image.layers) {
-    dive.observe(contents, fs)
+    whiteoutBytes.push(whiteoutWeights(contents, fs))
     fs.apply(contents, observer)
   }
   const wasted: Content[] = []
@@ -183,7 +199,7 @@ export function analyzeImage(image: Image, top = 10, options: {duplicates?: bool
   const totalBytes = layers.reduce((sum, layer) => sum + layer.bytes, 0)
   wasted.sort((a, b) => b.entry.size - a.entry.size || a.layer - b.layer || (a.entry.path < b.entry.path ? -1 : 1))
   const waste = findWaste(image, {duplicates: options.duplicates, fs})
-  return {
+  const report: AnalyzeReport = {
     schemaVersion: SCHEMA_VERSION,
     source: image.source,
     image: describeImage(image),
@@ -195,7 +211,7 @@ export function analyzeImage(image: Image, top = 10, options: {duplicates?: bool
       wastedBytes: totalBytes - finalBytes,
       wastedFiles: wasted.length,
       wastedPercent: totalBytes === 0 ? 0 : ((totalBytes - finalBytes) / totalBytes) * 100,
-      dive: dive.result(),
+      dive: null,
     },
     layers,
     topWasted: wasted.slice(0, top).map((content) => ({
@@ -208,4 +224,5 @@ export function analyzeImage(image: Image, top = 10, options: {duplicates?: bool
     advice: adviseImage(image, waste, fs),
     ...(waste.duplicates ? {duplicates: waste.duplicates} : {}),
   }
+  return {report, whiteoutBytes}
 }
