@@ -62,7 +62,10 @@ export interface FlattenReport {
     | {file: string; format: OutputFormat; compression: OutputCompression; tag?: string}
     | {tag: string}
     | {tag: string; digest: string; compression: OutputCompression}
-  /** The config digest of the written image. */
+  /**
+   * The written image's ID: its config digest; with `-t`, the ID the engine gives the tag (on containerd's image
+   * store, its manifest's digest), as `docker images` shows it.
+   */
   id: string
   before: ImageSize
   after: ImageSize
@@ -103,11 +106,14 @@ export async function flatten(image: Image, request: FlattenRequest, cleanup: Cl
   const job: OutputJob = {image, plan, output, cleanup, verify: request.verify, progress}
   let written: Written
   let where: FlattenReport['output']
+  let id: string | undefined
   if ('file' in target) {
     written = await writeArchiveFile(target.file, job)
     where = {file: target.file, format: output.format, compression: output.compression, ...(tag && {tag: tag.familiar})}
   } else if ('engine' in target) {
-    written = await loadIntoEngine((tag as ImageTag).familiar, target.engine, job)
+    const loaded = await loadIntoEngine((tag as ImageTag).familiar, target.engine, job)
+    written = loaded
+    id = loaded.imageId
     where = {tag: (tag as ImageTag).familiar}
   } else {
     const {registry, options} = target
@@ -122,7 +128,7 @@ export async function flatten(image: Image, request: FlattenRequest, cleanup: Cl
     schemaVersion: 1,
     source: image.source,
     output: where,
-    id: written.configDigest,
+    id: id ?? written.configDigest,
     before: {layers: image.layers.length, bytes: before},
     after: {layers: base + 1, bytes: after},
     savedBytes: before - after,

@@ -114,9 +114,14 @@ async function importThenLoad(engine: Engine, {image, plan, output, cleanup, pro
 /**
  * Puts the flattened image into the engine under `tag`. With nothing kept below the squashed layer, on Docker's
  * engine with a graph driver, the layer goes in through import (applied as it streams), then its config through a
- * load that holds no layer; otherwise the whole archive streams into the load API.
+ * load that holds no layer; otherwise the whole archive streams into the load API. `imageId` is the ID the engine
+ * gives the tag, as `docker images` shows it: the config digest, but on containerd's image store the manifest's.
  */
-export async function loadIntoEngine(tag: string, engineOptions: EngineOptions, job: OutputJob): Promise<Written> {
+export async function loadIntoEngine(
+  tag: string,
+  engineOptions: EngineOptions,
+  job: OutputJob,
+): Promise<Written & {imageId: string}> {
   const {image, plan, output, verify, progress} = job
   const engine = await connect(engineOptions)
   const viaImport =
@@ -136,6 +141,12 @@ export async function loadIntoEngine(tag: string, engineOptions: EngineOptions, 
         ).result,
         verifiedPaths: 0,
       }
+  const {Id: imageId} = (await engine.docker
+    .getImage(tag)
+    .inspect()
+    .catch((error: unknown) => {
+      throw engineError(engine, error)
+    })) as {Id: string}
   if (verify) written.verifiedPaths = verifyFlattened(image, await verify(`docker-daemon:${tag}`))
-  return written
+  return {...written, imageId}
 }

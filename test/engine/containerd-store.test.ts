@@ -85,8 +85,11 @@ describe("containerd store: reading containerd's content store, and falling back
     assert.deepEqual(await types('zstd:1'), ['tar+zstd', 'tar+zstd'])
     assert.deepEqual(await types('imported:1'), ['tar+gzip'])
     // file bytes from the same blobs: flatten loads the squashed image, waste --duplicates and diff --content hash
-    const flat = await runCli(['flatten', 'zstd:1', '-t', 'flat:1'], {env: engine.env})
+    const flat = await runCli(['flatten', 'zstd:1', '-t', 'flat:1', '--format', 'json'], {env: engine.env})
     assert.equal(flat.code, 0, flat.stderr)
+    // the ID flatten reports is the one docker shows: on this store the manifest's digest, not the config's
+    const shown = await engine.docker(['images', '--no-trunc', '--format', '{{.ID}}', 'flat:1'])
+    assert.equal(JSON.parse(flat.stdout).id, shown.stdout.trim())
     assert.deepEqual(figures(await analyzeJson(['flat:1'], {env: engine.env})), {
       layers: 1,
       totalBytes: 11,
