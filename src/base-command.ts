@@ -63,8 +63,8 @@ export const sourceFlags = {
   quiet: quietFlag,
   via: Flags.string({
     description:
-      "how to read an engine image: from the engine's own layer store (local engine, readable data root), " +
-      'through docker save, or auto (the store when it can be)',
+      "how to read an engine image: from the engine's own store (its layer store, or containerd's content " +
+      'store; a local engine, its data readable), through docker save, or auto (the store when it can be)',
     options: ['auto', 'store', 'save'],
     default: 'auto',
     helpGroup: 'ENGINE',
