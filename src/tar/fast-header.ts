@@ -86,6 +86,11 @@ function checksum(block: Buffer): number {
   return sum
 }
 
+/** Whether the block's checksum field holds the sum of its bytes, as a header's does. */
+export function checksumValid(block: Buffer): boolean {
+  return octal(block, 148, 8) === checksum(block)
+}
+
 export function decodeFast(block: Buffer): FastHeader | undefined {
   const sum = checksum(block)
   if (sum === 0x20 * 8) {

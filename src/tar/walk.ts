@@ -2,7 +2,7 @@ import {Header, type HeaderData, Pax} from 'tar'
 
 import {InputError} from '../errors.js'
 import {type ByteReader, LimitedReader} from './byte-reader.js'
-import {decodeFast, type FastHeader, octal, text} from './fast-header.js'
+import {checksumValid, decodeFast, type FastHeader, octal, text} from './fast-header.js'
 
 const BLOCK = 512
 /** Pax and GNU long-name bodies larger than this are refused rather than buffered. */
@@ -66,7 +66,8 @@ function nodeTarHeader(block: Buffer, ex: HeaderData | undefined, gex: HeaderDat
   return {
     path: h.path ?? '',
     type: h.type,
-    size: h.size ?? 0,
+    // node-tar reads a negative base-256 size as none: -1 here, for the walk to refuse
+    size: h.size ?? (block[124] & 0x80 ? -1 : 0),
     mode: h.mode ?? 0,
     uid: h.uid ?? 0,
     gid: h.gid ?? 0,
@@ -128,7 +129,14 @@ export async function walkTar(
     }
     if (block.length < BLOCK)
       throw new InputError(`${name}: truncated tar (a header at offset ${headerOffset} is cut short)`)
-    const header = (ex || gex ? undefined : decodeFast(block)) ?? nodeTarHeader(block, ex, gex)
+    let header: FastHeader
+    try {
+      header = (ex || gex ? undefined : decodeFast(block)) ?? nodeTarHeader(block, ex, gex)
+    } catch (error) {
+      // node-tar's own Error for a base-256 number past 2^53: a block that is no header says that first
+      if (!checksumValid(block)) throw badChecksum(name, headerOffset)
+      throw new InputError(`${name}: corrupt tar header at offset ${headerOffset} (${(error as Error).message})`)
+    }
     if (header.nullBlock) {
       if (headerOffset === 0) {
         const next = await reader.peek(BLOCK)
@@ -136,13 +144,7 @@ export async function walkTar(
       }
       return
     }
-    if (!header.cksumValid) {
-      throw new InputError(
-        headerOffset === 0
-          ? `${name}: not a tar archive`
-          : `${name}: corrupt tar header at offset ${headerOffset} (bad checksum)`,
-      )
-    }
+    if (!header.cksumValid) throw badChecksum(name, headerOffset)
     const size = header.size
     if (size < 0 || !Number.isSafeInteger(size))
       throw new InputError(`${name}: corrupt tar header at offset ${headerOffset} (size)`)
@@ -204,6 +206,13 @@ export async function walkTar(
     const padded = skip(reader, paddingLength(size), name, 'padding')
     if (padded) await padded
   }
+}
+
+/** A block whose checksum is wrong: no tar at all when it is the first. */
+function badChecksum(name: string, offset: number): InputError {
+  return new InputError(
+    offset === 0 ? `${name}: not a tar archive` : `${name}: corrupt tar header at offset ${offset} (bad checksum)`,
+  )
 }
 
 /** The zero bytes that pad a member's content of `size` bytes to a whole 512-byte block. */

@@ -66,6 +66,41 @@ describe('tar walk', () => {
     await fails(second, 'x: corrupt tar header at offset 1024 (bad checksum)')
   })
 
+  it('a base-256 size that is negative or past 2^53 is a corrupt header, named with its offset', async () => {
+    /** The member "b" after a member "a", its size field (bytes 124-135) set to `size`, its checksum made right. */
+    const withSize = (size: number[]) => {
+      const tar = tarOf([{path: 'a', content: 'abc'}, {path: 'b'}])
+      const header = tar.subarray(1024, 1536)
+      Buffer.from(size).copy(header, 124)
+      header.fill(0x20, 148, 156)
+      const sum = header.reduce((total, byte) => total + byte, 0)
+      header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1')
+      return tar
+    }
+    // base-256: 0xff first is negative (twelve bytes of two's complement: -2), 0x80 first positive (2^64)
+    const negative = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe]
+    const past = [0x80, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]
+    await fails(withSize(negative), 'x: corrupt tar header at offset 1024 (size)')
+    await fails(
+      withSize(past),
+      'x: corrupt tar header at offset 1024 (parsed number outside of javascript safe integer range)',
+    )
+    // the same number in a block whose checksum is wrong is no header: at offset 0, no tar
+    const first = withSize(past).subarray(1024)
+    first[0] ^= 1
+    await fails(first, 'x: not a tar archive')
+    // a base-256 size in range is read: 3 (0x80, then 3 in the last byte), as GNU tar writes sizes past 8 GiB; b's
+    // content is the first 3 bytes of the end-of-archive blocks, and the second block ends the walk
+    const three = withSize([0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3])
+    assert.deepEqual(
+      (await headers(three)).map((h) => [h.path, h.size]),
+      [
+        ['a', 3],
+        ['b', 3],
+      ],
+    )
+  })
+
   it('a pax or GNU long-name body above 1 MiB is refused; one of exactly 1 MiB is read', async () => {
     await fails(
       block('ExtendedHeader', (1 << 20) + 1),
