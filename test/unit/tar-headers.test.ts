@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 
 import {Header, Pax} from 'tar'
 
-import {headerBlocks, type OutEntry} from '../../src/tar/encode.js'
+import {headerBlocks, memberSize, type OutEntry, plainFile} from '../../src/tar/encode.js'
 import {decodeFast} from '../../src/tar/fast-header.js'
 
 /** node-tar's name for each kind of entry (its Header's `type`). */
@@ -170,7 +170,7 @@ describe('ustar header encoding', () => {
       gid: 0,
       uname: '',
       gname: '',
-      mtime: 0,
+      mtime: 1_700_000_000,
       linkpath: '',
       devmajor: 0,
       devminor: 0,
@@ -181,6 +181,15 @@ describe('ustar header encoding', () => {
       {...base, kind: 'symlink' as const, linkpath: `../${'t'.repeat(120)}`},
       {...base, kind: 'dir' as const, path: 'd'.repeat(120)},
       {...base, uid: 0o10000000},
+      {...base, gid: 0o10000000},
+      {...base, kind: 'char' as const, devmajor: 0o10000000},
+      {...base, kind: 'block' as const, devminor: 0o10000000},
+      {...base, uid: -1, gid: -2},
+      // every number the fast path checks out of range at once (a hostile header's base-256 fields)
+      {...base, kind: 'char' as const, uid: -1, gid: -1, devmajor: -1, devminor: -1},
+      {...base, kind: 'char' as const, uid: 2 ** 21, gid: 2 ** 21, devmajor: 2 ** 21, devminor: 2 ** 21},
+      {...base, mtime: -1},
+      {...base, mtime: 8 ** 11},
       {...base, size: 0o100000000000},
       {...base, uname: 'u'.repeat(33)},
       {...base, xattrs: {'user.a': 'b'}},
@@ -194,6 +203,134 @@ describe('ustar header encoding', () => {
       const records = blocks.subarray(512, 512 + paxSize)
       assert.deepEqual(nodeTarRead(blocks.subarray(-512), records), expectedFields(entry), what)
       if (entry.xattrs) assert.match(records.toString(), /^25 SCHILY\.xattr\.user\.a=b\n$/m)
+    }
+  })
+
+  it('a name pax holds keeps an ASCII stand-in in the ustar header: its last 99 bytes, non-ASCII as _', () => {
+    const entry: OutEntry = {...plainFile('x', 0), path: `${'p'.repeat(120)}é`}
+    // read without the pax records, as a reader that ignores them does
+    assert.equal(new Header(headerBlocks(entry).subarray(-512)).path, `${'p'.repeat(98)}_`)
+  })
+
+  it('a name of exactly 256 bytes that splits into a 155-byte prefix and a 100-byte name needs no pax header', () => {
+    const path = `${'a'.repeat(155)}/${'b'.repeat(100)}`
+    const blocks = headerBlocks(plainFile(path, 0))
+    assert.equal(blocks.length, 512)
+    assert.equal(String.fromCharCode(blocks[156]), '0')
+    // by hand: the name field is the 100 b's (no NUL), the prefix field at 345 the 155 a's
+    assert.equal(blocks.subarray(0, 100).toString('latin1'), 'b'.repeat(100))
+    assert.equal(blocks.subarray(345, 500).toString('latin1'), 'a'.repeat(155))
+    assert.equal(nodeTarRead(blocks).path, path)
+  })
+
+  it('octal values whose digits fill the field and begin with 1 then 0 (2^30 bytes, uid 2^18)', () => {
+    // by hand: 2^30 = 8^10 is 1 and ten 0s in octal, 11 digits that fill the 12-byte field (then a NUL alone, as
+    // node-tar and GNU tar write it); 2^18 = 8^6 is 1 and six 0s, 7 digits that fill an 8-byte field
+    const entry: OutEntry = {...plainFile('big', 2 ** 30), mtime: 2 ** 30, uid: 2 ** 18, gid: 2 ** 18}
+    const block = headerBlocks(entry)
+    assert.equal(block.length, 512)
+    assert.equal(block.subarray(124, 136).toString('latin1'), '10000000000\0')
+    assert.equal(block.subarray(136, 148).toString('latin1'), '10000000000\0')
+    assert.equal(block.subarray(108, 116).toString('latin1'), '1000000\0')
+    assert.equal(block.subarray(116, 124).toString('latin1'), '1000000\0')
+    assert.deepEqual(block, nodeTarBlock(entry))
+    const device: OutEntry = {...plainFile('dev', 0), kind: 'char', devmajor: 2 ** 18, devminor: 2 ** 18}
+    assert.deepEqual(nodeTarRead(headerBlocks(device)), expectedFields(device))
+  })
+
+  it('plainFile: a root-owned 0644 file with no names, time or link', () => {
+    assert.deepEqual(nodeTarRead(headerBlocks(plainFile('manifest.json', 5))), {
+      path: 'manifest.json',
+      type: 'File',
+      size: 5,
+      mode: 0o644,
+      uid: 0,
+      gid: 0,
+      mtime: 0,
+      linkpath: '',
+      uname: '',
+      gname: '',
+      devmaj: 0,
+      devmin: 0,
+    })
+  })
+
+  it('memberSize: the header blocks and the content padded to a block', () => {
+    // by hand: one header block, then the content rounded up to 512
+    assert.equal(memberSize(plainFile('a', 0)), 512)
+    assert.equal(memberSize(plainFile('a', 1)), 512 + 512)
+    assert.equal(memberSize(plainFile('a', 512)), 512 + 512)
+    assert.equal(memberSize(plainFile('a', 513)), 512 + 1024)
+    // only a regular file has content: a directory's size field is not counted
+    assert.equal(memberSize({...plainFile('d', 700), kind: 'dir'}), 512)
+    // a pax header, its records padded to a block, the ustar header, then the content
+    assert.equal(memberSize(plainFile('p'.repeat(120), 3)), 512 + 512 + 512 + 512)
+  })
+})
+
+/** Writes a block's checksum as GNU tar does (six octal digits, NUL, space), summed by hand: the field as spaces. */
+function withChecksum(block: Buffer): Buffer {
+  block.fill(0x20, 148, 156)
+  const sum = block.reduce((total, byte) => total + byte, 0)
+  block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1')
+  return block
+}
+
+/** A header block from headerBlocks with some bytes rewritten, its checksum made right again. */
+function rewritten(edits: Array<[number, string]>, prefix = ''): Buffer {
+  const block = Buffer.from(headerBlocks({...plainFile('n', 3), mode: 0o644, uid: 1, gid: 2, mtime: 1_700_000_000}))
+  if (prefix) block.write(prefix, 345, 'latin1')
+  for (const [offset, bytes] of edits) block.write(bytes, offset, 'latin1')
+  return withChecksum(block)
+}
+
+describe('fast header decoding of headers other writers make', () => {
+  it('octal fields padded with leading spaces (v7 and old BSD tars), and fields filled with digits', () => {
+    // by hand: "   644 \0" is 0o644; "00000755" fills the mode field with no terminator and is 0o755, the uid
+    // field after it starting with a digit
+    for (const [field, value] of [
+      ['   644 \0', 0o644],
+      ['  12\0\0\0\0', 0o12],
+      ['00000755', 0o755],
+    ] as const) {
+      const block = rewritten([[100, field]])
+      const fast = decodeFast(block)!
+      assert.equal(fast.mode, value, JSON.stringify(field))
+      assert.equal(new Header(block).mode, value, JSON.stringify(field))
+      assert.deepEqual([fast.uid, fast.cksumValid], [1, true])
+    }
+    const size = rewritten([[124, '     1234567']])
+    assert.equal(decodeFast(size)?.size, 0o1234567)
+    assert.equal(new Header(size).size, 0o1234567)
+  })
+
+  it('leaves a numeric field that is not octal to node-tar (which reads "18" as 1)', () => {
+    for (const offset of [100, 108, 116, 124, 136, 148]) {
+      for (const digit of ['8', '9', '-', '/']) {
+        const block = rewritten([[offset + 1, digit]])
+        if (offset === 148) block[149] = digit.charCodeAt(0)
+        assert.equal(decodeFast(block), undefined, `${offset} ${digit}`)
+      }
+    }
+  })
+
+  it('a zero block whose checksum field is 256 is a header, not the end of the archive (node-tar reads it so)', () => {
+    // by hand: the sum of a zero block with its checksum field as spaces is 8 * 0x20 = 256 = 0o400
+    const block = Buffer.alloc(512)
+    block.write('000400\0 ', 148, 'latin1')
+    assert.deepEqual([new Header(block).nullBlock, new Header(block).cksumValid], [false, true])
+    assert.equal(decodeFast(block), undefined)
+    assert.equal(decodeFast(Buffer.alloc(512))?.nullBlock, true)
+  })
+
+  it('reads the path prefix only under POSIX ustar magic ("ustar\\0"): each byte of it counts, as for node-tar', () => {
+    assert.equal(decodeFast(rewritten([], 'pre'))?.path, 'pre/n')
+    assert.equal(new Header(rewritten([], 'pre')).path, 'pre/n')
+    // GNU's magic "ustar  \0" keeps times at 345; one changed byte anywhere in "ustar\0" is no POSIX magic either
+    for (let at = 257; at <= 262; at++) {
+      const block = rewritten([[at, at === 262 ? ' ' : 'X']], 'pre')
+      assert.equal(decodeFast(block)?.path, 'n', `byte ${at}`)
+      assert.equal(new Header(block).path, 'n', `byte ${at}`)
     }
   })
 })
