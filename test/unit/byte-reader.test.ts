@@ -207,6 +207,27 @@ describe('byte readers', () => {
     assert.equal(waiting.position, 0)
     assert.deepEqual(await collect(waiting.chunks()), ['xy'])
   })
+
+  it('a member cut short by the end of the data: a file range past the end of the file, a view past its stream', async () => {
+    // a truncated archive's last member claims bytes the file does not have: the range [size - 10, size + 90)
+    const short = new FileRangeReader(file, DATA.length - 10, DATA.length + 90)
+    assert.deepEqual(await short.read(100), slice(DATA.length - 10, DATA.length))
+    assert.deepEqual(await short.read(1), Buffer.alloc(0))
+    const again = new FileRangeReader(file, DATA.length - 10, DATA.length + 90)
+    assert.deepEqual(await collect(again.chunks()), [slice(DATA.length - 10, DATA.length).toString()])
+    const view = new LimitedReader(new StreamReader([Buffer.from('abc')]), 10)
+    assert.deepEqual(await collect(view.chunks()), ['abc'])
+    assert.equal(view.remaining, 7)
+  })
+
+  it('a stream asks its source for no more chunks than a read needs (stdin may not have the next one yet)', async () => {
+    async function* thenNothing() {
+      yield Buffer.from('abc')
+      await new Promise(() => {}) // a source that never sends more
+    }
+    const reader = new StreamReader(thenNothing())
+    assert.equal((await reader.read(3)).toString(), 'abc')
+  })
 })
 
 async function collect(chunks: AsyncIterable<Buffer>): Promise<string[]> {
