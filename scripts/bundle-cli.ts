@@ -2,8 +2,7 @@
 // command, package.json's `oclif.commands`) and the command_not_found hook, their shared code split into chunks.
 // Start-up then reads a few files instead of resolving and compiling hundreds of modules (docs/performance.md).
 // Modules that only some runs need stay outside and load when asked for: the engine client (dockerode), the
-// registry transport (undici), zstd-napi (native), the YAML parser (a config file) and typescript (oclif's
-// development mode only).
+// registry transport (undici), zstd-napi (native) and typescript (oclif's development mode only).
 import {readdirSync} from 'node:fs'
 
 import {build} from 'esbuild'
@@ -22,7 +21,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['dockerode', 'undici', 'zstd-napi', 'yaml', 'typescript'],
+  external: ['dockerode', 'undici', 'zstd-napi', 'typescript'],
   // the CommonJS packages inside (oclif's among them) require Node's own modules
   banner: {
     js: "import {createRequire as __createRequire} from 'node:module'; const require = __createRequire(import.meta.url);",

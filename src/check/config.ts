@@ -1,6 +1,8 @@
 import {existsSync, readFileSync} from 'node:fs'
 import {basename, dirname, join, resolve} from 'node:path'
 
+import {parse} from 'yaml'
+
 import {InputError} from '../errors.js'
 import {
   isRuleName,
@@ -44,9 +46,7 @@ function asStrings(value: unknown, where: string): string | string[] {
  * Reads `.docker-layers.yml` (`images:` and `rules:`) or a dive `.dive-ci` as it is: its `rules:` keys,
  * ignoring other keys such as `plugins` and plugin rules (`plugin1/rule1`).
  */
-export async function readConfig(path: string): Promise<CheckConfig> {
-  // the YAML parser (272 kB of code) loads only when there is a file to read: most runs have none
-  const {parse} = await import('yaml')
+export function readConfig(path: string): CheckConfig {
   let data: unknown
   try {
     data = parse(readFileSync(path, 'utf8'))
@@ -72,12 +72,12 @@ export async function readConfig(path: string): Promise<CheckConfig> {
  * flags (by rule name, each naming the flag as typed), which win, then the defaults. Every threshold is checked
  * before any image is read.
  */
-export async function effectiveConfig(options: {file?: string; cwd: string; flags: RuleSettings}): Promise<{
+export function effectiveConfig(options: {file?: string; cwd: string; flags: RuleSettings}): {
   config: CheckConfig
   settings: Required<RuleSettings>
-}> {
+} {
   const found = options.file || findConfig(options.cwd)
-  const config: CheckConfig = found ? await readConfig(found) : {images: [], rules: {}}
+  const config: CheckConfig = found ? readConfig(found) : {images: [], rules: {}}
   const settings = withDefaults({...config.rules, ...options.flags})
   validateSettings(settings)
   return {config, settings}

@@ -74,17 +74,17 @@ export default class Analyze extends BaseCommand {
       throw new InputError('missing SOURCE: an image, an archive, a layout, - for stdin, or --inspect/--history files')
     const image = await this.openImage(source, flags, {hash: flags.duplicates})
     const report = analyzeImage(image, flags.top === 0 ? Infinity : flags.top, {duplicates: flags.duplicates})
-    // the HTML page shows check's verdicts when a configuration is in force here
-    const inForce = flags.format === 'html' ? await effectiveConfig({cwd: process.cwd(), flags: {}}) : undefined
-    const page = () => ({
-      report,
-      waste: findWaste(image),
-      changes: [...layerChanges(image)],
-      finalFiles: finalSnapshot(image).files,
-      check: inForce?.config.path
-        ? {config: inForce.config.path, result: checkImage(source, image, inForce.settings)}
-        : null,
-    })
+    const page = () => {
+      // check's verdicts when a configuration is in force here
+      const {config, settings} = effectiveConfig({cwd: process.cwd(), flags: {}})
+      return {
+        report,
+        waste: findWaste(image),
+        changes: [...layerChanges(image)],
+        finalFiles: finalSnapshot(image).files,
+        check: config.path ? {config: config.path, result: checkImage(source, image, settings)} : null,
+      }
+    }
     return {report, page}
   }
 }

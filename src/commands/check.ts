@@ -68,7 +68,7 @@ export default class Check extends BaseCommand {
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Check)
-    const {config, settings} = await effectiveConfig({
+    const {config, settings} = effectiveConfig({
       file: flags.config,
       cwd: process.cwd(),
       flags: ruleSettings(flags, this.argv),

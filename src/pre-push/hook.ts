@@ -67,16 +67,12 @@ exit 1
  * the images: of the configuration git's hooks will find (the one at the repository's top level); when there are
  * none, every push would fail, so it is refused unless `force`.
  */
-export async function installHook(
-  cwd: string,
-  images: string[],
-  force = false,
-): Promise<{path: string; chained: boolean}> {
+export function installHook(cwd: string, images: string[], force = false): {path: string; chained: boolean} {
   const dir = hooksDir(cwd)
   if (images.length === 0 && !force) {
     const top = topLevel(cwd)
     const found = findConfig(top)
-    const config = found ? await readConfig(found) : {images: []}
+    const config = found ? readConfig(found) : {images: []}
     if (config.images.length === 0)
       throw new InputError(
         `nothing for the hook to check: give --images IMAGE, or ${whereToListImages(found, top)}; --force installs it anyway`,

@@ -22,11 +22,8 @@ describe("check's configuration: file, then flags, then defaults", () => {
   const bare = join(tmp.dir, 'bare') // a repository with no config
   mkdirSync(join(bare, '.git'), {recursive: true})
 
-  it('the nearest file up to the repository root; flags win over it; the rest are the defaults', async () => {
-    const {config: read, settings} = await effectiveConfig({
-      cwd: sub,
-      flags: {maxLayers: {value: '9', from: '--max-layers'}},
-    })
+  it('the nearest file up to the repository root; flags win over it; the rest are the defaults', () => {
+    const {config: read, settings} = effectiveConfig({cwd: sub, flags: {maxLayers: {value: '9', from: '--max-layers'}}})
     assert.equal(read.path, config)
     assert.deepEqual(read.images, ['app:1'])
     assert.deepEqual(settings.maxLayers, {value: '9', from: '--max-layers'})
@@ -36,17 +33,17 @@ describe("check's configuration: file, then flags, then defaults", () => {
     assert.deepEqual(settings.maxImageBytes, {value: 'off', from: 'default'})
   })
 
-  it('--config names the file instead of the search (a dive .dive-ci too); no file found means defaults', async () => {
-    const given = await effectiveConfig({file: dive, cwd: sub, flags: {}})
+  it('--config names the file instead of the search (a dive .dive-ci too); no file found means defaults', () => {
+    const given = effectiveConfig({file: dive, cwd: sub, flags: {}})
     assert.equal(given.config.path, dive)
     assert.deepEqual(given.settings.lowestEfficiency, {value: '0.95', from: dive})
     assert.deepEqual(given.settings.maxLayers, {value: 'off', from: 'default'})
-    const none = await effectiveConfig({cwd: bare, flags: {}})
+    const none = effectiveConfig({cwd: bare, flags: {}})
     assert.deepEqual(none.config, {images: [], rules: {}})
   })
 
-  it('every threshold is checked before any image is read', async () => {
-    await assert.rejects(
+  it('every threshold is checked before any image is read', () => {
+    assert.throws(
       () => effectiveConfig({cwd: sub, flags: {maxLayerBytes: {value: 'big', from: '--maxLayerBytes'}}}),
       (error: Error) =>
         error instanceof InputError &&
@@ -54,8 +51,8 @@ describe("check's configuration: file, then flags, then defaults", () => {
     )
   })
 
-  it('--print-config: every rule in order, its value and where it came from', async () => {
-    const {config: read, settings} = await effectiveConfig({
+  it('--print-config: every rule in order, its value and where it came from', () => {
+    const {config: read, settings} = effectiveConfig({
       cwd: sub,
       flags: {forbidPaths: {value: ['a', 'b'], from: '--forbidPaths'}},
     })
@@ -76,7 +73,7 @@ describe("check's configuration: file, then flags, then defaults", () => {
         {rule: 'forbidPaths', value: ['a', 'b'], from: '--forbidPaths'},
       ],
     })
-    const none = await effectiveConfig({cwd: bare, flags: {}})
+    const none = effectiveConfig({cwd: bare, flags: {}})
     assert.equal(configReport(none.config, none.settings).config, null)
   })
 })

@@ -21,7 +21,7 @@ export default class HookInstall extends BaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(HookInstall)
-    const {path, chained} = await installHook(process.cwd(), flags.images ?? [], flags.force)
+    const {path, chained} = installHook(process.cwd(), flags.images ?? [], flags.force)
     await this.emit(`Installed ${path}${chained ? ' (the hook that was there runs first)' : ''}\n`)
   }
 }
