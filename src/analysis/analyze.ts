@@ -136,22 +136,6 @@ export function metadataReport(meta: MetadataImage): AnalyzeReport {
  * duplicates when `duplicates`: the layers must be hashed) and the advice read the same union filesystem.
  */
 export function analyzeImage(image: Image, top = 10, options: {duplicates?: boolean} = {}): AnalyzeReport {
-  const {report, whiteoutBytes} = analyzeModel(image, top, options)
-  // dive's figures read the layers and their whiteouts' weights, not the model: their map of every path is made
-  // once the model is garbage
-  report.summary.dive = diveSummary(
-    image.layers.map(({contents}) => contents),
-    whiteoutBytes,
-  )
-  return report
-}
-
-/** The report but dive's figures (null), from the model, and the weights of each layer's whiteouts for dive. */
-function analyzeModel(
-  image: Image,
-  top: number,
-  options: {duplicates?: boolean},
-): {report: AnalyzeReport; whiteoutBytes: number[][]} {
   const history = layerHistory(image.config, image.layers.length)
   const layers = image.layers.map(({contents, diffId}, index) => ({
     index,
@@ -199,7 +183,7 @@ function analyzeModel(
   const totalBytes = layers.reduce((sum, layer) => sum + layer.bytes, 0)
   wasted.sort((a, b) => b.entry.size - a.entry.size || a.layer - b.layer || (a.entry.path < b.entry.path ? -1 : 1))
   const waste = findWaste(image, {duplicates: options.duplicates, fs})
-  const report: AnalyzeReport = {
+  return {
     schemaVersion: SCHEMA_VERSION,
     source: image.source,
     image: describeImage(image),
@@ -211,7 +195,10 @@ function analyzeModel(
       wastedBytes: totalBytes - finalBytes,
       wastedFiles: wasted.length,
       wastedPercent: totalBytes === 0 ? 0 : ((totalBytes - finalBytes) / totalBytes) * 100,
-      dive: null,
+      dive: diveSummary(
+        image.layers.map(({contents}) => contents),
+        whiteoutBytes,
+      ),
     },
     layers,
     topWasted: wasted.slice(0, top).map((content) => ({
@@ -224,5 +211,4 @@ function analyzeModel(
     advice: adviseImage(image, waste, fs),
     ...(waste.duplicates ? {duplicates: waste.duplicates} : {}),
   }
-  return {report, whiteoutBytes}
 }

@@ -39,8 +39,6 @@ export function whiteoutWeights(contents: LayerContents, below: UnionFs): number
 /**
  * Computes dive's efficiency the way dive does: over the leaves of each layer's own tree, a leaf's size is
  * its header size, a whiteout weighs what `whiteoutWeights` gives, opaque markers are not paths.
- * It needs no model, only its whiteout weights, so that its map of every path can be made once the model is
- * garbage (analyzeImage): a million paths hold the two at once no more.
  */
 export function diveSummary(layers: readonly LayerContents[], weights: readonly number[][]): DiveSummary {
   // one layer sees each of its paths once: every path's smallest size is all of its sizes, and no layer is the
